@@ -1,0 +1,9 @@
+/**
+ * The credential vault: the device's identity (Device ID, API key), kept encrypted at rest.
+ */
+@Export
+@Version("1.0.0")
+package io.edgeflow.api.vault;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

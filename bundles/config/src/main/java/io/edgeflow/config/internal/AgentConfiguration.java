@@ -1,0 +1,17 @@
+package io.edgeflow.config.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Metatype of the agent-wide settings ({@code io.edgeflow.agent}), so a console renders a form for them.
+ */
+@ObjectClassDefinition(pid = Setting.AGENT_PID, name = "EdgeFlow agent",
+        description = "Agent-wide settings of the EdgeFlow gateway agent.")
+@interface AgentConfiguration {
+    @AttributeDefinition(name = "Data directory", // property data_dir
+            description = "Where the agent keeps its state (credentials, framework storage). Environment variable "
+                    + "EDGEFLOW_DATA_DIR. The framework storage location is chosen at start, so a change takes "
+                    + "full effect after a restart.")
+    String data__dir() default "/var/lib/edgeflow";
+}

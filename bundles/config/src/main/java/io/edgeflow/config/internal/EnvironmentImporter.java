@@ -1,0 +1,148 @@
+package io.edgeflow.config.internal;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Imports {@code EDGEFLOW_*} settings from the process environment and the env file into Config Admin
+ * each time it is activated (at agent start, or when this bundle is restarted or updated).
+ */
+@Component(service = {}, immediate = true)
+public final class EnvironmentImporter {
+    /** The env file read when {@code EDGEFLOW_ENV_FILE} is not set. */
+    public static final String DEFAULT_ENV_FILE = "/etc/edgeflow/.env";
+    /** Framework property naming another env file, for embedding and tests. */
+    public static final String ENV_FILE_PROPERTY = "edgeflow.env.file";
+
+    private static final Logger LOG = LoggerFactory.getLogger(EnvironmentImporter.class);
+    private static final String STATE_FILE = "imported-fingerprints.properties";
+
+    /**
+     * Runs the import.
+     *
+     * @param configAdmin where the settings go
+     * @param context this bundle's context, for the env file property and the state file
+     */
+    @Activate
+    public EnvironmentImporter(@Reference ConfigurationAdmin configAdmin, BundleContext context) {
+        Map<String, String> environment = System.getenv();
+        Path envFile = envFilePath(environment, context.getProperty(ENV_FILE_PROPERTY));
+        EnvFile parsed = EnvFile.read(envFile);
+        parsed.warnings().forEach(LOG::warn);
+
+        File stateFile = context.getDataFile(STATE_FILE);
+        Map<String, String> previous = readState(stateFile);
+        try {
+            SettingsImport.Outcome outcome = SettingsImport.apply(new AdminStore(configAdmin), environment, parsed,
+                    envFile.toString(), previous);
+            outcome.warnings().forEach(LOG::warn);
+            outcome.applied().forEach(line -> LOG.info("Configuration: {}", line));
+            if (!outcome.fingerprints().equals(previous)) {
+                writeState(stateFile, outcome.fingerprints());
+            }
+        } catch (IOException e) {
+            // Config Admin failed: the agent keeps running on what Config Admin already holds.
+            LOG.error("Could not import EDGEFLOW_* settings into Config Admin: {}", e.getMessage());
+        }
+    }
+
+    static Path envFilePath(Map<String, String> environment, String frameworkProperty) {
+        String path = environment.get("EDGEFLOW_ENV_FILE");
+        if (path == null || path.isBlank()) {
+            path = frameworkProperty;
+        }
+        if (path == null || path.isBlank()) {
+            path = DEFAULT_ENV_FILE;
+        }
+        return Path.of(path.strip());
+    }
+
+    private static Map<String, String> readState(File file) {
+        Map<String, String> state = new LinkedHashMap<>();
+        if (file == null || !file.isFile()) {
+            return state;
+        }
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(file.toPath())) {
+            properties.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("Could not read {} ({}); every EDGEFLOW_* value is imported again", file, e.getMessage());
+            return state;
+        }
+        properties.stringPropertyNames().forEach(name -> state.put(name, properties.getProperty(name)));
+        return state;
+    }
+
+    private static void writeState(File file, Map<String, String> fingerprints) {
+        if (file == null) {
+            return;
+        }
+        Properties properties = new Properties();
+        properties.putAll(fingerprints);
+        Path target = file.toPath();
+        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                properties.store(out, "Fingerprints of the EDGEFLOW_* values imported last (not the values)");
+            }
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("Could not write {} ({}); the next start imports every EDGEFLOW_* value again", file,
+                    e.getMessage());
+        }
+    }
+
+    /** Config Admin behind the import's seam. Configurations are bound to any bundle ("?"). */
+    private static final class AdminStore implements SettingsImport.ConfigStore {
+        private final ConfigurationAdmin admin;
+
+        AdminStore(ConfigurationAdmin admin) {
+            this.admin = admin;
+        }
+
+        @Override
+        public Map<String, Object> read(String pid) throws IOException {
+            Configuration configuration = admin.getConfiguration(pid, "?");
+            Dictionary<String, Object> properties = configuration.getProperties();
+            Map<String, Object> copy = new HashMap<>();
+            if (properties != null) {
+                for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
+                    String key = keys.nextElement();
+                    copy.put(key, properties.get(key));
+                }
+            }
+            return copy;
+        }
+
+        @Override
+        public void write(String pid, Map<String, Object> properties) throws IOException {
+            Map<String, Object> copy = new HashMap<>(properties);
+            copy.remove("service.pid");
+            copy.remove("service.factoryPid");
+            copy.remove("service.bundleLocation");
+            admin.getConfiguration(pid, "?").update(new Hashtable<>(Collections.unmodifiableMap(copy)));
+        }
+    }
+}

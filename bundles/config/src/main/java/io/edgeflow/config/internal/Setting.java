@@ -1,0 +1,110 @@
+package io.edgeflow.config.internal;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * One agent setting: the {@code EDGEFLOW_*} variable an operator writes, and the Config Admin PID
+ * and property it lands in. This table is the one place that maps variables to PIDs; docs/configuration.md
+ * documents it.
+ *
+ * @param variable the environment / env-file variable
+ * @param pid the Config Admin PID
+ * @param property the property in that PID
+ * @param type how the text value is converted
+ * @param secret true if the value must never be shown, even when it is invalid
+ */
+public record Setting(String variable, String pid, String property, Type type, boolean secret) {
+
+    /** The PID of the HTTP server of the Felix launcher (Felix HTTP Jetty); its metatype comes from Felix. */
+    public static final String HTTP_PID = "org.apache.felix.http";
+    /** Agent-wide settings. */
+    public static final String AGENT_PID = "io.edgeflow.agent";
+    /** The link to the EdgeFlow cloud. */
+    public static final String SAAS_PID = "io.edgeflow.saas";
+
+    /** Every setting the agent imports from the environment and the env file. */
+    public static final List<Setting> ALL = List.of(
+            new Setting("EDGEFLOW_HTTP_HOST", HTTP_PID, "org.apache.felix.http.host", Type.HOST, false),
+            new Setting("EDGEFLOW_HTTP_PORT", HTTP_PID, "org.osgi.service.http.port", Type.PORT, false),
+            new Setting("EDGEFLOW_DATA_DIR", AGENT_PID, "data_dir", Type.ABSOLUTE_PATH, false),
+            new Setting("EDGEFLOW_SAAS_ENABLED", SAAS_PID, "enabled", Type.BOOLEAN, false),
+            new Setting("EDGEFLOW_SAAS_URL", SAAS_PID, "url", Type.STRING, false));
+
+    /** Variables that steer the import itself rather than land in a PID. */
+    public static final List<String> META_VARIABLES = List.of("EDGEFLOW_ENV_FILE");
+
+    /**
+     * Finds a setting by its variable name.
+     *
+     * @param variable the variable, for example {@code EDGEFLOW_HTTP_PORT}
+     * @return the setting, if there is one
+     */
+    public static Optional<Setting> byVariable(String variable) {
+        return ALL.stream().filter(s -> s.variable.equals(variable)).findFirst();
+    }
+
+    /**
+     * Converts the text of a variable into the value stored in Config Admin.
+     *
+     * @param text the text as written
+     * @return the typed value
+     * @throws IllegalArgumentException with a message that names the problem but not a secret value
+     */
+    public Object convert(String text) {
+        String value = text.strip();
+        return switch (type) {
+            case STRING -> value;
+            case HOST -> {
+                if (value.isEmpty() || value.chars().anyMatch(Character::isWhitespace)) {
+                    throw new IllegalArgumentException("expected a host name or IP address");
+                }
+                yield value;
+            }
+            case PORT -> {
+                int port;
+                try {
+                    port = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("expected a port number from 1 to 65535");
+                }
+                if (port < 1 || port > 65535) {
+                    throw new IllegalArgumentException("expected a port number from 1 to 65535");
+                }
+                yield port;
+            }
+            case BOOLEAN -> switch (value.toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on", "1" -> Boolean.TRUE;
+                case "false", "no", "off", "0" -> Boolean.FALSE;
+                default -> throw new IllegalArgumentException("expected true or false");
+            };
+            case ABSOLUTE_PATH -> {
+                try {
+                    if (value.isEmpty() || !Path.of(value).isAbsolute()) {
+                        throw new IllegalArgumentException("expected an absolute path");
+                    }
+                } catch (InvalidPathException e) {
+                    throw new IllegalArgumentException("expected an absolute path");
+                }
+                yield value;
+            }
+        };
+    }
+
+    /** How a variable's text is read. */
+    public enum Type {
+        /** Any text. */
+        STRING,
+        /** A host name or IP address. */
+        HOST,
+        /** A TCP port, 1 to 65535, stored as Integer. */
+        PORT,
+        /** true/false (also yes/no, on/off, 1/0), stored as Boolean. */
+        BOOLEAN,
+        /** An absolute file system path. */
+        ABSOLUTE_PATH
+    }
+}

@@ -1,0 +1,167 @@
+package io.edgeflow.config.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Moves {@code EDGEFLOW_*} values into Config Admin. The environment wins over the env file, and
+ * both win over the metatype defaults. A value is written only when it differs from the one imported
+ * last time, so an edit made later through Config Admin (a console) stays in force across restarts
+ * until the environment or env-file value itself changes. To know what was imported last time without
+ * keeping the values (some are secrets), the import remembers a fingerprint of each.
+ */
+final class SettingsImport {
+
+    /** Reads and writes Config Admin configurations; a seam for unit tests. */
+    interface ConfigStore {
+        /**
+         * @param pid the PID
+         * @return a mutable copy of its properties; empty if it has no configuration
+         * @throws IOException if Config Admin fails
+         */
+        Map<String, Object> read(String pid) throws IOException;
+
+        /**
+         * @param pid the PID
+         * @param properties the new properties
+         * @throws IOException if Config Admin fails
+         */
+        void write(String pid, Map<String, Object> properties) throws IOException;
+    }
+
+    /**
+     * What an import did.
+     *
+     * @param applied one line per value written, without secret values
+     * @param warnings one line per value that was ignored
+     * @param fingerprints the fingerprints to remember for the next import ({@code pid/property} to fingerprint)
+     */
+    record Outcome(List<String> applied, List<String> warnings, Map<String, String> fingerprints) {
+    }
+
+    private record Candidate(Setting setting, Object value, String fingerprint, String source) {
+    }
+
+    private SettingsImport() {
+    }
+
+    /**
+     * Imports the settings.
+     *
+     * @param store Config Admin
+     * @param environment the process environment
+     * @param envFile the parsed env file
+     * @param envFileName the env file's path, for messages
+     * @param previous the fingerprints remembered from the last import
+     * @return what was done
+     * @throws IOException if Config Admin fails
+     */
+    static Outcome apply(ConfigStore store, Map<String, String> environment, EnvFile envFile, String envFileName,
+            Map<String, String> previous) throws IOException {
+        List<String> applied = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Map<String, String> fingerprints = new LinkedHashMap<>();
+
+        warnUnknown(environment.keySet(), "the environment", warnings);
+        warnUnknown(envFile.values().keySet(), envFileName, warnings);
+
+        Map<Setting, Candidate> chosen = new LinkedHashMap<>();
+        for (Setting setting : Setting.ALL) {
+            String raw;
+            String source;
+            if (environment.containsKey(setting.variable())) {
+                raw = environment.get(setting.variable());
+                source = "the environment";
+            } else if (envFile.values().containsKey(setting.variable())) {
+                raw = envFile.values().get(setting.variable());
+                source = envFileName;
+            } else {
+                continue;
+            }
+            try {
+                Object value = setting.convert(raw);
+                chosen.put(setting, new Candidate(setting, value, fingerprint(setting, value), source));
+            } catch (IllegalArgumentException e) {
+                String shown = setting.secret() ? "" : " (got '" + printable(raw) + "')";
+                warnings.add(setting.variable() + " from " + source + " ignored: " + e.getMessage() + shown);
+            }
+        }
+
+        for (String pid : new TreeSet<>(Setting.ALL.stream().map(Setting::pid).toList())) {
+            Map<String, Object> properties = null;
+            boolean changed = false;
+            for (Setting setting : Setting.ALL) {
+                if (!setting.pid().equals(pid)) {
+                    continue;
+                }
+                String key = pid + "/" + setting.property();
+                Candidate candidate = chosen.get(setting);
+                String before = previous.get(key);
+                if (candidate != null) {
+                    fingerprints.put(key, candidate.fingerprint());
+                    if (candidate.fingerprint().equals(before)) {
+                        continue; // unchanged since the last import: a console edit, if any, stays
+                    }
+                    if (properties == null) {
+                        properties = store.read(pid);
+                    }
+                    properties.put(setting.property(), candidate.value());
+                    changed = true;
+                    applied.add(setting.variable() + (setting.secret() ? "" : "=" + candidate.value()) + " from "
+                            + candidate.source() + " -> " + pid + " " + setting.property());
+                } else if (before != null) {
+                    // The variable was removed: drop the value it had put there, unless a console edit replaced it.
+                    if (properties == null) {
+                        properties = store.read(pid);
+                    }
+                    Object current = properties.get(setting.property());
+                    if (current != null && fingerprint(setting, current).equals(before)) {
+                        properties.remove(setting.property());
+                        changed = true;
+                        applied.add(setting.variable() + " no longer set: " + pid + " " + setting.property()
+                                + " returns to its default");
+                    }
+                }
+            }
+            if (changed) {
+                store.write(pid, properties);
+            }
+        }
+        return new Outcome(applied, warnings, fingerprints);
+    }
+
+    private static void warnUnknown(Iterable<String> names, String source, List<String> warnings) {
+        for (String name : names) {
+            if (name.startsWith("EDGEFLOW_") && Setting.byVariable(name).isEmpty()
+                    && !Setting.META_VARIABLES.contains(name)) {
+                warnings.add(name + " from " + source + " is not an EdgeFlow setting and was ignored");
+            }
+        }
+    }
+
+    /** A one-way fingerprint of a setting's value, so the value itself is never kept. */
+    static String fingerprint(Setting setting, Object value) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(setting.variable().getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            digest.update(String.valueOf(value).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    private static String printable(String raw) {
+        String s = raw.length() > 64 ? raw.substring(0, 64) + "…" : raw;
+        return s.replaceAll("\\p{Cntrl}", "?");
+    }
+}

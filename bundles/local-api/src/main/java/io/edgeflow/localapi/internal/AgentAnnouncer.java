@@ -1,0 +1,101 @@
+package io.edgeflow.localapi.internal;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.http.runtime.HttpServiceRuntime;
+import org.osgi.service.http.runtime.HttpServiceRuntimeConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells the operator, in one log line, where the local API listens and which data directory the agent
+ * uses: once when the HTTP server comes up, and again whenever it re-binds to another address.
+ */
+@Component(service = {}, immediate = true, configurationPid = "io.edgeflow.agent",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+public final class AgentAnnouncer {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentAnnouncer.class);
+
+    /** The part of the agent configuration this component reads; metatype lives in the config bundle. */
+    @interface AgentSettings {
+        String data__dir() default "/var/lib/edgeflow";
+    }
+
+    private volatile String dataDir;
+    private volatile String lastAnnounced;
+
+    /**
+     * @param settings the agent configuration
+     */
+    @Activate
+    public AgentAnnouncer(AgentSettings settings) {
+        this.dataDir = settings.data__dir();
+    }
+
+    @Modified
+    void modified(AgentSettings settings) {
+        this.dataDir = settings.data__dir();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindRuntime(HttpServiceRuntime runtime, Map<String, Object> properties) {
+        announce(properties);
+    }
+
+    void updatedRuntime(HttpServiceRuntime runtime, Map<String, Object> properties) {
+        announce(properties);
+    }
+
+    void unbindRuntime(HttpServiceRuntime runtime, Map<String, Object> properties) {
+        // nothing to release; the next bind announces the new address
+    }
+
+    @Deactivate
+    void deactivate() {
+        LOG.info("EdgeFlow agent stopping");
+    }
+
+    private void announce(Map<String, Object> properties) {
+        List<String> endpoints = endpoints(properties.get(HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT));
+        if (endpoints.isEmpty()) {
+            return;
+        }
+        String where = endpoints.stream().map(AgentAnnouncer::apiUrl).collect(Collectors.joining(", "));
+        synchronized (this) {
+            if (where.equals(lastAnnounced)) {
+                return;
+            }
+            lastAnnounced = where;
+        }
+        LOG.info("EdgeFlow agent ready: local API at {} (data directory {})", where, dataDir);
+    }
+
+    static List<String> endpoints(Object value) {
+        if (value instanceof String s) {
+            return List.of(s);
+        }
+        if (value instanceof String[] array) {
+            return Arrays.asList(array);
+        }
+        if (value instanceof java.util.Collection<?> c) {
+            return c.stream().map(String::valueOf).toList();
+        }
+        return List.of();
+    }
+
+    static String apiUrl(String endpoint) {
+        String base = endpoint.endsWith("/") ? endpoint : endpoint + "/";
+        return base + "api/v1/";
+    }
+}

@@ -1,0 +1,170 @@
+package io.edgeflow.localapi.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * Base of every local API servlet: answers in JSON, turns {@link ApiError}s into
+ * {@code {"error": "...", "message": "..."}} with their status, answers a method it does not serve
+ * with 405 and an {@code Allow} header, and never lets a stack trace reach the caller.
+ */
+abstract class JsonServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(JsonServlet.class);
+
+    /** Largest request body accepted, in bytes. */
+    static final int MAX_BODY_BYTES = 16 * 1024;
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** A request handler; returns the HTTP status and the JSON body. */
+    @FunctionalInterface
+    interface Handler {
+        Reply handle(HttpServletRequest request) throws ApiError, IOException;
+    }
+
+    /**
+     * A JSON reply.
+     *
+     * @param status HTTP status
+     * @param body what to serialise
+     */
+    record Reply(int status, Object body) {
+    }
+
+    /** @return the handlers of this servlet by HTTP method (upper case) */
+    abstract Map<String, Handler> handlers();
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Map<String, Handler> handlers = handlers();
+        String method = request.getMethod().toUpperCase(Locale.ROOT);
+        Handler handler = handlers.get(method);
+        if (handler == null && "HEAD".equals(method)) {
+            handler = handlers.get("GET");
+        }
+        Reply reply;
+        try {
+            if ("OPTIONS".equals(method) && handler == null) {
+                response.setHeader("Allow", allow(handlers));
+                response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+                return;
+            }
+            if (handler == null) {
+                response.setHeader("Allow", allow(handlers));
+                throw new ApiError(405, "method_not_allowed",
+                        "Method " + method + " is not allowed on " + request.getRequestURI() + "; allowed: "
+                                + allow(handlers));
+            }
+            reply = handler.handle(request);
+        } catch (ApiError e) {
+            reply = error(e.status(), e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            // Our own defect, not the caller's: log the type and where, never the request body.
+            LOG.error("Local API {} {} failed: {}", method, request.getRequestURI(), e.toString(), e);
+            reply = error(500, "internal_error", "The agent could not answer this request; see the agent log.");
+        }
+        write(response, reply, "HEAD".equals(method));
+    }
+
+    static Reply error(int status, String code, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code);
+        body.put("message", message);
+        return new Reply(status, body);
+    }
+
+    private static String allow(Map<String, Handler> handlers) {
+        Set<String> methods = new TreeSet<>(handlers.keySet());
+        if (methods.contains("GET")) {
+            methods.add("HEAD");
+        }
+        methods.add("OPTIONS");
+        return String.join(", ", methods);
+    }
+
+    static void write(HttpServletResponse response, Reply reply, boolean headOnly) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(reply.body());
+        response.setStatus(reply.status());
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setContentLength(bytes.length + 1);
+        if (!headOnly) {
+            response.getOutputStream().write(bytes);
+            response.getOutputStream().write('\n');
+        }
+    }
+
+    /**
+     * Reads a JSON object from the request body.
+     *
+     * @param request the request
+     * @return the object
+     * @throws ApiError 415 for another content type, 413 for a body over {@link #MAX_BODY_BYTES}, 400 for
+     *         anything that is not one JSON object
+     * @throws IOException if the connection fails
+     */
+    static JsonNode readJsonObject(HttpServletRequest request) throws ApiError, IOException {
+        String type = request.getContentType();
+        if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new ApiError(415, "unsupported_media_type", "Send the body as application/json.");
+        }
+        if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        return parseJsonObject(request.getInputStream());
+    }
+
+    static JsonNode parseJsonObject(InputStream in) throws ApiError, IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        for (int n; (n = in.read(buffer)) > 0;) {
+            body.write(buffer, 0, n);
+            if (body.size() > MAX_BODY_BYTES) {
+                throw tooLarge();
+            }
+        }
+        if (body.size() == 0) {
+            throw new ApiError(400, "invalid_body", "The request needs a JSON object as its body.");
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(body.toByteArray());
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw new ApiError(400, "invalid_json", "The body is not valid JSON" + where + ".");
+        }
+        if (node == null || !node.isObject()) {
+            throw new ApiError(400, "invalid_body", "The body must be a JSON object.");
+        }
+        return node;
+    }
+
+    private static ApiError tooLarge() {
+        return new ApiError(413, "body_too_large", "The body is larger than " + MAX_BODY_BYTES + " bytes.");
+    }
+}
