@@ -7,28 +7,73 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * Keeps the device credentials encrypted at rest. Other bundles never touch the vault's files.
  * Implementations are ranked services, so a hardware-backed vault can replace the file vault.
+ * <p>
+ * Besides the credentials, the vault keeps the {@code request_id} of a registration that has been
+ * sent but not yet confirmed, so that a registration interrupted by a crash can be retried with the
+ * same request. The two are independent: storing one leaves the other as it is.
+ * <p>
+ * A vault that fails authentication (altered, truncated, written with another key or on another
+ * machine, or in a format this agent does not read) is never silently overwritten: reads fail with
+ * {@link VaultException#CREDENTIALS_UNREADABLE}, and the unreadable file is only moved aside, never
+ * deleted, when something new is written.
  */
 @ProviderType
 public interface CredentialVault {
     /**
-     * @return the stored credentials, or empty if none are stored
-     * @throws VaultException if the vault exists but cannot be read or authenticated
+     * @return the stored credentials, or empty if none are stored; the caller destroys them after use
+     * @throws VaultException {@link VaultException#CREDENTIALS_UNREADABLE} if the vault exists but
+     *         cannot be authenticated, {@link VaultException#VAULT_IO_ERROR} if it cannot be read
      */
     Optional<DeviceCredentials> load() throws VaultException;
 
     /**
      * Replaces the stored credentials atomically: afterwards the vault holds the old credentials or
-     * the new ones, never a mix.
+     * the new ones, never a mix, even after a crash or power cut. A pending registration request is
+     * kept. An unreadable vault is moved aside first.
      *
-     * @param credentials what to store
-     * @throws VaultException if they could not be stored
+     * @param credentials what to store; the caller still owns (and destroys) them
+     * @throws VaultException {@link VaultException#INVALID_CREDENTIALS} if a value cannot be stored,
+     *         {@link VaultException#VAULT_IO_ERROR} if they could not be stored
      */
     void store(DeviceCredentials credentials) throws VaultException;
 
     /**
-     * Removes the stored credentials.
+     * Removes the stored credentials and any pending registration request. An unreadable vault is
+     * moved aside, not deleted.
      *
-     * @throws VaultException if they could not be removed
+     * @throws VaultException {@link VaultException#VAULT_IO_ERROR} if they could not be removed
      */
     void clear() throws VaultException;
+
+    /**
+     * @return the {@code request_id} of a registration that was sent but not yet confirmed, or empty
+     * @throws VaultException as {@link #load()}
+     */
+    Optional<String> pendingRequestId() throws VaultException;
+
+    /**
+     * Keeps the {@code request_id} of a registration about to be sent, atomically, leaving the stored
+     * credentials as they are. Starting a new registration on an unreadable vault moves the unreadable
+     * file aside first.
+     *
+     * @param requestId the request id, 1 to 256 printable ASCII characters
+     * @throws VaultException {@link VaultException#INVALID_CREDENTIALS} if the id cannot be stored,
+     *         {@link VaultException#VAULT_IO_ERROR} if it could not be stored
+     */
+    void storePendingRequestId(String requestId) throws VaultException;
+
+    /**
+     * Forgets the pending registration request once the registration is confirmed or refused for
+     * good, leaving the stored credentials as they are. Does nothing if no request is pending.
+     *
+     * @throws VaultException as {@link #load()}; an unreadable vault is left untouched
+     */
+    void clearPendingRequestId() throws VaultException;
+
+    /**
+     * Reports what the vault holds without failing: for the status API and for logs.
+     *
+     * @return the current status; never null, never holds a secret
+     */
+    VaultStatus status();
 }

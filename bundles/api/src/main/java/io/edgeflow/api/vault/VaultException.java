@@ -5,6 +5,13 @@ package io.edgeflow.api.vault;
  * ({@code credentials_unreadable}, {@code vault_io_error}); the message never holds a secret.
  */
 public class VaultException extends Exception {
+    /** The vault exists but does not authenticate or cannot be understood; see the message for why. */
+    public static final String CREDENTIALS_UNREADABLE = "credentials_unreadable";
+    /** The vault could not be read or written because of an I/O error (permissions, disk). */
+    public static final String VAULT_IO_ERROR = "vault_io_error";
+    /** A value handed to the vault cannot be stored (empty, too long, control characters). */
+    public static final String INVALID_CREDENTIALS = "invalid_credentials";
+
     private static final long serialVersionUID = 1L;
     private final String code;
 

@@ -1,8 +1,9 @@
 /**
- * The credential vault: the device's identity (Device ID, API key), kept encrypted at rest.
+ * The credential vault: the device's identity (Device ID, API key), kept encrypted at rest, and the
+ * registration request that is waiting to be confirmed.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.edgeflow.api.vault;
 
 import org.osgi.annotation.bundle.Export;
