@@ -1,0 +1,52 @@
+package io.edgeflow.config.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class SettingTest {
+    private static Setting setting(String variable) {
+        return Setting.byVariable(variable).orElseThrow();
+    }
+
+    @Test
+    void everyDocumentedVariableIsMapped() {
+        assertThat(Setting.ALL).extracting(Setting::variable).containsExactlyInAnyOrder("EDGEFLOW_HTTP_HOST",
+                "EDGEFLOW_HTTP_PORT", "EDGEFLOW_DATA_DIR", "EDGEFLOW_SAAS_ENABLED", "EDGEFLOW_SAAS_URL");
+        assertThat(setting("EDGEFLOW_SAAS_URL").pid()).isEqualTo("io.edgeflow.saas");
+        assertThat(setting("EDGEFLOW_HTTP_PORT").property()).isEqualTo("org.osgi.service.http.port");
+    }
+
+    @Test
+    void portsAreIntegersInRange() {
+        Setting port = setting("EDGEFLOW_HTTP_PORT");
+        assertThat(port.convert(" 8080 ")).isEqualTo(8080);
+        assertThat(port.convert("65535")).isEqualTo(65535);
+        assertThatThrownBy(() -> port.convert("0")).hasMessageContaining("1 to 65535");
+        assertThatThrownBy(() -> port.convert("65536")).hasMessageContaining("1 to 65535");
+        assertThatThrownBy(() -> port.convert("http")).hasMessageContaining("port number");
+    }
+
+    @Test
+    void booleansAcceptTheUsualSpellings() {
+        Setting enabled = setting("EDGEFLOW_SAAS_ENABLED");
+        for (String yes : new String[] {"true", "TRUE", "yes", "on", "1"}) {
+            assertThat(enabled.convert(yes)).isEqualTo(Boolean.TRUE);
+        }
+        for (String no : new String[] {"false", "No", "off", "0"}) {
+            assertThat(enabled.convert(no)).isEqualTo(Boolean.FALSE);
+        }
+        assertThatThrownBy(() -> enabled.convert("maybe")).hasMessageContaining("true or false");
+    }
+
+    @Test
+    void hostsAndPathsAreChecked() {
+        assertThat(setting("EDGEFLOW_HTTP_HOST").convert("0.0.0.0")).isEqualTo("0.0.0.0");
+        assertThatThrownBy(() -> setting("EDGEFLOW_HTTP_HOST").convert("a b")).isInstanceOf(
+                IllegalArgumentException.class);
+        assertThat(setting("EDGEFLOW_DATA_DIR").convert("/var/lib/edgeflow")).isEqualTo("/var/lib/edgeflow");
+        assertThatThrownBy(() -> setting("EDGEFLOW_DATA_DIR").convert("data")).hasMessageContaining("absolute");
+        assertThatThrownBy(() -> setting("EDGEFLOW_DATA_DIR").convert("/a\0b")).hasMessageContaining("absolute");
+    }
+}

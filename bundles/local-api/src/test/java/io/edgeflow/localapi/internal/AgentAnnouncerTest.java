@@ -1,0 +1,23 @@
+package io.edgeflow.localapi.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class AgentAnnouncerTest {
+    @Test
+    void endpointsComeAsStringArrayOrCollection() {
+        assertThat(AgentAnnouncer.endpoints("http://127.0.0.1:8080/")).containsExactly("http://127.0.0.1:8080/");
+        assertThat(AgentAnnouncer.endpoints(new String[] {"http://a:1/", "http://b:1/"})).hasSize(2);
+        assertThat(AgentAnnouncer.endpoints(List.of("http://a:1/"))).containsExactly("http://a:1/");
+        assertThat(AgentAnnouncer.endpoints(null)).isEmpty();
+    }
+
+    @Test
+    void theApiUrlIsUnderApiV1() {
+        assertThat(AgentAnnouncer.apiUrl("http://127.0.0.1:8080/")).isEqualTo("http://127.0.0.1:8080/api/v1/");
+        assertThat(AgentAnnouncer.apiUrl("http://127.0.0.1:8080")).isEqualTo("http://127.0.0.1:8080/api/v1/");
+    }
+}

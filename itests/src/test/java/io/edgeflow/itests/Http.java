@@ -1,0 +1,92 @@
+package io.edgeflow.itests;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+
+/** A small HTTP client for the tests: the JDK's, with timeouts, and a wait for a port to answer. */
+public final class Http {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private Http() {
+    }
+
+    public static HttpResponse<String> send(String method, String url, String body, String contentType)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        if (contentType != null) {
+            builder.header("Content-Type", contentType);
+        }
+        builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        return CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return send("GET", url, null, null);
+    }
+
+    /**
+     * Waits until GET url answers with the given status.
+     *
+     * @return the answer
+     * @throws AssertionError if it does not within the timeout
+     */
+    public static HttpResponse<String> await(String url, int status, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        String last = "no answer";
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                HttpResponse<String> response = get(url);
+                if (response.statusCode() == status) {
+                    return response;
+                }
+                last = response.statusCode() + " " + response.body();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("GET " + url + " did not answer " + status + " within " + timeout + "; last: " + last);
+    }
+
+    /**
+     * Sends bytes as they are, for requests a well-behaved client refuses to build.
+     *
+     * @return the status code and the whole answer
+     */
+    public static RawResponse raw(String host, int port, byte[] request) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket(host, port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            socket.shutdownOutput();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String[] statusLine = answer.split("\r\n", 2)[0].split(" ");
+            int status = statusLine.length > 1 ? Integer.parseInt(statusLine[1]) : -1;
+            return new RawResponse(status, answer);
+        }
+    }
+
+    /** A raw answer: its status and everything that came back. */
+    public record RawResponse(int status, String text) {
+    }
+
+    /** @return true if nothing accepts connections at url within the timeout's end */
+    public static boolean refuses(String url, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                get(url);
+            } catch (IOException e) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,160 @@
+package io.edgeflow.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.After;
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The executable agent as an operator runs it: {@code java -jar launcher/target/edgeflow.jar} (and the
+ * shipped start script) with EDGEFLOW_* variables in a real environment, the start-up line, warnings for
+ * a malformed env file that never show its values, SIGTERM, restarts on the same data directory, and
+ * clear errors for an unusable data directory.
+ */
+public class LauncherIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FAKE_SECRET = "efk_DO_NOT_PRINT_ME_0123456789";
+
+    private final List<Process> started = new ArrayList<>();
+
+    @After
+    public void stopWhatWeStarted() throws InterruptedException {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private Process start(Path dir, Map<String, String> env, Path log, boolean script) throws IOException {
+        List<String> command = script
+                ? List.of(EdgeFlowRuntime.launcherJar().resolveSibling("edgeflow").toString())
+                : List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                        EdgeFlowRuntime.launcherJar().toString());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("EDGEFLOW_"));
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        started.add(process);
+        return process;
+    }
+
+    private static String awaitLine(Path log, String needle, Process process, Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            String text = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+            for (String line : text.split("\n")) {
+                if (line.contains(needle)) {
+                    return line;
+                }
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("the agent exited (" + process.exitValue() + ") before printing '" + needle
+                        + "':\n" + text);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no line with '" + needle + "' within " + timeout + ":\n" + Files.readString(log));
+    }
+
+    private static String status(int port) throws Exception {
+        return JSON.readTree(Http.await("http://127.0.0.1:" + port + "/api/v1/saas/status", 200,
+                Duration.ofSeconds(30)).body()).get("status").asText();
+    }
+
+    @Test
+    public void runsFromTheJarAnnouncesItselfWarnsWithoutSecretsAndStopsOnSigterm() throws Exception {
+        Path dir = EdgeFlowRuntime.newTestDirectory("launcher");
+        Path data = dir.resolve("data");
+        Path envFile = dir.resolve(".env");
+        Files.writeString(envFile, "EDGEFLOW_SAAS_ENABLED=true\n"
+                + "EDGEFLOW_SAAS_URL=file.example.test:443\n"
+                + "EDGEFLOW_API_KEY " + FAKE_SECRET + "\n"
+                + "'EDGEFLOW_X'=\"" + FAKE_SECRET + "\"\n");
+        int port = EdgeFlowRuntime.freePort();
+        Path log = dir.resolve("agent.log");
+        Process agent = start(dir, Map.of("EDGEFLOW_DATA_DIR", data.toString(), "EDGEFLOW_ENV_FILE",
+                envFile.toString(), "EDGEFLOW_HTTP_PORT", Integer.toString(port)), log, false);
+
+        String ready = awaitLine(log, "EdgeFlow agent ready", agent, Duration.ofSeconds(60));
+        assertTrue(ready, ready.contains("http://127.0.0.1:" + port + "/api/v1/"));
+        assertTrue(ready, ready.contains("data directory " + data));
+        assertEquals("unprovisioned", status(port));
+        assertTrue(Files.isDirectory(data.resolve("framework")));
+
+        String output = Files.readString(log);
+        assertTrue(output, output.contains(envFile + " line 3: skipped"));
+        assertTrue(output, output.contains(envFile + " line 4: skipped"));
+        assertFalse("a malformed line's value was printed:\n" + output, output.contains(FAKE_SECRET));
+
+        agent.destroy(); // SIGTERM
+        assertTrue("the agent did not stop within 10 s of SIGTERM", agent.waitFor(10, TimeUnit.SECONDS));
+        assertTrue(Files.readString(log), Files.readString(log).contains("EdgeFlow agent stopping"));
+
+        // restart on the same data directory, SaaS no longer set: the imported value is withdrawn
+        Files.writeString(envFile, "# nothing set\n");
+        Path log2 = dir.resolve("agent2.log");
+        Process again = start(dir, Map.of("EDGEFLOW_DATA_DIR", data.toString(), "EDGEFLOW_ENV_FILE",
+                envFile.toString(), "EDGEFLOW_HTTP_PORT", Integer.toString(port)), log2, false);
+        awaitLine(log2, "EdgeFlow agent ready", again, Duration.ofSeconds(60));
+        assertEquals("disabled", status(port));
+        again.destroy();
+        assertTrue(again.waitFor(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    public void theEnvironmentWinsOverTheEnvFileAndTheStartScriptRuns() throws Exception {
+        Path dir = EdgeFlowRuntime.newTestDirectory("script");
+        Path envFile = dir.resolve(".env");
+        int filePort = EdgeFlowRuntime.freePort();
+        int envPort = EdgeFlowRuntime.freePort();
+        Files.writeString(envFile, "EDGEFLOW_HTTP_PORT=" + filePort + "\nEDGEFLOW_DATA_DIR=" + dir.resolve("data")
+                + "\n");
+        Path log = dir.resolve("agent.log");
+        Process agent = start(dir, Map.of("EDGEFLOW_ENV_FILE", envFile.toString(), "EDGEFLOW_HTTP_PORT",
+                Integer.toString(envPort)), log, true);
+        String ready = awaitLine(log, "EdgeFlow agent ready", agent, Duration.ofSeconds(60));
+        assertTrue(ready, ready.contains(":" + envPort + "/api/v1/"));
+        assertTrue("the env file's data directory was not used", Files.isDirectory(dir.resolve("data/framework")));
+        assertEquals("disabled", status(envPort));
+        agent.destroy();
+        assertTrue(agent.waitFor(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    public void anUnusableDataDirectoryIsAClearErrorNotAStackTrace() throws Exception {
+        Path dir = EdgeFlowRuntime.newTestDirectory("baddata");
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "not a directory");
+        Map<String, String> cases = Map.of(
+                "relative/data", "must be an absolute path",
+                file.resolve("sub").toString(), "cannot create its data directory");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path log = dir.resolve("agent-" + Math.abs(c.getKey().hashCode()) + ".log");
+            Process agent = start(dir, Map.of("EDGEFLOW_DATA_DIR", c.getKey(), "EDGEFLOW_ENV_FILE",
+                    dir.resolve("absent.env").toString()), log, false);
+            assertTrue(agent.waitFor(30, TimeUnit.SECONDS));
+            String output = Files.readString(log);
+            assertEquals(output, 2, agent.exitValue());
+            assertTrue(output, output.startsWith("edgeflow: ") && output.contains(c.getValue()));
+            assertFalse(output, output.contains("Exception"));
+        }
+    }
+}
