@@ -79,6 +79,9 @@ public final class EdgeFlowRuntime {
         }
         framework.put("org.osgi.service.http.port", Integer.toString(httpPort));
         framework.put("edgeflow.env.file", envFile.toString());
+        // as the launcher does: the data directory before Config Admin has one, here beside the env file,
+        // so no test ever reads or writes the machine's /var/lib/edgeflow
+        framework.put("edgeflow.data.dir", envFile.toAbsolutePath().getParent().resolve("data").toString());
         framework.putAll(overrides);
 
         List<Option> options = new ArrayList<>();

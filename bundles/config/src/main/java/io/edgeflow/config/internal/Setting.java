@@ -25,6 +25,8 @@ public record Setting(String variable, String pid, String property, Type type, b
     public static final String AGENT_PID = "io.edgeflow.agent";
     /** The link to the EdgeFlow cloud. */
     public static final String SAAS_PID = "io.edgeflow.saas";
+    /** The file credential vault; its metatype comes from the vault bundle. */
+    public static final String VAULT_PID = "io.edgeflow.vault";
 
     /** Every setting the agent imports from the environment and the env file. */
     public static final List<Setting> ALL = List.of(
@@ -32,7 +34,8 @@ public record Setting(String variable, String pid, String property, Type type, b
             new Setting("EDGEFLOW_HTTP_PORT", HTTP_PID, "org.osgi.service.http.port", Type.PORT, false),
             new Setting("EDGEFLOW_DATA_DIR", AGENT_PID, "data_dir", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_SAAS_ENABLED", SAAS_PID, "enabled", Type.BOOLEAN, false),
-            new Setting("EDGEFLOW_SAAS_URL", SAAS_PID, "url", Type.STRING, false));
+            new Setting("EDGEFLOW_SAAS_URL", SAAS_PID, "url", Type.STRING, false),
+            new Setting("EDGEFLOW_VAULT_KEY_FILE", VAULT_PID, "key_file", Type.ABSOLUTE_PATH, false));
 
     /**
      * PIDs whose consumer waits for a configuration before it starts: the launcher runs Felix HTTP with

@@ -13,9 +13,12 @@ class SettingTest {
     @Test
     void everyDocumentedVariableIsMapped() {
         assertThat(Setting.ALL).extracting(Setting::variable).containsExactlyInAnyOrder("EDGEFLOW_HTTP_HOST",
-                "EDGEFLOW_HTTP_PORT", "EDGEFLOW_DATA_DIR", "EDGEFLOW_SAAS_ENABLED", "EDGEFLOW_SAAS_URL");
+                "EDGEFLOW_HTTP_PORT", "EDGEFLOW_DATA_DIR", "EDGEFLOW_SAAS_ENABLED", "EDGEFLOW_SAAS_URL",
+                "EDGEFLOW_VAULT_KEY_FILE");
         assertThat(setting("EDGEFLOW_SAAS_URL").pid()).isEqualTo("io.edgeflow.saas");
         assertThat(setting("EDGEFLOW_HTTP_PORT").property()).isEqualTo("org.osgi.service.http.port");
+        assertThat(setting("EDGEFLOW_VAULT_KEY_FILE").pid()).isEqualTo("io.edgeflow.vault");
+        assertThat(setting("EDGEFLOW_VAULT_KEY_FILE").property()).isEqualTo("key_file");
     }
 
     @Test
@@ -48,5 +51,9 @@ class SettingTest {
         assertThat(setting("EDGEFLOW_DATA_DIR").convert("/var/lib/edgeflow")).isEqualTo("/var/lib/edgeflow");
         assertThatThrownBy(() -> setting("EDGEFLOW_DATA_DIR").convert("data")).hasMessageContaining("absolute");
         assertThatThrownBy(() -> setting("EDGEFLOW_DATA_DIR").convert("/a\0b")).hasMessageContaining("absolute");
+        assertThat(setting("EDGEFLOW_VAULT_KEY_FILE").convert("/etc/edgeflow/vault.key"))
+                .isEqualTo("/etc/edgeflow/vault.key");
+        assertThatThrownBy(() -> setting("EDGEFLOW_VAULT_KEY_FILE").convert("vault.key"))
+                .hasMessageContaining("absolute");
     }
 }

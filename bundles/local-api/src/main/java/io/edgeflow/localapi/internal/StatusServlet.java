@@ -11,6 +11,9 @@ import io.edgeflow.api.status.SaasState;
 import io.edgeflow.api.status.SaasStatus;
 import io.edgeflow.api.status.SaasStatusProvider;
 import io.edgeflow.api.status.StatusError;
+import io.edgeflow.api.vault.CredentialVault;
+import io.edgeflow.api.vault.VaultException;
+import io.edgeflow.api.vault.VaultStatus;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -24,8 +27,12 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
 
 /**
  * Serves {@code GET /api/v1/saas/status}: the link to the cloud as the highest-ranked
- * {@link SaasStatusProvider} reports it. With no provider running, the SaaS configuration alone
- * decides: {@code disabled} or {@code unprovisioned}.
+ * {@link SaasStatusProvider} reports it. With no provider running, the SaaS configuration and the
+ * {@link CredentialVault}, if one runs, decide: {@code disabled}; {@code unprovisioned} without
+ * credentials; {@code offline} with the stored Device ID; {@code error} with the code
+ * {@code credentials_unreadable} when the vault fails authentication (or {@code vault_io_error} when it
+ * cannot be read). While SaaS is disabled the status stays {@code disabled}, with the vault's error
+ * attached, so nothing is hidden.
  */
 @Component(service = Servlet.class, configurationPid = StatusServlet.SAAS_PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -42,6 +49,10 @@ public final class StatusServlet extends JsonServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile SaasStatusProvider provider;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile CredentialVault vault;
 
     private volatile boolean enabled;
 
@@ -68,7 +79,24 @@ public final class StatusServlet extends JsonServlet {
         if (current != null) {
             return current.status();
         }
-        return SaasStatus.of(enabled ? SaasState.UNPROVISIONED : SaasState.DISABLED);
+        boolean on = enabled;
+        CredentialVault currentVault = vault;
+        if (currentVault == null) {
+            return SaasStatus.of(on ? SaasState.UNPROVISIONED : SaasState.DISABLED);
+        }
+        VaultStatus stored = currentVault.status();
+        return switch (stored.state()) {
+            case EMPTY -> SaasStatus.of(on ? SaasState.UNPROVISIONED : SaasState.DISABLED);
+            case STORED -> new SaasStatus(false, stored.deviceId(), on ? SaasState.OFFLINE : SaasState.DISABLED,
+                    null, null);
+            case CORRUPT -> new SaasStatus(false, null, on ? SaasState.ERROR : SaasState.DISABLED, null,
+                    new StatusError(VaultException.CREDENTIALS_UNREADABLE, "The stored device credentials cannot "
+                            + "be read: " + stored.reason() + ". Provision the device again; the unreadable vault "
+                            + "file is then moved aside, not deleted."));
+            case UNAVAILABLE -> new SaasStatus(false, null, on ? SaasState.ERROR : SaasState.DISABLED, null,
+                    new StatusError(VaultException.VAULT_IO_ERROR,
+                            "The credential vault cannot be read: " + stored.reason() + "."));
+        };
     }
 
     /** The JSON shape of the product documentation, plus {@code error}. */

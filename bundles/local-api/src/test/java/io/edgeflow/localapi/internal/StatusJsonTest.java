@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 import io.edgeflow.api.status.SaasState;
 import io.edgeflow.api.status.SaasStatus;
 import io.edgeflow.api.status.StatusError;
+import io.edgeflow.api.vault.CredentialVault;
+import io.edgeflow.api.vault.DeviceCredentials;
+import io.edgeflow.api.vault.VaultState;
+import io.edgeflow.api.vault.VaultStatus;
 
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +43,95 @@ class StatusJsonTest {
         StatusServlet servlet = new StatusServlet(settings(false));
         servlet.modified(settings(true));
         assertThat(servlet.currentStatus().state()).isEqualTo(SaasState.UNPROVISIONED);
+    }
+
+    @Test
+    void storedCredentialsShowTheirDeviceIdAndTheDeviceIsOfflineWithoutATunnel() {
+        StatusServlet servlet = servlet(true, new VaultStatus(VaultState.STORED, "dev_abc123xyz", false, null));
+
+        Map<String, Object> json = StatusServlet.toJson(servlet.currentStatus());
+        assertThat(json.get("status")).isEqualTo("offline");
+        assertThat(json.get("device_id")).isEqualTo("dev_abc123xyz");
+        assertThat(json.get("connected")).isEqualTo(false);
+        assertThat(json.get("error")).isNull();
+
+        servlet.modified(settings(false));
+        assertThat(StatusServlet.toJson(servlet.currentStatus())).containsEntry("status", "disabled")
+                .containsEntry("device_id", "dev_abc123xyz");
+    }
+
+    @Test
+    void anEmptyVaultIsUnprovisioned() {
+        assertThat(servlet(true, VaultStatus.empty()).currentStatus())
+                .isEqualTo(SaasStatus.of(SaasState.UNPROVISIONED));
+        assertThat(servlet(false, VaultStatus.empty()).currentStatus()).isEqualTo(SaasStatus.of(SaasState.DISABLED));
+    }
+
+    @Test
+    void aVaultThatFailsAuthenticationIsAnErrorWithCredentialsUnreadable() {
+        StatusServlet servlet = servlet(true, VaultStatus.corrupt("the vault was written on another machine"));
+
+        Map<String, Object> json = StatusServlet.toJson(servlet.currentStatus());
+        assertThat(json.get("status")).isEqualTo("error");
+        assertThat(json.get("device_id")).isNull();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> error = (Map<String, Object>) json.get("error");
+        assertThat(error.get("code")).isEqualTo("credentials_unreadable");
+        assertThat((String) error.get("message")).contains("cannot be read")
+                .contains("the vault was written on another machine").contains("Provision the device again");
+
+        // switched off, the state says so, and the error is still there to see
+        servlet.modified(settings(false));
+        assertThat(servlet.currentStatus().state()).isEqualTo(SaasState.DISABLED);
+        assertThat(servlet.currentStatus().error().code()).isEqualTo("credentials_unreadable");
+    }
+
+    @Test
+    void aVaultThatCannotBeReadIsAnIoError() {
+        SaasStatus status = servlet(true, VaultStatus.unavailable("permission denied")).currentStatus();
+
+        assertThat(status.state()).isEqualTo(SaasState.ERROR);
+        assertThat(status.error().code()).isEqualTo("vault_io_error");
+        assertThat(status.error().message()).contains("permission denied");
+    }
+
+    private static StatusServlet servlet(boolean enabled, VaultStatus vaultStatus) {
+        StatusServlet servlet = new StatusServlet(settings(enabled));
+        servlet.vault = new FixedVault(vaultStatus);
+        return servlet;
+    }
+
+    /** A vault that only reports a status; the status API never reads or writes credentials. */
+    private record FixedVault(VaultStatus status) implements CredentialVault {
+        @Override
+        public Optional<DeviceCredentials> load() {
+            throw new AssertionError("the status API must not load credentials");
+        }
+
+        @Override
+        public void store(DeviceCredentials credentials) {
+            throw new AssertionError();
+        }
+
+        @Override
+        public void clear() {
+            throw new AssertionError();
+        }
+
+        @Override
+        public Optional<String> pendingRequestId() {
+            throw new AssertionError();
+        }
+
+        @Override
+        public void storePendingRequestId(String requestId) {
+            throw new AssertionError();
+        }
+
+        @Override
+        public void clearPendingRequestId() {
+            throw new AssertionError();
+        }
     }
 
     private static StatusServlet.SaasSettings settings(boolean enabled) {
