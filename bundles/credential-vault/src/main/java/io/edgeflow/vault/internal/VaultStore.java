@@ -110,7 +110,13 @@ public final class VaultStore implements CredentialVault {
 
     @Override
     public synchronized VaultStatus status() {
-        Reading reading = read();
+        Reading reading;
+        try {
+            reading = read();
+        } catch (RuntimeException e) {
+            // a defect, not the file's fault: reported, never thrown at the status API
+            return VaultStatus.unavailable("the vault could not be read (" + e.getClass().getSimpleName() + ")");
+        }
         if (reading instanceof Readable r) {
             VaultContents contents = r.contents();
             contents.destroy();

@@ -84,7 +84,13 @@ public final class StatusServlet extends JsonServlet {
         if (currentVault == null) {
             return SaasStatus.of(on ? SaasState.UNPROVISIONED : SaasState.DISABLED);
         }
-        VaultStatus stored = currentVault.status();
+        VaultStatus stored;
+        try {
+            stored = currentVault.status();
+        } catch (RuntimeException e) {
+            // another vault backend may fail: the status API reports it and keeps answering
+            stored = VaultStatus.unavailable("it failed (" + e.getClass().getSimpleName() + ")");
+        }
         return switch (stored.state()) {
             case EMPTY -> SaasStatus.of(on ? SaasState.UNPROVISIONED : SaasState.DISABLED);
             case STORED -> new SaasStatus(false, stored.deviceId(), on ? SaasState.OFFLINE : SaasState.DISABLED,

@@ -95,6 +95,22 @@ class StatusJsonTest {
         assertThat(status.error().message()).contains("permission denied");
     }
 
+    @Test
+    void aVaultThatThrowsIsReportedNotPassedOnAsA500() {
+        StatusServlet servlet = new StatusServlet(settings(true));
+        servlet.vault = new FixedVault(null) {
+            @Override
+            public VaultStatus status() {
+                throw new IllegalStateException("token removed");
+            }
+        };
+
+        SaasStatus status = servlet.currentStatus();
+        assertThat(status.state()).isEqualTo(SaasState.ERROR);
+        assertThat(status.error().code()).isEqualTo("vault_io_error");
+        assertThat(status.error().message()).contains("IllegalStateException").doesNotContain("token removed");
+    }
+
     private static StatusServlet servlet(boolean enabled, VaultStatus vaultStatus) {
         StatusServlet servlet = new StatusServlet(settings(enabled));
         servlet.vault = new FixedVault(vaultStatus);
@@ -102,7 +118,18 @@ class StatusJsonTest {
     }
 
     /** A vault that only reports a status; the status API never reads or writes credentials. */
-    private record FixedVault(VaultStatus status) implements CredentialVault {
+    private static class FixedVault implements CredentialVault {
+        private final VaultStatus status;
+
+        FixedVault(VaultStatus status) {
+            this.status = status;
+        }
+
+        @Override
+        public VaultStatus status() {
+            return status;
+        }
+
         @Override
         public Optional<DeviceCredentials> load() {
             throw new AssertionError("the status API must not load credentials");
