@@ -121,8 +121,9 @@ public class VaultRestartIT {
         vault.storePendingRequestId("req-itest-1");
 
         JsonNode status = status();
-        assertEquals("offline", status.get("status").asText());
+        assertEquals("provisioned", status.get("status").asText());
         assertEquals(DEVICE_ID, status.get("device_id").asText());
+        assertEquals("2027-02-21T00:00:00Z", status.get("credentials_expire_at").asText());
         assertTrue(status.get("error").isNull());
 
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(vaultFile())));
@@ -157,7 +158,7 @@ public class VaultRestartIT {
         assertEquals(Optional.of("req-itest-1"), vault.pendingRequestId());
 
         JsonNode status = status();
-        assertEquals("offline", status.get("status").asText());
+        assertEquals("provisioned", status.get("status").asText());
         assertEquals(DEVICE_ID, status.get("device_id").asText());
     }
 
@@ -172,6 +173,7 @@ public class VaultRestartIT {
         assertEquals("error", status.get("status").asText());
         assertTrue(status.get("device_id").isNull());
         assertEquals("credentials_unreadable", status.get("error").get("code").asText());
+        assertFalse(status.get("error").get("since").isNull());
         assertTrue(status.get("error").get("message").asText(),
                 status.get("error").get("message").asText().contains("altered or damaged"));
         try {
@@ -192,8 +194,9 @@ public class VaultRestartIT {
         assertEquals(1, aside.size());
         assertArrayEquals(tampered, Files.readAllBytes(aside.get(0)));
         JsonNode after = status();
-        assertEquals("offline", after.get("status").asText());
+        assertEquals("provisioned", after.get("status").asText());
         assertEquals("dev_itest43", after.get("device_id").asText());
+        assertTrue(after.get("credentials_expire_at").isNull());
         assertTrue(after.get("error").isNull());
     }
 }

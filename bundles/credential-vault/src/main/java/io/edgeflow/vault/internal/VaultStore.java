@@ -121,8 +121,10 @@ public final class VaultStore implements CredentialVault {
             VaultContents contents = r.contents();
             contents.destroy();
             DeviceCredentials credentials = contents.credentials();
-            return new VaultStatus(credentials == null ? VaultState.EMPTY : VaultState.STORED,
-                    credentials == null ? null : credentials.deviceId(), contents.pendingRequestId() != null, null);
+            return credentials == null
+                    ? new VaultStatus(VaultState.EMPTY, null, null, contents.pendingRequestId() != null, null)
+                    : new VaultStatus(VaultState.STORED, credentials.deviceId(), credentials.expiresAt(),
+                            contents.pendingRequestId() != null, null);
         }
         if (reading instanceof Corrupt c) {
             return VaultStatus.corrupt(c.reason());

@@ -72,7 +72,7 @@ class VaultStoreTest {
         assertThat(loaded.get().expiresAt()).isEqualTo(TestCredentials.EXPIRES_AT);
         assertThat(loaded.get().saasUrl()).isEqualTo(TestCredentials.SAAS_URL);
         assertThat(store().status()).isEqualTo(
-                new VaultStatus(VaultState.STORED, TestCredentials.DEVICE_ID, false, null));
+                new VaultStatus(VaultState.STORED, TestCredentials.DEVICE_ID, TestCredentials.EXPIRES_AT, false, null));
         assertThat(keyFile).exists().hasSize(32);
         assertThat(warnings).isEmpty();
     }
@@ -95,12 +95,12 @@ class VaultStoreTest {
     void thePendingRequestAndTheCredentialsAreIndependent() throws Exception {
         VaultStore store = store();
         store.storePendingRequestId("req-0001");
-        assertThat(store.status()).isEqualTo(new VaultStatus(VaultState.EMPTY, null, true, null));
+        assertThat(store.status()).isEqualTo(new VaultStatus(VaultState.EMPTY, null, null, true, null));
         assertThat(store.load()).isEmpty();
 
         store.store(TestCredentials.credentials());
         assertThat(store().pendingRequestId()).contains("req-0001");
-        assertThat(store().status()).isEqualTo(new VaultStatus(VaultState.STORED, TestCredentials.DEVICE_ID, true, null));
+        assertThat(store().status()).isEqualTo(new VaultStatus(VaultState.STORED, TestCredentials.DEVICE_ID, TestCredentials.EXPIRES_AT, true, null));
 
         store.clearPendingRequestId();
         assertThat(store().pendingRequestId()).isEmpty();

@@ -29,7 +29,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  * Serves {@code GET /api/v1/saas/status}: the link to the cloud as the highest-ranked
  * {@link SaasStatusProvider} reports it. With no provider running, the SaaS configuration and the
  * {@link CredentialVault}, if one runs, decide: {@code disabled}; {@code unprovisioned} without
- * credentials; {@code offline} with the stored Device ID; {@code error} with the code
+ * credentials; {@code provisioned} with the stored Device ID and expiry; {@code error} with the code
  * {@code credentials_unreadable} when the vault fails authentication (or {@code vault_io_error} when it
  * cannot be read). While SaaS is disabled the status stays {@code disabled}, with the vault's error
  * attached, so nothing is hidden.
@@ -44,6 +44,8 @@ public final class StatusServlet extends JsonServlet {
     /** The part of the SaaS configuration this servlet reads; its metatype lives in the config bundle. */
     @interface SaasSettings {
         boolean enabled() default false;
+
+        String url() default "saas.edgx.cloud:443";
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -54,19 +56,22 @@ public final class StatusServlet extends JsonServlet {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile CredentialVault vault;
 
-    private volatile boolean enabled;
+    private volatile SaasSettings settings;
+
+    /** The vault error last reported, so that {@code since} is when it was first seen. */
+    private volatile StatusError lastVaultError;
 
     /**
      * @param settings the SaaS configuration
      */
     @Activate
     public StatusServlet(SaasSettings settings) {
-        this.enabled = settings.enabled();
+        this.settings = settings;
     }
 
     @Modified
     void modified(SaasSettings settings) {
-        this.enabled = settings.enabled();
+        this.settings = settings;
     }
 
     @Override
@@ -79,10 +84,11 @@ public final class StatusServlet extends JsonServlet {
         if (current != null) {
             return current.status();
         }
-        boolean on = enabled;
+        SaasSettings config = settings;
+        SaasState idle = config.enabled() ? SaasState.UNPROVISIONED : SaasState.DISABLED;
         CredentialVault currentVault = vault;
         if (currentVault == null) {
-            return SaasStatus.of(on ? SaasState.UNPROVISIONED : SaasState.DISABLED);
+            return new SaasStatus(false, null, idle, null, null, config.url(), null, null);
         }
         VaultStatus stored;
         try {
@@ -91,21 +97,41 @@ public final class StatusServlet extends JsonServlet {
             // another vault backend may fail: the status API reports it and keeps answering
             stored = VaultStatus.unavailable("it failed (" + e.getClass().getSimpleName() + ")");
         }
+        SaasState failed = config.enabled() ? SaasState.ERROR : SaasState.DISABLED;
         return switch (stored.state()) {
-            case EMPTY -> SaasStatus.of(on ? SaasState.UNPROVISIONED : SaasState.DISABLED);
-            case STORED -> new SaasStatus(false, stored.deviceId(), on ? SaasState.OFFLINE : SaasState.DISABLED,
-                    null, null);
-            case CORRUPT -> new SaasStatus(false, null, on ? SaasState.ERROR : SaasState.DISABLED, null,
-                    new StatusError(VaultException.CREDENTIALS_UNREADABLE, "The stored device credentials cannot "
-                            + "be read: " + stored.reason() + ". Provision the device again; the unreadable vault "
-                            + "file is then moved aside, not deleted."));
-            case UNAVAILABLE -> new SaasStatus(false, null, on ? SaasState.ERROR : SaasState.DISABLED, null,
-                    new StatusError(VaultException.VAULT_IO_ERROR,
-                            "The credential vault cannot be read: " + stored.reason() + "."));
+            case EMPTY -> noVaultError(new SaasStatus(false, null, idle, null, null, config.url(), null, null));
+            case STORED -> noVaultError(new SaasStatus(false, stored.deviceId(),
+                    config.enabled() ? SaasState.PROVISIONED : SaasState.DISABLED, null, null, config.url(),
+                    stored.expiresAt(), null));
+            case CORRUPT -> new SaasStatus(false, null, failed, null, vaultError(VaultException.CREDENTIALS_UNREADABLE,
+                    "The stored device credentials cannot be read: " + stored.reason() + ". Provision the device "
+                            + "again; the unreadable vault file is then moved aside, not deleted."),
+                    config.url(), null, null);
+            case UNAVAILABLE -> new SaasStatus(false, null, failed, null, vaultError(VaultException.VAULT_IO_ERROR,
+                    "The credential vault cannot be read: " + stored.reason() + "."), config.url(), null, null);
         };
     }
 
-    /** The JSON shape of the product documentation, plus {@code error}. */
+    private StatusError vaultError(String code, String message) {
+        StatusError last = lastVaultError;
+        if (last != null && last.code().equals(code) && last.message().equals(message)) {
+            return last;
+        }
+        StatusError error = new StatusError(code, message, Instant.now());
+        lastVaultError = error;
+        return error;
+    }
+
+    private SaasStatus noVaultError(SaasStatus status) {
+        lastVaultError = null;
+        return status;
+    }
+
+    /**
+     * The JSON shape of the product documentation ({@code connected}, {@code device_id}, {@code status},
+     * {@code last_heartbeat}), then {@code error}, {@code saas_url}, {@code credentials_expire_at} and
+     * {@code clock_skew_seconds}.
+     */
     static Map<String, Object> toJson(SaasStatus status) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("connected", status.connected());
@@ -119,8 +145,12 @@ public final class StatusServlet extends JsonServlet {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("code", error.code());
             e.put("message", error.message());
+            e.put("since", timestamp(error.since()));
             json.put("error", e);
         }
+        json.put("saas_url", status.saasUrl());
+        json.put("credentials_expire_at", timestamp(status.credentialsExpireAt()));
+        json.put("clock_skew_seconds", status.clockSkewSeconds());
         return json;
     }
 

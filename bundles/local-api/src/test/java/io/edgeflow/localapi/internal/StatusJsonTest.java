@@ -25,16 +25,18 @@ class StatusJsonTest {
         String json = new String(Json.write(StatusServlet.toJson(online)), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(json.replaceAll("\\s", "")).isEqualTo(
                 "{\"connected\":true,\"device_id\":\"dev_abc123xyz\",\"status\":\"online\","
-                        + "\"last_heartbeat\":\"2026-02-21T12:00:00Z\",\"error\":null}");
+                        + "\"last_heartbeat\":\"2026-02-21T12:00:00Z\",\"error\":null,\"saas_url\":null,"
+                        + "\"credentials_expire_at\":null,\"clock_skew_seconds\":null}");
     }
 
     @Test
     void anErrorIsAnObjectWithCodeAndMessage() {
         Map<String, Object> json = StatusServlet.toJson(new SaasStatus(false, null, SaasState.ERROR, null,
-                new StatusError("credentials_unreadable", "The credential vault failed authentication.")));
+                new StatusError("credentials_unreadable", "The credential vault failed authentication.",
+                        Instant.parse("2026-11-28T10:00:00Z"))));
         assertThat(json.get("status")).isEqualTo("error");
         assertThat(json.get("error")).isEqualTo(Map.of("code", "credentials_unreadable", "message",
-                "The credential vault failed authentication."));
+                "The credential vault failed authentication.", "since", "2026-11-28T10:00:00Z"));
     }
 
     @Test
@@ -43,15 +45,19 @@ class StatusJsonTest {
         StatusServlet servlet = new StatusServlet(settings(false));
         servlet.modified(settings(true));
         assertThat(servlet.currentStatus().state()).isEqualTo(SaasState.UNPROVISIONED);
+        assertThat(servlet.currentStatus().saasUrl()).isEqualTo("saas.edgx.cloud:443");
     }
 
     @Test
-    void storedCredentialsShowTheirDeviceIdAndTheDeviceIsOfflineWithoutATunnel() {
-        StatusServlet servlet = servlet(true, new VaultStatus(VaultState.STORED, "dev_abc123xyz", false, null));
+    void storedCredentialsShowTheirDeviceIdAndExpiryAndTheDeviceIsProvisioned() {
+        StatusServlet servlet = servlet(true, new VaultStatus(VaultState.STORED, "dev_abc123xyz",
+                Instant.parse("2027-02-21T00:00:00Z"), false, null));
 
         Map<String, Object> json = StatusServlet.toJson(servlet.currentStatus());
-        assertThat(json.get("status")).isEqualTo("offline");
+        assertThat(json.get("status")).isEqualTo("provisioned");
         assertThat(json.get("device_id")).isEqualTo("dev_abc123xyz");
+        assertThat(json.get("credentials_expire_at")).isEqualTo("2027-02-21T00:00:00Z");
+        assertThat(json.get("saas_url")).isEqualTo("saas.edgx.cloud:443");
         assertThat(json.get("connected")).isEqualTo(false);
         assertThat(json.get("error")).isNull();
 
@@ -62,9 +68,9 @@ class StatusJsonTest {
 
     @Test
     void anEmptyVaultIsUnprovisioned() {
-        assertThat(servlet(true, VaultStatus.empty()).currentStatus())
-                .isEqualTo(SaasStatus.of(SaasState.UNPROVISIONED));
-        assertThat(servlet(false, VaultStatus.empty()).currentStatus()).isEqualTo(SaasStatus.of(SaasState.DISABLED));
+        assertThat(servlet(true, VaultStatus.empty()).currentStatus()).isEqualTo(
+                new SaasStatus(false, null, SaasState.UNPROVISIONED, null, null, "saas.edgx.cloud:443", null, null));
+        assertThat(servlet(false, VaultStatus.empty()).currentStatus().state()).isEqualTo(SaasState.DISABLED);
     }
 
     @Test
@@ -79,6 +85,10 @@ class StatusJsonTest {
         assertThat(error.get("code")).isEqualTo("credentials_unreadable");
         assertThat((String) error.get("message")).contains("cannot be read")
                 .contains("the vault was written on another machine").contains("Provision the device again");
+        // since: when the error was first seen, kept while it lasts
+        assertThat(error.get("since")).isNotNull();
+        Instant first = servlet.currentStatus().error().since();
+        assertThat(servlet.currentStatus().error().since()).isEqualTo(first);
 
         // switched off, the state says so, and the error is still there to see
         servlet.modified(settings(false));
@@ -166,6 +176,11 @@ class StatusJsonTest {
             @Override
             public boolean enabled() {
                 return enabled;
+            }
+
+            @Override
+            public String url() {
+                return "saas.edgx.cloud:443";
             }
 
             @Override
