@@ -29,7 +29,7 @@ run() { # LABEL FLAGS
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$DIR"
-fs=$(stat -f -c %T "$DIR")
+fs=$(df --output=fstype "$DIR" | tail -1)
 rows=$(run "shipped flags" "$SHIPPED"; run "JVM defaults" "")
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
