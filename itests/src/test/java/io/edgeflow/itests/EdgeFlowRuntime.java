@@ -108,6 +108,10 @@ public final class EdgeFlowRuntime {
         }
         options.add(frameworkStartLevel(highest + 1));
         options.add(junitBundles());
+        // test-only: the tests read JSON answers with jackson-databind, which the agent itself does not use
+        for (String property : List.of("edgeflow.itest.jackson.annotations", "edgeflow.itest.jackson.databind")) {
+            options.add(bundle(Path.of(System.getProperty(property)).toUri().toString()));
+        }
         return options.toArray(new Option[0]);
     }
 

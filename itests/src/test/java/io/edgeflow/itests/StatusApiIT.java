@@ -73,12 +73,15 @@ public class StatusApiIT {
         JsonNode body = JSON.readTree(response.body());
         List<String> fields = new ArrayList<>();
         body.fieldNames().forEachRemaining(fields::add);
-        assertEquals(List.of("connected", "device_id", "status", "last_heartbeat", "error"), fields);
+        assertEquals(List.of("connected", "device_id", "status", "last_heartbeat", "error", "saas_url",
+                "credentials_expire_at", "clock_skew_seconds"), fields);
         assertFalse(body.get("connected").asBoolean());
         assertTrue(body.get("device_id").isNull());
         assertEquals("disabled", body.get("status").asText());
         assertTrue(body.get("last_heartbeat").isNull());
         assertTrue(body.get("error").isNull());
+        // failsafe gives every test JVM EDGEFLOW_SAAS_URL=env.example.test:8443 (see EnvImportIT)
+        assertEquals("env.example.test:8443", body.get("saas_url").asText());
     }
 
     @Test

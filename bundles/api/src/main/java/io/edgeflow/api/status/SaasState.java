@@ -11,6 +11,8 @@ public enum SaasState {
     UNPROVISIONED("unprovisioned"),
     /** A registration with a provisioning code is in progress. */
     PROVISIONING("provisioning"),
+    /** The device holds credentials; the tunnel is not running (yet). */
+    PROVISIONED("provisioned"),
     /** The device holds credentials and is opening its tunnel. */
     CONNECTING("connecting"),
     /** The tunnel is up and heartbeats are answered. */

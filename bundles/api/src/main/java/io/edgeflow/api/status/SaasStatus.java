@@ -4,16 +4,20 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A snapshot of the device's link to the cloud.
+ * A snapshot of the device's link to the cloud, as {@code GET /api/v1/saas/status} serves it.
  *
  * @param connected true only while the tunnel is up
  * @param deviceId the Device ID ({@code dev_...}) or null while unprovisioned
  * @param state the state of the link
  * @param lastHeartbeat the time of the last answered heartbeat, or null
  * @param error what went wrong, or null
+ * @param saasUrl the cloud this device talks to, or null
+ * @param credentialsExpireAt when the API key expires, or null
+ * @param clockSkewSeconds the cloud's clock minus the device's, from the cloud's {@code Date} header, or
+ *        null when not yet seen
  */
 public record SaasStatus(boolean connected, String deviceId, SaasState state, Instant lastHeartbeat,
-        StatusError error) {
+        StatusError error, String saasUrl, Instant credentialsExpireAt, Long clockSkewSeconds) {
 
     /**
      * @param connected true only while the tunnel is up
@@ -21,9 +25,26 @@ public record SaasStatus(boolean connected, String deviceId, SaasState state, In
      * @param state the state of the link
      * @param lastHeartbeat the time of the last answered heartbeat, or null
      * @param error what went wrong, or null
+     * @param saasUrl the cloud, or null
+     * @param credentialsExpireAt when the API key expires, or null
+     * @param clockSkewSeconds cloud clock minus device clock, or null
      */
     public SaasStatus {
         Objects.requireNonNull(state, "state");
+    }
+
+    /**
+     * The five fields of the product documentation, the others null.
+     *
+     * @param connected true only while the tunnel is up
+     * @param deviceId the Device ID or null
+     * @param state the state of the link
+     * @param lastHeartbeat the time of the last answered heartbeat, or null
+     * @param error what went wrong, or null
+     */
+    public SaasStatus(boolean connected, String deviceId, SaasState state, Instant lastHeartbeat,
+            StatusError error) {
+        this(connected, deviceId, state, lastHeartbeat, error, null, null, null);
     }
 
     /**

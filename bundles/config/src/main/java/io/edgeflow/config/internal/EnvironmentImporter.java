@@ -19,6 +19,8 @@ import java.util.Properties;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -27,10 +29,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Imports {@code EDGEFLOW_*} settings from the process environment and the env file into Config Admin
- * each time it is activated (at agent start, or when this bundle is restarted or updated).
+ * each time it is activated (at agent start, or when this bundle is restarted or updated), and puts back
+ * an empty configuration when one that must exist is deleted (a console "reset"), so defaults apply.
  */
-@Component(service = {}, immediate = true)
-public final class EnvironmentImporter {
+@Component(service = ConfigurationListener.class, immediate = true)
+public final class EnvironmentImporter implements ConfigurationListener {
     /** The env file read when {@code EDGEFLOW_ENV_FILE} is not set. */
     public static final String DEFAULT_ENV_FILE = "/etc/edgeflow/.env";
     /** Framework property naming another env file, for embedding and tests. */
@@ -38,6 +41,8 @@ public final class EnvironmentImporter {
 
     private static final Logger LOG = LoggerFactory.getLogger(EnvironmentImporter.class);
     private static final String STATE_FILE = "imported-fingerprints.properties";
+
+    private final AdminStore store;
 
     /**
      * Runs the import.
@@ -47,6 +52,7 @@ public final class EnvironmentImporter {
      */
     @Activate
     public EnvironmentImporter(@Reference ConfigurationAdmin configAdmin, BundleContext context) {
+        this.store = new AdminStore(configAdmin);
         Map<String, String> environment = System.getenv();
         Path envFile = envFilePath(environment, context.getProperty(ENV_FILE_PROPERTY));
         EnvFile parsed = EnvFile.read(envFile);
@@ -55,7 +61,7 @@ public final class EnvironmentImporter {
         File stateFile = context.getDataFile(STATE_FILE);
         Map<String, String> previous = readState(stateFile);
         try {
-            SettingsImport.Outcome outcome = SettingsImport.apply(new AdminStore(configAdmin), environment, parsed,
+            SettingsImport.Outcome outcome = SettingsImport.apply(store, environment, parsed,
                     envFile.toString(), previous);
             outcome.warnings().forEach(LOG::warn);
             outcome.applied().forEach(line -> LOG.info("Configuration: {}", line));
@@ -65,6 +71,21 @@ public final class EnvironmentImporter {
         } catch (IOException e) {
             // Config Admin failed: the agent keeps running on what Config Admin already holds.
             LOG.error("Could not import EDGEFLOW_* settings into Config Admin: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (event.getType() == ConfigurationEvent.CM_DELETED && event.getFactoryPid() == null
+                && Setting.CONFIGURATION_REQUIRED.contains(event.getPid())) {
+            try {
+                if (!store.exists(event.getPid())) {
+                    store.write(event.getPid(), Map.of());
+                    LOG.info("Configuration {} was deleted; its defaults apply again", event.getPid());
+                }
+            } catch (IOException e) {
+                LOG.error("Could not restore the configuration {}: {}", event.getPid(), e.getMessage());
+            }
         }
     }
 
@@ -134,6 +155,17 @@ public final class EnvironmentImporter {
                 }
             }
             return copy;
+        }
+
+        @Override
+        public boolean exists(String pid) throws IOException {
+            try {
+                Configuration[] found = admin.listConfigurations(
+                        "(" + org.osgi.framework.Constants.SERVICE_PID + "=" + pid + ")");
+                return found != null && found.length > 0;
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IOException("bad PID " + pid, e);
+            }
         }
 
         @Override

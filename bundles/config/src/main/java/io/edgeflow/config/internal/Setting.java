@@ -41,6 +41,14 @@ public record Setting(String variable, String pid, String property, Type type, b
             new Setting("EDGEFLOW_SYSROOT", HARDWARE_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_SYSROOT", NETWORK_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false));
 
+    /**
+     * PIDs whose consumer waits for a configuration before it starts: the launcher runs Felix HTTP with
+     * {@code org.apache.felix.http.require.config=true}, so that it binds once, to the configured address,
+     * instead of binding the default port first and re-binding when Config Admin catches up. The import
+     * creates these configurations (empty, so defaults apply) when they do not exist yet.
+     */
+    public static final List<String> CONFIGURATION_REQUIRED = List.of(HTTP_PID);
+
     /** Variables that steer the import itself rather than land in a PID. */
     public static final List<String> META_VARIABLES = List.of("EDGEFLOW_ENV_FILE");
 

@@ -35,6 +35,13 @@ final class SettingsImport {
          * @throws IOException if Config Admin fails
          */
         void write(String pid, Map<String, Object> properties) throws IOException;
+
+        /**
+         * @param pid the PID
+         * @return true if Config Admin holds a configuration for it, even an empty one
+         * @throws IOException if Config Admin fails
+         */
+        boolean exists(String pid) throws IOException;
     }
 
     /**
@@ -136,6 +143,8 @@ final class SettingsImport {
             }
             if (changed) {
                 store.write(pid, properties);
+            } else if (Setting.CONFIGURATION_REQUIRED.contains(pid) && !store.exists(pid)) {
+                store.write(pid, store.read(pid));
             }
         }
         return new Outcome(applied, warnings, fingerprints);

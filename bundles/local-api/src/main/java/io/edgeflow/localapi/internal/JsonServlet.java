@@ -17,10 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
  * Base of every local API servlet: answers in JSON, turns {@link ApiError}s into
@@ -33,10 +29,6 @@ abstract class JsonServlet extends HttpServlet {
 
     /** Largest request body accepted, in bytes. */
     static final int MAX_BODY_BYTES = 16 * 1024;
-
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** A request handler; returns the HTTP status and the JSON body. */
     @FunctionalInterface
@@ -105,7 +97,7 @@ abstract class JsonServlet extends HttpServlet {
     }
 
     static void write(HttpServletResponse response, Reply reply, boolean headOnly) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(reply.body());
+        byte[] bytes = Json.write(reply.body());
         response.setStatus(reply.status());
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
@@ -127,7 +119,7 @@ abstract class JsonServlet extends HttpServlet {
      *         anything that is not one JSON object
      * @throws IOException if the connection fails
      */
-    static JsonNode readJsonObject(HttpServletRequest request) throws ApiError, IOException {
+    static Map<String, Object> readJsonObject(HttpServletRequest request) throws ApiError, IOException {
         String type = request.getContentType();
         if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiError(415, "unsupported_media_type", "Send the body as application/json.");
@@ -138,7 +130,7 @@ abstract class JsonServlet extends HttpServlet {
         return parseJsonObject(request.getInputStream());
     }
 
-    static JsonNode parseJsonObject(InputStream in) throws ApiError, IOException {
+    static Map<String, Object> parseJsonObject(InputStream in) throws ApiError, IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] buffer = new byte[4096];
         for (int n; (n = in.read(buffer)) > 0;) {
@@ -150,18 +142,20 @@ abstract class JsonServlet extends HttpServlet {
         if (body.size() == 0) {
             throw new ApiError(400, "invalid_body", "The request needs a JSON object as its body.");
         }
-        JsonNode node;
+        Object value;
         try {
-            node = JSON.readTree(body.toByteArray());
+            value = Json.read(body.toByteArray());
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
             throw new ApiError(400, "invalid_json", "The body is not valid JSON" + where + ".");
         }
-        if (node == null || !node.isObject()) {
+        if (!(value instanceof Map<?, ?>)) {
             throw new ApiError(400, "invalid_body", "The body must be a JSON object.");
         }
-        return node;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> object = (Map<String, Object>) value;
+        return object;
     }
 
     private static ApiError tooLarge() {

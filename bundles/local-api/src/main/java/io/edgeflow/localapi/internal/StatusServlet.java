@@ -37,25 +37,27 @@ public final class StatusServlet extends JsonServlet {
     /** The part of the SaaS configuration this servlet reads; its metatype lives in the config bundle. */
     @interface SaasSettings {
         boolean enabled() default false;
+
+        String url() default "saas.edgx.cloud:443";
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile SaasStatusProvider provider;
 
-    private volatile boolean enabled;
+    private volatile SaasSettings settings;
 
     /**
      * @param settings the SaaS configuration
      */
     @Activate
     public StatusServlet(SaasSettings settings) {
-        this.enabled = settings.enabled();
+        this.settings = settings;
     }
 
     @Modified
     void modified(SaasSettings settings) {
-        this.enabled = settings.enabled();
+        this.settings = settings;
     }
 
     @Override
@@ -68,10 +70,16 @@ public final class StatusServlet extends JsonServlet {
         if (current != null) {
             return current.status();
         }
-        return SaasStatus.of(enabled ? SaasState.UNPROVISIONED : SaasState.DISABLED);
+        SaasSettings config = settings;
+        return new SaasStatus(false, null, config.enabled() ? SaasState.UNPROVISIONED : SaasState.DISABLED, null,
+                null, config.url(), null, null);
     }
 
-    /** The JSON shape of the product documentation, plus {@code error}. */
+    /**
+     * The JSON shape of the product documentation ({@code connected}, {@code device_id}, {@code status},
+     * {@code last_heartbeat}), then {@code error}, {@code saas_url}, {@code credentials_expire_at} and
+     * {@code clock_skew_seconds}.
+     */
     static Map<String, Object> toJson(SaasStatus status) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("connected", status.connected());
@@ -85,8 +93,12 @@ public final class StatusServlet extends JsonServlet {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("code", error.code());
             e.put("message", error.message());
+            e.put("since", timestamp(error.since()));
             json.put("error", e);
         }
+        json.put("saas_url", status.saasUrl());
+        json.put("credentials_expire_at", timestamp(status.credentialsExpireAt()));
+        json.put("clock_skew_seconds", status.clockSkewSeconds());
         return json;
     }
 
