@@ -32,6 +32,7 @@ class DeviceFactsJsonTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void factsAreSnakeCaseUnderHardwareAndNetwork() throws Exception {
         Map<String, Object> json = roundTrip(DeviceFactsServlet.toJson(() -> PI, () -> NET));
         assertThat(json.keySet()).containsExactly("hardware", "network");
@@ -47,11 +48,12 @@ class DeviceFactsJsonTest {
         Map<String, Object> eth0 = map(((List<?>) network.get("interfaces")).get(0));
         assertThat(eth0.keySet()).containsExactly("name", "mac", "type", "up", "addresses");
         assertThat(eth0.get("up")).isEqualTo(Boolean.TRUE);
-        assertThat((List<?>) eth0.get("addresses")).containsExactly("192.168.1.100", "fe80::dea6:32ff:fe01:203");
-        assertThat((List<?>) network.get("warnings")).containsExactly("hostname: a warning");
+        assertThat((List<Object>) eth0.get("addresses")).containsExactly("192.168.1.100", "fe80::dea6:32ff:fe01:203");
+        assertThat((List<Object>) network.get("warnings")).containsExactly("hostname: a warning");
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void unknownFactsAreNullAndAMissingProviderLeavesItsSectionNull() throws Exception {
         HardwareFacts unknown = new HardwareFacts(null, null, null, null, "linux", "amd64", null, null,
                 List.of("board_model: not found"));
@@ -59,7 +61,7 @@ class DeviceFactsJsonTest {
         assertThat(json).containsEntry("network", null);
         Map<String, Object> hardware = map(json.get("hardware"));
         assertThat(hardware).containsEntry("board_model", null).containsEntry("cpu_cores", null);
-        assertThat((List<?>) hardware.get("warnings")).containsExactly("board_model: not found");
+        assertThat((List<Object>) hardware.get("warnings")).containsExactly("board_model: not found");
         assertThat(new DeviceFactsServlet(null, null).handlers()).containsOnlyKeys("GET");
     }
 }
