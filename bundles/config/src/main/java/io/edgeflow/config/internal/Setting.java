@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * One agent setting: the {@code EDGEFLOW_*} variable an operator writes, and the Config Admin PID
  * and property it lands in. This table is the one place that maps variables to PIDs; docs/configuration.md
- * documents it.
+ * documents it. A variable that several components read has one row per PID (EDGEFLOW_SYSROOT feeds
+ * both fact collectors, each a bundle of its own with its own PID and metatype).
  *
  * @param variable the environment / env-file variable
  * @param pid the Config Admin PID
@@ -25,6 +26,10 @@ public record Setting(String variable, String pid, String property, Type type, b
     public static final String AGENT_PID = "io.edgeflow.agent";
     /** The link to the EdgeFlow cloud. */
     public static final String SAAS_PID = "io.edgeflow.saas";
+    /** The hardware facts; its metatype comes from the hardware facts bundle. */
+    public static final String HARDWARE_FACTS_PID = "io.edgeflow.facts.hardware";
+    /** The network facts; its metatype comes from the network facts bundle. */
+    public static final String NETWORK_FACTS_PID = "io.edgeflow.facts.network";
     /** The file credential vault; its metatype comes from the vault bundle. */
     public static final String VAULT_PID = "io.edgeflow.vault";
 
@@ -35,6 +40,8 @@ public record Setting(String variable, String pid, String property, Type type, b
             new Setting("EDGEFLOW_DATA_DIR", AGENT_PID, "data_dir", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_SAAS_ENABLED", SAAS_PID, "enabled", Type.BOOLEAN, false),
             new Setting("EDGEFLOW_SAAS_URL", SAAS_PID, "url", Type.STRING, false),
+            new Setting("EDGEFLOW_SYSROOT", HARDWARE_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false),
+            new Setting("EDGEFLOW_SYSROOT", NETWORK_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_VAULT_KEY_FILE", VAULT_PID, "key_file", Type.ABSOLUTE_PATH, false));
 
     /**
@@ -49,7 +56,7 @@ public record Setting(String variable, String pid, String property, Type type, b
     public static final List<String> META_VARIABLES = List.of("EDGEFLOW_ENV_FILE");
 
     /**
-     * Finds a setting by its variable name.
+     * Finds a setting by its variable name; for a variable with several rows, the first.
      *
      * @param variable the variable, for example {@code EDGEFLOW_HTTP_PORT}
      * @return the setting, if there is one

@@ -98,7 +98,10 @@ final class SettingsImport {
                 chosen.put(setting, new Candidate(setting, value, fingerprint(setting, value), source));
             } catch (IllegalArgumentException e) {
                 String shown = setting.secret() ? "" : " (got '" + printable(raw) + "')";
-                warnings.add(setting.variable() + " from " + source + " ignored: " + e.getMessage() + shown);
+                String warning = setting.variable() + " from " + source + " ignored: " + e.getMessage() + shown;
+                if (!warnings.contains(warning)) { // once, even when the variable feeds several PIDs
+                    warnings.add(warning);
+                }
             }
         }
 

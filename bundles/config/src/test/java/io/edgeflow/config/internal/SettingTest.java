@@ -2,6 +2,7 @@ package io.edgeflow.config.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,11 +15,21 @@ class SettingTest {
     void everyDocumentedVariableIsMapped() {
         assertThat(Setting.ALL).extracting(Setting::variable).containsExactlyInAnyOrder("EDGEFLOW_HTTP_HOST",
                 "EDGEFLOW_HTTP_PORT", "EDGEFLOW_DATA_DIR", "EDGEFLOW_SAAS_ENABLED", "EDGEFLOW_SAAS_URL",
-                "EDGEFLOW_VAULT_KEY_FILE");
+                "EDGEFLOW_SYSROOT", "EDGEFLOW_SYSROOT", "EDGEFLOW_VAULT_KEY_FILE");
         assertThat(setting("EDGEFLOW_SAAS_URL").pid()).isEqualTo("io.edgeflow.saas");
         assertThat(setting("EDGEFLOW_HTTP_PORT").property()).isEqualTo("org.osgi.service.http.port");
         assertThat(setting("EDGEFLOW_VAULT_KEY_FILE").pid()).isEqualTo("io.edgeflow.vault");
         assertThat(setting("EDGEFLOW_VAULT_KEY_FILE").property()).isEqualTo("key_file");
+    }
+
+    @Test
+    void theSystemRootFeedsBothFactCollectors() {
+        assertThat(Setting.ALL).filteredOn(s -> s.variable().equals("EDGEFLOW_SYSROOT"))
+                .extracting(Setting::pid, Setting::property)
+                .containsExactlyInAnyOrder(tuple("io.edgeflow.facts.hardware", "sysroot"),
+                        tuple("io.edgeflow.facts.network", "sysroot"));
+        assertThat(setting("EDGEFLOW_SYSROOT").convert("/srv/copy")).isEqualTo("/srv/copy");
+        assertThatThrownBy(() -> setting("EDGEFLOW_SYSROOT").convert("copy")).hasMessageContaining("absolute");
     }
 
     @Test

@@ -139,4 +139,15 @@ class SettingsImportTest {
         assertThat(remembered).hasSize(1);
         assertThat(remembered.values().iterator().next()).doesNotContain("secret").hasSize(32);
     }
+
+    @Test
+    void oneVariableReachesEveryPidThatReadsIt() throws Exception {
+        SettingsImport.Outcome outcome = run(Map.of("EDGEFLOW_SYSROOT", "/srv/pi-copy"), List.of());
+        assertThat(store.get("io.edgeflow.facts.hardware", "sysroot")).isEqualTo("/srv/pi-copy");
+        assertThat(store.get("io.edgeflow.facts.network", "sysroot")).isEqualTo("/srv/pi-copy");
+        assertThat(outcome.applied()).hasSize(2);
+
+        SettingsImport.Outcome bad = run(Map.of("EDGEFLOW_SYSROOT", "relative"), List.of());
+        assertThat(bad.warnings()).singleElement().asString().contains("EDGEFLOW_SYSROOT").contains("absolute");
+    }
 }
