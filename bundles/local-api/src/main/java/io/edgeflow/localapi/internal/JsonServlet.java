@@ -77,7 +77,40 @@ abstract class JsonServlet extends HttpServlet {
             LOG.error("Local API {} {} failed: {}", method, request.getRequestURI(), e.toString(), e);
             reply = error(500, "internal_error", "The agent could not answer this request; see the agent log.");
         }
+        drainUnreadBody(request, response);
         write(response, reply, "HEAD".equals(method));
+    }
+
+    /**
+     * Reads and discards a request body that the handler did not read (a POST answered with 405, say),
+     * so that the connection can carry the client's next request; a body too large to drain closes
+     * the connection instead of leaving the client to find it half-read.
+     */
+    static void drainUnreadBody(HttpServletRequest request, HttpServletResponse response) {
+        long length = request.getContentLengthLong();
+        boolean chunked = "chunked".equalsIgnoreCase(request.getHeader("Transfer-Encoding"));
+        if (length <= 0 && !chunked) {
+            return;
+        }
+        if (length > MAX_BODY_BYTES) {
+            response.setHeader("Connection", "close");
+            return;
+        }
+        try {
+            InputStream in = request.getInputStream();
+            byte[] buffer = new byte[4096];
+            long total = 0;
+            for (int n; (n = in.read(buffer)) > 0;) {
+                total += n;
+                if (total > MAX_BODY_BYTES) {
+                    response.setHeader("Connection", "close");
+                    return;
+                }
+            }
+        } catch (IOException | IllegalStateException e) {
+            // already read by the handler, or the client went away: nothing to drain
+            response.setHeader("Connection", "close");
+        }
     }
 
     static Reply error(int status, String code, String message) {

@@ -26,6 +26,7 @@ public final class NotFoundServlet extends JsonServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        drainUnreadBody(request, response);
         write(response, error(404, "not_found", "No such endpoint: " + printable(request.getRequestURI())
                 + ". See GET /api/v1/saas/status."), "HEAD".equalsIgnoreCase(request.getMethod()));
     }
