@@ -233,6 +233,12 @@ final class HttpCloudApi implements CloudApi {
                 retryAfter = null; // an HTTP date would need the local clock: the backoff decides instead
             }
         }
+        if (status == 407) {
+            // the JDK hands the proxy's refusal of the tunnel over as the answer
+            return new CloudCallException(CloudCallException.PROXY_ERROR, "The proxy refused the connection to "
+                    + endpoint.displayUrl() + ": HTTP 407 Proxy Authentication Required (check the proxy user and "
+                    + "password).", false, status, null);
+        }
         if (status >= 500) {
             return new CloudCallException(code == null ? CloudCallException.SERVER_ERROR : code, message, false, status,
                     retryAfter);

@@ -106,7 +106,8 @@ final class ProvisioningCode {
             return code.get().masked();
         }
         String t = text.strip();
-        return t.length() <= 8 ? "****" : "****" + t.substring(t.length() - 4);
+        // as much as a masked code shows (4 of its 8 symbols), and only of text long enough to be one
+        return t.length() < 12 ? "****" : "****" + t.substring(t.length() - 4);
     }
 
     @Override
