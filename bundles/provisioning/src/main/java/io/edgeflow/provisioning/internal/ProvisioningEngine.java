@@ -780,7 +780,10 @@ final class ProvisioningEngine implements AutoCloseable {
         backoff.reset();
         String what = current.code != null ? "the code " + current.code.masked() : "the credentials of "
                 + current.deviceId;
-        permanentError = stable(e.code(), e.getMessage());
+        if (current.source != Source.API || vaultStatus().state() != VaultState.STORED) {
+            // A refused local API call was answered to its caller; it is no error of a provisioned device.
+            permanentError = stable(e.code(), e.getMessage());
+        }
         LOG.warn("Provisioning with {} stopped: the cloud refused it ({}: {})", what, e.code(), e.getMessage());
         finish(current, e.toProvisioningException());
         kick(); // settle the identity and status on what the vault holds

@@ -422,6 +422,7 @@ class ProvisioningEngineTest {
                     assertThat(e.permanent()).isTrue();
                 });
         assertThat(status().deviceId()).as("a refused code keeps the credentials").isEqualTo("dev_1");
+        assertThat(status().error()).as("the caller heard the refusal; the device is fine").isNull();
     }
 
     @Test
