@@ -95,16 +95,23 @@ final class CloudTrust {
     static final class CloudTrustManager extends X509ExtendedTrustManager {
         private final X509ExtendedTrustManager jdk;
         private final X509ExtendedTrustManager extra;
-        private final KeyStore jdkAnchors;
         private final KeyStore extraAnchors;
         private final Clock clock;
+        /** The JDK's CAs as a key store, made only when a clock in the past needs them. */
+        private KeyStore jdkAnchors;
 
         CloudTrustManager(List<X509Certificate> extraCas, Clock clock) throws GeneralSecurityException {
             this.clock = clock;
             this.jdk = pkix(null);
-            this.jdkAnchors = keyStore(Arrays.asList(jdk.getAcceptedIssuers()));
             this.extraAnchors = extraCas.isEmpty() ? null : keyStore(extraCas);
             this.extra = extraAnchors == null ? null : pkix(extraAnchors);
+        }
+
+        private synchronized KeyStore jdkAnchors() throws GeneralSecurityException {
+            if (jdkAnchors == null) {
+                jdkAnchors = keyStore(Arrays.asList(jdk.getAcceptedIssuers()));
+            }
+            return jdkAnchors;
         }
 
         @Override
@@ -182,7 +189,7 @@ final class CloudTrust {
             Date at = validationDate(chain);
             try {
                 List<X509ExtendedTrustManager> managers = new ArrayList<>(2);
-                managers.add(pkixAt(jdkAnchors, at));
+                managers.add(pkixAt(jdkAnchors(), at));
                 if (extraAnchors != null) {
                     managers.add(pkixAt(extraAnchors, at));
                 }

@@ -868,8 +868,8 @@ final class ProvisioningEngine implements AutoCloseable {
                     expiresAt, skew);
         }
         StatusError error = permanentError;
-        if (error == null && current != null) {
-            error = transientError; // confirming stored credentials: why it does not get through
+        if (error == null && current != null && deviceId != null && deviceId.equals(current.deviceId)) {
+            error = transientError; // confirming the stored credentials: why it does not get through
         }
         if (s.codeMalformed()) {
             error = stable(CODE_MALFORMED, "The configured provisioning code " + ProvisioningCode.maskText(s.codeText())
@@ -881,8 +881,8 @@ final class ProvisioningEngine implements AutoCloseable {
                         error, url, null, skew);
             case CORRUPT:
             case UNAVAILABLE:
-                return new SaasStatus(false, null, SaasState.ERROR, null, error != null ? error : vaultError(stored),
-                        url, null, skew);
+                // the vault is the cause of whatever else fails
+                return new SaasStatus(false, null, SaasState.ERROR, null, vaultError(stored), url, null, skew);
             default:
                 break;
         }
