@@ -490,6 +490,7 @@ public class ProvisioningIT {
             assertEquals(firstKey, storedKey());
             assertEquals(200, cloud.checkKey(first, firstKey));
 
+            Object endpoint = endpointServiceId();
             settings.put("provisioning_code", cloud.createCode(3600));
             configure(settings);
             String second = awaitStatus("replaced", s -> s.get("status").asText().equals("provisioned")
@@ -501,6 +502,7 @@ public class ProvisioningIT {
                 sleep(50);
             }
             assertEquals(List.of("+" + first, "-" + first, "+" + second), identities);
+            assertEquals("a new code leaves the CloudEndpoint alone", endpoint, endpointServiceId());
         } finally {
             context.removeServiceListener(listener);
         }
@@ -522,6 +524,7 @@ public class ProvisioningIT {
                 && s.get("error").get("code").asText().equals("proxy_error"));
         assertEquals("provisioning", refused.get("status").asText());
         assertFalse(refused.toString().contains("wrong"));
+        Object before = endpointServiceId();
 
         settings.put("proxy_password", "pr0xy-pw");
         configure(settings);
@@ -530,6 +533,12 @@ public class ProvisioningIT {
         String connect = "CONNECT " + cloud.url() + " HTTP/1.1";
         assertTrue(proxy.heads.toString(), proxy.heads.stream().anyMatch(h -> h.startsWith(connect)
                 && h.contains("Proxy-Authorization: " + authorization)));
+        assertNotEquals("new proxy settings, a new CloudEndpoint", before, endpointServiceId());
+    }
+
+    private Object endpointServiceId() {
+        ServiceReference<CloudEndpoint> ref = context.getServiceReference(CloudEndpoint.class);
+        return ref == null ? null : ref.getProperty(org.osgi.framework.Constants.SERVICE_ID);
     }
 
     @Test

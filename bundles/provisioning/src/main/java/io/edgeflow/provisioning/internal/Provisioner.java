@@ -69,6 +69,7 @@ public final class Provisioner implements SaasStatusProvider, ProvisioningServic
     private volatile NetworkFactsService networkFacts;
 
     private volatile CloudEndpoint endpoint;
+    private volatile boolean active;
 
     /**
      * @param config the SaaS configuration
@@ -95,7 +96,16 @@ public final class Provisioner implements SaasStatusProvider, ProvisioningServic
                 (property, onlyIf) -> remove(configAdmin, property, onlyIf),
                 new UsedCodes(usedCodes == null ? null : usedCodes.toPath()), identity, clock,
                 bound -> bound <= 0 ? 0 : (long) (random.nextDouble() * (bound + 1)), worker);
-        LOG.debug("Provisioning started: {}", settings);
+        LOG.debug("Provisioning configured: {}", settings);
+    }
+
+    /**
+     * Starts the state machine once Declarative Services has bound the optional services too (after the
+     * constructor): a first registration then reports the facts, if their bundles run.
+     */
+    @Activate
+    void start() {
+        active = true;
         engine.kick();
     }
 
@@ -113,9 +123,8 @@ public final class Provisioner implements SaasStatusProvider, ProvisioningServic
             policyOption = ReferencePolicyOption.GREEDY)
     void bindEndpoint(CloudEndpoint bound) {
         this.endpoint = bound;
-        ProvisioningEngine e = engine;
-        if (e != null) {
-            e.endpointChanged();
+        if (active) {
+            engine.endpointChanged();
         }
     }
 
