@@ -45,15 +45,20 @@ public final class ProvisioningCode {
         if (text == null || text.length() > 40) {
             return Optional.empty();
         }
+        String t = text.trim();
+        boolean prefixed = t.length() > 5 && t.regionMatches(true, 0, PREFIX + "-", 0, 5);
+        if (prefixed) {
+            t = t.substring(5); // "PROV-" stated: exactly eight symbols must follow
+        }
         StringBuilder compact = new StringBuilder(16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
             if (c != '-' && c != ' ') {
                 compact.append(Character.toUpperCase(c));
             }
         }
         String s = compact.toString();
-        if (s.length() == PREFIX.length() + SYMBOLS && s.startsWith(PREFIX)) {
+        if (!prefixed && s.length() == PREFIX.length() + SYMBOLS && s.startsWith(PREFIX)) {
             s = s.substring(PREFIX.length());
         }
         if (s.length() != SYMBOLS) {
