@@ -229,6 +229,8 @@ public final class Cli {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            out.println("EdgeFlow cloud stopped; every answered request is in " + server.dataDir());
+            out.flush();
             stopped.countDown();
         }, "cloud-shutdown"));
         stopped.await();
