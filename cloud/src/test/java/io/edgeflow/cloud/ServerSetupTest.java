@@ -130,6 +130,20 @@ class ServerSetupTest {
     }
 
     @Test
+    void aSecondServerOnTheSameDataDirectoryIsRefused() throws Exception {
+        Path data = dir.resolve("data");
+        try (TestCloud first = new TestCloud(data)) {
+            assertThatThrownBy(() -> new TestCloud(data)).hasMessageContaining("Another EdgeFlow cloud server")
+                    .hasMessageContaining(data.toString());
+            assertThat(first.call("GET", "/api/v1/health", null, null).status()).isEqualTo(200);
+        }
+        try (TestCloud again = new TestCloud(data)) {
+            assertThat(again.call("GET", "/api/v1/health", null, null).status()).as("the lock is released")
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void aNewAdminTokenRevokesTheOldOne() throws Exception {
         Path data = dir.resolve("data");
         String old;

@@ -57,8 +57,15 @@ public final class CloudServer implements AutoCloseable {
     public static CloudServer start(ServerConfig config, Clock clock, PrintStream out) throws Exception {
         SecureRandom random = new SecureRandom();
         DataDirectory dir = new DataDirectory(config.dataDir());
-        byte[] codeKey = dir.codeHashKey(random);
-        Database db = openDatabase(dir);
+        Database db;
+        byte[] codeKey;
+        try {
+            codeKey = dir.codeHashKey(random);
+            db = openDatabase(dir);
+        } catch (IOException | RuntimeException e) {
+            dir.close();
+            throw e;
+        }
         Server jetty = null;
         try {
             AdminTokens tokens = AdminTokens.ensure(db, dir.path(), clock, random, config.newAdminToken(),
@@ -118,6 +125,7 @@ public final class CloudServer implements AutoCloseable {
                 }
             }
             db.close();
+            dir.close();
             throw e;
         }
     }
@@ -180,6 +188,7 @@ public final class CloudServer implements AutoCloseable {
             throw new IllegalStateException("Could not stop the HTTP server: " + e.getMessage(), e);
         } finally {
             db.close();
+            dataDir.close();
         }
     }
 }
