@@ -69,7 +69,6 @@ row() { # RESULT line -> table row
   row 2 "register + confirm, keep-alive (rate = devices fully provisioned)"
   row 3 "register, a new TLS connection and full handshake each"
   echo
-  echo
   echo "How to read it:"
   echo "- The rate and the latencies move a lot with what else runs on the machine (see the 5 s windows"
   echo "  and the load average below). The server's CPU time per registration (from /proc, measured phase"
