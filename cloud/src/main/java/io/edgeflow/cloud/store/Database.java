@@ -55,12 +55,27 @@ public final class Database implements AutoCloseable {
             // Created empty with 0600 first: SQLite gives its -wal and -shm files the same mode.
             FilePermissions.createPrivateFile(file);
         }
-        Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-        try (Statement s = connection.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA synchronous=FULL");
-            s.execute("PRAGMA busy_timeout=10000");
-            s.execute("PRAGMA foreign_keys=ON");
+        return open("jdbc:sqlite:" + file.toAbsolutePath());
+    }
+
+    /**
+     * Opens a database by JDBC URL and brings its schema up to date. The server uses SQLite
+     * ({@link #open(Path)}); the tests also run the store on H2 in PostgreSQL mode, to keep its SQL
+     * portable.
+     *
+     * @param jdbcUrl the URL; its driver must be on the class path
+     * @return the open database
+     * @throws SQLException if it cannot be opened
+     */
+    public static Database open(String jdbcUrl) throws SQLException {
+        Connection connection = DriverManager.getConnection(jdbcUrl);
+        if (jdbcUrl.startsWith("jdbc:sqlite:")) {
+            try (Statement s = connection.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=10000");
+                s.execute("PRAGMA foreign_keys=ON");
+            }
         }
         connection.setAutoCommit(false);
         Database db = new Database(connection);
