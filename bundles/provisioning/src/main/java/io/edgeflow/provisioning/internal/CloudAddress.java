@@ -29,9 +29,10 @@ record CloudAddress(String display, String host, int port) {
         }
         String lower = value.toLowerCase(Locale.ROOT);
         if (lower.startsWith("http://") || lower.startsWith("ws://")) {
-            throw new IllegalArgumentException("'" + value + "' uses plain " + lower.substring(0, lower.indexOf(':'))
-                    + "; the cloud is reached over HTTPS only: write https://" + value.substring(lower.indexOf("//") + 2)
-                    + " or host:port");
+            String scheme = lower.substring(0, lower.indexOf(':'));
+            String rest = value.substring(lower.indexOf("//") + 2);
+            throw new IllegalArgumentException("'" + value + "' uses plain " + scheme
+                    + "; the cloud is reached over HTTPS only: write https://" + rest + " or host:port");
         }
         String withScheme;
         if (lower.startsWith("https://")) {

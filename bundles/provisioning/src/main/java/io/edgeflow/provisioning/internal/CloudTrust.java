@@ -62,8 +62,8 @@ final class CloudTrust {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("the CA file " + file + " does not exist");
         } catch (IOException e) {
-            throw new IllegalArgumentException("the CA file " + file + " cannot be read (" + e.getClass().getSimpleName()
-                    + ")");
+            throw new IllegalArgumentException("the CA file " + file + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
         } catch (CertificateException e) {
             throw new IllegalArgumentException("the CA file " + file + " holds no readable certificate (PEM or DER)");
         }

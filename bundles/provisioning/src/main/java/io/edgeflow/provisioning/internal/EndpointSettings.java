@@ -28,7 +28,8 @@ record EndpointSettings(CloudAddress address, Path caFile, List<X509Certificate>
 
     /** @return for the log: the address, the extra trust and the proxy, no secret */
     String describe() {
-        return "https://" + address.authority() + (caFile == null ? "" : ", trusting " + caFile + " besides the JDK's CAs")
+        return "https://" + address.authority()
+                + (caFile == null ? "" : ", trusting " + caFile + " besides the JDK's CAs")
                 + (proxy == null ? "" : ", through the proxy " + proxy.describe());
     }
 }

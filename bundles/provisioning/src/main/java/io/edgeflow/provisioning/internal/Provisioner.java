@@ -186,8 +186,8 @@ public final class Provisioner implements SaasStatusProvider, ProvisioningServic
     @Override
     public DeviceCredentials provision(String provisioningCode) throws ProvisioningException {
         ProvisioningCode code = ProvisioningCode.parse(provisioningCode).orElseThrow(() -> new ProvisioningException(
-                ProvisioningEngine.CODE_MALFORMED, "The provisioning code " + ProvisioningCode.maskText(provisioningCode)
-                        + " is not of the shape PROV-XXXX-XXXX.", true));
+                ProvisioningEngine.CODE_MALFORMED, "The provisioning code "
+                        + ProvisioningCode.maskText(provisioningCode) + " is not of the shape PROV-XXXX-XXXX.", true));
         return engine.provision(code);
     }
 }

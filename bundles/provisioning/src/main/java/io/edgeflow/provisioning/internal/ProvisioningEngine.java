@@ -136,7 +136,8 @@ final class ProvisioningEngine implements AutoCloseable {
     private final LongUnaryOperator random;
     private final ScheduledExecutorService worker;
     private final AtomicBoolean runQueued = new AtomicBoolean();
-    private final Map<String, StatusError> stableErrors = new ConcurrentHashMap<>();
+    private final Map<String, StatusError> derivedErrors = new ConcurrentHashMap<>();
+    private final java.util.Set<String> derivedUsed = new java.util.HashSet<>();
 
     private volatile SaasSettings settings;
     private volatile Job job;
@@ -320,8 +321,8 @@ final class ProvisioningEngine implements AutoCloseable {
             }
             if (job != null) {
                 throw new ProvisioningException(IN_PROGRESS, "A provisioning is already in progress"
-                        + (job.code == null ? "" : " (code " + job.code.masked() + ")") + "; see GET /api/v1/saas/status.",
-                        false);
+                        + (job.code == null ? "" : " (code " + job.code.masked() + ")")
+                        + "; see GET /api/v1/saas/status.", false);
             }
             job = Job.register(code, Source.API, result);
         }
@@ -377,8 +378,8 @@ final class ProvisioningEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             // a defect of ours: keep the agent provisioning, with a pause, and say so
             LOG.error("Provisioning step failed unexpectedly: {}", e.toString(), e);
-            transientError = stable("internal_error", "The provisioning step failed unexpectedly (" + e.getClass()
-                    .getSimpleName() + "); retrying. See the agent log.");
+            transientError = persisting(transientError, "internal_error", "The provisioning step failed "
+                    + "unexpectedly (" + e.getClass().getSimpleName() + "); retrying. See the agent log.");
             scheduleRetry(backoff.next(null));
         }
     }
@@ -399,8 +400,8 @@ final class ProvisioningEngine implements AutoCloseable {
         } else if (s.code() != null) {
             considerConfiguredCode(s.code());
         } else if (s.deviceId() != null && s.codeText() == null && job == null && vaultIsEmpty()) {
-            permanentError = stable(CREDENTIALS_INCOMPLETE, "A Device ID is configured but no API key "
-                    + "(EDGEFLOW_API_KEY); give both, or a provisioning code.");
+            permanentError = persisting(permanentError, CREDENTIALS_INCOMPLETE, "A Device ID is configured but "
+                    + "no API key (EDGEFLOW_API_KEY); give both, or a provisioning code.");
         }
         Job current = job;
         if (current != null && current.source == Source.CONFIG && !current.code.equals(s.code())) {
@@ -465,15 +466,15 @@ final class ProvisioningEngine implements AutoCloseable {
      */
     private boolean adoptPreProvisioned(SaasSettings s) {
         if (s.deviceId() == null) {
-            permanentError = stable(CREDENTIALS_INCOMPLETE, "An API key is configured but no Device ID "
-                    + "(EDGEFLOW_DEVICE_ID); give both.");
+            permanentError = persisting(permanentError, CREDENTIALS_INCOMPLETE, "An API key is configured but no "
+                    + "Device ID (EDGEFLOW_DEVICE_ID); give both.");
             return true;
         }
         char[] key = s.apiKey();
         try {
             if (!isValidKeyShape(key)) {
-                permanentError = stable("invalid_credentials", "The configured API key is not of the shape efk_...; "
-                        + "it was not stored.");
+                permanentError = persisting(permanentError, "invalid_credentials", "The configured API key is "
+                        + "not of the shape efk_...; it was not stored.");
                 return true;
             }
             boolean alreadyStored = holds(s.deviceId(), key);
@@ -510,7 +511,8 @@ final class ProvisioningEngine implements AutoCloseable {
             }
             return true;
         } catch (VaultException e) {
-            permanentError = stable(e.code(), "The pre-provisioned credentials could not be stored: " + e.getMessage());
+            permanentError = persisting(permanentError, e.code(), "The pre-provisioned credentials could not be "
+                    + "stored: " + e.getMessage());
             LOG.warn("Pre-provisioned credentials of {} not stored: {}", s.deviceId(), e.getMessage());
             return false;
         } finally {
@@ -685,8 +687,9 @@ final class ProvisioningEngine implements AutoCloseable {
             CloudApi.Confirmation confirmation = api.confirm(current.deviceId, key);
             if (expiresAt == null && confirmation.expiresAt() != null) {
                 // pre-provisioned credentials come without their expiry: the cloud tells it
+                String url = credentials.saasUrl() != null ? credentials.saasUrl() : s.displayUrl();
                 DeviceCredentials withExpiry = new DeviceCredentials(credentials.deviceId(), key,
-                        confirmation.expiresAt(), credentials.saasUrl() != null ? credentials.saasUrl() : s.displayUrl());
+                        confirmation.expiresAt(), url);
                 try {
                     vault.store(withExpiry);
                 } finally {
@@ -727,7 +730,7 @@ final class ProvisioningEngine implements AutoCloseable {
         }
         if (!e.permanent()) {
             boolean first = transientError == null || !transientError.code().equals(e.code());
-            transientError = stable(e.code(), e.getMessage());
+            transientError = persisting(transientError, e.code(), e.getMessage());
             if (current.source == Source.API && current.step == Step.REGISTER) {
                 // the caller hears it now and may try again; the request_id stays in the vault for that
                 LOG.warn("Provisioning through the local API failed: {} ({})", e.code(), e.getMessage());
@@ -782,7 +785,7 @@ final class ProvisioningEngine implements AutoCloseable {
                 + current.deviceId;
         if (current.source != Source.API || vaultStatus().state() != VaultState.STORED) {
             // A refused local API call was answered to its caller; it is no error of a provisioned device.
-            permanentError = stable(e.code(), e.getMessage());
+            permanentError = persisting(permanentError, e.code(), e.getMessage());
         }
         LOG.warn("Provisioning with {} stopped: the cloud refused it ({}: {})", what, e.code(), e.getMessage());
         finish(current, e.toProvisioningException());
@@ -800,7 +803,8 @@ final class ProvisioningEngine implements AutoCloseable {
             finish(current, new ProvisioningException(e.code(), e.getMessage(), false));
             return;
         }
-        transientError = stable(e.code(), "The credential vault failed: " + e.getMessage());
+        transientError = persisting(transientError, e.code(), "The credential vault failed: "
+                + e.getMessage());
         if (current.caller != null && current.step == Step.REGISTER) {
             finish(current, new ProvisioningException(e.code(), "The credential vault failed: " + e.getMessage(),
                     false));
@@ -831,10 +835,25 @@ final class ProvisioningEngine implements AutoCloseable {
         }
     }
 
-    /** An error object that keeps its {@code since} while the same error persists. */
-    private StatusError stable(String code, String message) {
-        return stableErrors.compute(code, (k, previous) -> previous != null && previous.message().equals(message)
-                ? previous : new StatusError(code, message, clock.instant()));
+    /**
+     * The error to show next: the same {@code since} as the current one while its code stays the same (the
+     * message may say more), a new {@code since} otherwise.
+     */
+    private StatusError persisting(StatusError current, String code, String message) {
+        if (current != null && current.code().equals(code)) {
+            return current.message().equals(message) ? current : new StatusError(code, message, current.since());
+        }
+        return new StatusError(code, message, clock.instant());
+    }
+
+    /**
+     * An error the status derives from a condition (a setting, the vault, the tunnel), kept per slot so that
+     * its {@code since} stays while the condition lasts; {@link #status} forgets the slots it did not use.
+     */
+    private StatusError derived(String slot, String code, String message) {
+        derivedUsed.add(slot);
+        return derivedErrors.compute(slot, (k, previous) -> previous != null && previous.code().equals(code)
+                && previous.message().equals(message) ? previous : new StatusError(code, message, clock.instant()));
     }
 
     // ---------------------------------------------------------------- status
@@ -846,6 +865,15 @@ final class ProvisioningEngine implements AutoCloseable {
      * @return the status; never blocks on the network
      */
     SaasStatus status(TunnelState tunnel) {
+        synchronized (derivedUsed) {
+            derivedUsed.clear();
+            SaasStatus status = computeStatus(tunnel);
+            derivedErrors.keySet().retainAll(derivedUsed);
+            return status;
+        }
+    }
+
+    private SaasStatus computeStatus(TunnelState tunnel) {
         SaasSettings s = settings;
         VaultStatus stored = vaultStatus();
         String url = s.displayUrl();
@@ -857,7 +885,7 @@ final class ProvisioningEngine implements AutoCloseable {
             return new SaasStatus(false, deviceId, SaasState.DISABLED, null, vaultError(stored), url, expiresAt, skew);
         }
         if (s.problem() != null) {
-            StatusError problem = stable(s.problem().code(), s.problem().message());
+            StatusError problem = derived("settings", s.problem().code(), s.problem().message());
             return new SaasStatus(false, deviceId, SaasState.ERROR, null, problem, url, expiresAt, skew);
         }
         Instant lastHeartbeat = tunnel == null ? null : tunnel.lastHeartbeat();
@@ -872,7 +900,8 @@ final class ProvisioningEngine implements AutoCloseable {
             error = transientError; // confirming the stored credentials: why it does not get through
         }
         if (s.codeMalformed()) {
-            error = stable(CODE_MALFORMED, "The configured provisioning code " + ProvisioningCode.maskText(s.codeText())
+            error = derived("code", CODE_MALFORMED, "The configured provisioning code "
+                    + ProvisioningCode.maskText(s.codeText())
                     + " is not of the shape PROV-XXXX-XXXX (setting provisioning_code, EDGEFLOW_PROVISIONING_CODE).");
         }
         switch (stored.state()) {
@@ -899,8 +928,8 @@ final class ProvisioningEngine implements AutoCloseable {
         };
         StatusError tunnelError = tunnel == null ? null : tunnel.error();
         if (phase == TunnelState.Phase.REJECTED) {
-            error = tunnelError != null ? tunnelError : stable("credentials_rejected", "The cloud refused this "
-                    + "device's API key; provision the device again with a new code.");
+            error = tunnelError != null ? tunnelError : derived("tunnel", "credentials_rejected",
+                    "The cloud refused this device's API key; provision the device again with a new code.");
         } else if (error == null && phase != TunnelState.Phase.ONLINE) {
             error = tunnelError;
         }
@@ -910,10 +939,10 @@ final class ProvisioningEngine implements AutoCloseable {
 
     private StatusError vaultError(VaultStatus stored) {
         return switch (stored.state()) {
-            case CORRUPT -> stable(VaultException.CREDENTIALS_UNREADABLE, "The stored device credentials cannot be "
-                    + "read: " + stored.reason() + ". Provision the device again; the unreadable vault file is then "
-                    + "moved aside, not deleted.");
-            case UNAVAILABLE -> stable(VaultException.VAULT_IO_ERROR, "The credential vault cannot be read: "
+            case CORRUPT -> derived("vault", VaultException.CREDENTIALS_UNREADABLE,
+                    "The stored device credentials cannot be read: " + stored.reason() + ". Provision the device "
+                    + "again; the unreadable vault file is then moved aside, not deleted.");
+            case UNAVAILABLE -> derived("vault", VaultException.VAULT_IO_ERROR, "The credential vault cannot be read: "
                     + stored.reason() + ".");
             default -> null;
         };

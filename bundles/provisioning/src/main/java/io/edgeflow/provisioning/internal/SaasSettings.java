@@ -94,7 +94,8 @@ final class SaasSettings {
                 }
                 ProxySettings proxy;
                 try {
-                    proxy = ProxySettings.resolve(config.proxy(), config.proxy__password(), environment, address.host());
+                    proxy = ProxySettings.resolve(config.proxy(), config.proxy__password(), environment,
+                            address.host());
                 } catch (IllegalArgumentException e) {
                     throw new SettingException(PROXY_INVALID, "Cannot use the proxy: " + e.getMessage() + ".");
                 }

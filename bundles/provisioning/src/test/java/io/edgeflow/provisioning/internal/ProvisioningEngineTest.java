@@ -522,6 +522,38 @@ class ProvisioningEngineTest {
     }
 
     @Test
+    void anErrorThatEndsAndComesBackLaterIsSeenAnew() throws Exception {
+        Instant[] now = {Instant.parse("2026-11-28T12:00:00Z")};
+        Clock ticking = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        config.put("url", "http://saas.edgx.cloud:80");
+        engine = new ProvisioningEngine(Configs.settings(config), vault, s -> cloud, Map::of, Map::of,
+                (p, onlyIf) -> { }, usedCodes, identity, ticking, bound -> bound, new ScheduledThreadPoolExecutor(1));
+        StatusError first = status().error();
+        now[0] = now[0].plusSeconds(60);
+        assertThat(status().error()).as("the same error keeps its since").isSameAs(first);
+        configure("url", "saas.edgx.cloud:443");
+        assertThat(status().error()).isNull();
+        now[0] = now[0].plusSeconds(60);
+        configure("url", "http://saas.edgx.cloud:80");
+        assertThat(status().error().since()).isEqualTo(Instant.parse("2026-11-28T12:02:00Z"));
+    }
+
+    @Test
     void theClockSkewIsReported() throws Exception {
         start();
         engine.clockSkew(1_795_000_000L);
