@@ -654,6 +654,9 @@ final class ProvisioningEngine implements AutoCloseable {
                 throw e;
             }
             if (current.caller != null) {
+                if (current.issued != null) {
+                    current.issued.destroy(); // a registration repeated within the same call
+                }
                 current.issued = credentials;
             } else {
                 credentials.destroy();
