@@ -83,6 +83,12 @@ class ProvisioningEngineTest {
         return engine.status(null);
     }
 
+    /** @return the code of the status's error, or null; one reading of the status */
+    private String errorCode() {
+        StatusError error = status().error();
+        return error == null ? null : error.code();
+    }
+
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
@@ -128,8 +134,13 @@ class ProvisioningEngineTest {
         assertThat(vault.pending()).as("the request_id is forgotten once confirmed").isNull();
         assertThat(vault.operations).containsExactly("pending", "store dev_1", "clear pending");
         assertThat(cloud.isConfirmed("dev_1")).isTrue();
-        assertThat(config).doesNotContainKey("provisioning_code");
+        await("the used code removed", () -> {
+            synchronized (config) {
+                return !config.containsKey("provisioning_code");
+            }
+        });
         assertThat(usedCodes.contains(ProvisioningCode.parse(CODE).orElseThrow())).isTrue();
+        await("identity", () -> identity.current() != null);
         assertThat(identity.current().deviceId()).isEqualTo("dev_1");
         SaasStatus status = status();
         assertThat(status.deviceId()).isEqualTo("dev_1");
@@ -294,7 +305,7 @@ class ProvisioningEngineTest {
                 engine.update(Configs.settings(config));
             }
             String expected = c[1] == null ? "code_invalid" : "code_" + c[1];
-            await(expected, () -> status().error() != null && status().error().code().equals(expected));
+            await(expected, () -> expected.equals(errorCode()));
             settle();
             assertThat(cloud.calls).as(expected + " is not retried").hasSize(1);
             SaasStatus status = status();
@@ -337,7 +348,11 @@ class ProvisioningEngineTest {
         await("identity dev_2", () -> identity.current() != null && identity.current().deviceId().equals("dev_2"));
         assertThat(vault.status().deviceId()).isEqualTo("dev_2");
         assertThat(status().state()).isEqualTo(SaasState.PROVISIONED);
-        assertThat(config).doesNotContainKey("provisioning_code");
+        await("the used code removed", () -> {
+            synchronized (config) {
+                return !config.containsKey("provisioning_code");
+            }
+        });
     }
 
     @Test
