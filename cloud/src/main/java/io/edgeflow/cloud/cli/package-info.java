@@ -1,0 +1,2 @@
+/** The {@code edgeflow-cloud} command line. */
+package io.edgeflow.cloud.cli;

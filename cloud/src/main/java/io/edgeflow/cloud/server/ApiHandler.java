@@ -1,0 +1,437 @@
+package io.edgeflow.cloud.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.edgeflow.cloud.admin.AdminTokens;
+import io.edgeflow.cloud.provisioning.AuthenticatedDevice;
+import io.edgeflow.cloud.provisioning.CloudError;
+import io.edgeflow.cloud.provisioning.DeviceDetails;
+import io.edgeflow.cloud.provisioning.IssuedKey;
+import io.edgeflow.cloud.provisioning.ProvisioningService;
+import io.edgeflow.cloud.provisioning.RegistrationRequest;
+import io.edgeflow.cloud.store.AuditEvent;
+import io.edgeflow.cloud.store.CodeRecord;
+
+/**
+ * The cloud's HTTP API (see {@code docs/protocol.md}): device registration, confirmation and key
+ * rotation, and the admin API. Every answer is JSON; every error is {@code {"error", "message"}} with a
+ * fitting status; a defect answers 500 {@code internal_error} and never a stack trace.
+ */
+final class ApiHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    /** Largest request body accepted, in bytes. */
+    static final int MAX_BODY_BYTES = 16 * 1024;
+
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final ProvisioningService service;
+    private final AdminTokens adminTokens;
+    private final List<Route> routes = new ArrayList<>();
+
+    /** A JSON answer. */
+    record Reply(int status, Object body, Map<String, String> headers) {
+        Reply(int status, Object body) {
+            this(status, body, Map.of());
+        }
+    }
+
+    /** One request as a handler sees it. */
+    final class Call {
+        final Request request;
+        final List<String> params;
+        final String source;
+
+        Call(Request request, List<String> params, String source) {
+            this.request = request;
+            this.params = params;
+            this.source = source;
+        }
+
+        String param(int i) {
+            return params.get(i);
+        }
+
+        String header(HttpHeader header) {
+            return request.getHeaders().get(header);
+        }
+
+        JsonNode body(boolean required) throws CloudError, IOException {
+            return readJson(request, required);
+        }
+
+        String query(String name) {
+            Fields fields = Request.extractQueryParameters(request);
+            Fields.Field f = fields.get(name);
+            return f == null ? null : f.getValue();
+        }
+    }
+
+    @FunctionalInterface
+    interface Endpoint {
+        Reply handle(Call call) throws CloudError, IOException;
+    }
+
+    private record Route(String method, String[] segments, Endpoint endpoint) {
+        List<String> match(String[] path) {
+            if (path.length != segments.length) {
+                return null;
+            }
+            List<String> params = new ArrayList<>();
+            for (int i = 0; i < path.length; i++) {
+                if ("{}".equals(segments[i])) {
+                    if (path[i].isEmpty()) {
+                        return null;
+                    }
+                    params.add(path[i]);
+                } else if (!segments[i].equals(path[i])) {
+                    return null;
+                }
+            }
+            return params;
+        }
+    }
+
+    ApiHandler(ProvisioningService service, AdminTokens adminTokens) {
+        this.service = service;
+        this.adminTokens = adminTokens;
+        route("GET", "/api/v1/health", c -> new Reply(200, Map.of("status", "ok")));
+
+        route("POST", "/api/v1/devices/register", this::register);
+        route("GET", "/api/v1/devices/{}", this::deviceSelf);
+        route("POST", "/api/v1/devices/{}/confirm", this::confirm);
+        route("POST", "/api/v1/devices/{}/rotate-key", this::rotateKey);
+
+        route("POST", "/api/v1/admin/provisioning-codes", admin(this::createCode));
+        route("GET", "/api/v1/admin/provisioning-codes", admin(this::listCodes));
+        route("GET", "/api/v1/admin/provisioning-codes/{}", admin(this::getCode));
+        route("DELETE", "/api/v1/admin/provisioning-codes/{}", admin(this::revokeCode));
+        route("GET", "/api/v1/admin/devices", admin(this::listDevices));
+        route("GET", "/api/v1/admin/devices/{}", admin(this::getDevice));
+        route("DELETE", "/api/v1/admin/devices/{}", admin(this::revokeDevice));
+        route("GET", "/api/v1/admin/audit", admin(this::audit));
+    }
+
+    private void route(String method, String pattern, Endpoint endpoint) {
+        routes.add(new Route(method, segments(pattern), endpoint));
+    }
+
+    private static String[] segments(String path) {
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        if (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p.split("/", -1);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String method = request.getMethod().toUpperCase(Locale.ROOT);
+        String path = Request.getPathInContext(request);
+        String source = Request.getRemoteAddr(request);
+        Reply reply;
+        try {
+            reply = dispatch(method, path, request, source);
+        } catch (CloudError e) {
+            reply = error(e);
+        } catch (RuntimeException | IOException e) {
+            // Our defect or a broken disk, not the caller's mistake: log the type and where, never the body.
+            LOG.error("{} {} failed: {}", method, path, e.toString(), e);
+            reply = new Reply(500, errorBody("internal_error", "The cloud could not answer this request; see its log."));
+        }
+        write(response, reply, "HEAD".equals(method), callback);
+        return true;
+    }
+
+    private Reply dispatch(String method, String path, Request request, String source) throws CloudError, IOException {
+        String[] parts = segments(path);
+        Set<String> allowed = new TreeSet<>();
+        for (Route r : routes) {
+            List<String> params = r.match(parts);
+            if (params == null) {
+                continue;
+            }
+            if (r.method.equals(method) || ("HEAD".equals(method) && "GET".equals(r.method))) {
+                return r.endpoint.handle(new Call(request, params, source));
+            }
+            allowed.add(r.method);
+        }
+        if (allowed.isEmpty()) {
+            throw new CloudError(404, "not_found", "No such endpoint: " + path);
+        }
+        CloudError e = new CloudError(405, "method_not_allowed",
+                "Method " + method + " is not allowed on " + path + "; allowed: " + String.join(", ", allowed));
+        return new Reply(405, errorBody(e.code(), e.getMessage()), Map.of("Allow", String.join(", ", allowed)));
+    }
+
+    // ---------------------------------------------------------------- device endpoints
+
+    private Reply register(Call call) throws CloudError, IOException {
+        try {
+            service.checkNotLockedOut(call.source);
+        } catch (CloudError e) {
+            service.auditRefusedRegistration(call.source, null, e);
+            throw e;
+        }
+        JsonNode body = null;
+        RegistrationRequest request;
+        try {
+            body = call.body(true);
+            request = RegistrationRequest.from(body);
+        } catch (CloudError e) {
+            service.auditRefusedRegistration(call.source, RegistrationRequest.maskedCodeOf(body), e);
+            throw e;
+        }
+        IssuedKey issued = service.register(request, call.source);
+        return new Reply(201, Views.issuedKey(issued));
+    }
+
+    private Reply confirm(Call call) throws CloudError, IOException {
+        String key = AdminTokens.bearer(call.header(HttpHeader.AUTHORIZATION)).orElse(null);
+        call.body(false); // an empty body, or any JSON object: nothing in it is needed
+        AuthenticatedDevice confirmed = service.confirm(call.param(0), key, call.source);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("device_id", confirmed.device().id());
+        m.put("status", confirmed.device().status());
+        m.put("confirmed_at", Views.time(confirmed.key().confirmedAt()));
+        m.put("expires_at", Views.time(confirmed.key().expiresAt()));
+        return new Reply(200, m);
+    }
+
+    private Reply rotateKey(Call call) throws CloudError, IOException {
+        String key = AdminTokens.bearer(call.header(HttpHeader.AUTHORIZATION)).orElse(null);
+        call.body(false);
+        return new Reply(200, Views.issuedKey(service.rotateKey(call.param(0), key, call.source)));
+    }
+
+    private Reply deviceSelf(Call call) throws CloudError {
+        String key = AdminTokens.bearer(call.header(HttpHeader.AUTHORIZATION)).orElse(null);
+        AuthenticatedDevice device = service.authenticate(call.param(0), key);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("device_id", device.device().id());
+        m.put("status", device.device().status());
+        m.put("key_status", device.key().status());
+        m.put("expires_at", Views.time(device.key().expiresAt()));
+        m.put("valid_until", Views.time(device.key().validUntil()));
+        return new Reply(200, m);
+    }
+
+    // ---------------------------------------------------------------- admin endpoints
+
+    private Endpoint admin(Endpoint endpoint) {
+        return call -> {
+            if (!adminTokens.accepts(call.header(HttpHeader.AUTHORIZATION))) {
+                CloudError e = CloudError.invalidCredentials("Admin calls need 'Authorization: Bearer <admin token>'"
+                        + " (the token is in <data-dir>/" + AdminTokens.FILE_NAME + ").");
+                return new Reply(401, errorBody(e.code(), e.getMessage()),
+                        Map.of("WWW-Authenticate", "Bearer realm=\"edgeflow-admin\""));
+            }
+            return endpoint.handle(call);
+        };
+    }
+
+    private Reply createCode(Call call) throws CloudError, IOException {
+        JsonNode body = call.body(false);
+        Long ttl = null;
+        String label = null;
+        if (body != null) {
+            JsonNode t = body.get("ttl_seconds");
+            if (t != null && !t.isNull()) {
+                if (!t.canConvertToLong() || !t.isIntegralNumber()) {
+                    throw CloudError.invalidRequest("ttl_seconds", "must be a whole number of seconds");
+                }
+                ttl = t.asLong();
+            }
+            JsonNode l = body.get("label");
+            if (l != null && !l.isNull()) {
+                if (!l.isTextual()) {
+                    throw CloudError.invalidRequest("label", "must be a string");
+                }
+                label = l.asText();
+            }
+        }
+        ProvisioningService.IssuedCode issued = service.createCode(ttl, label, call.source);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", issued.record().id());
+        m.put("code", issued.code().value());
+        m.put("expires_at", Views.time(issued.record().expiresAt()));
+        m.put("label", issued.record().label());
+        return new Reply(201, m);
+    }
+
+    private Reply listCodes(Call call) throws CloudError {
+        int limit = limit(call);
+        String state = call.query("state");
+        long now = service.now();
+        List<Map<String, Object>> codes = new ArrayList<>();
+        for (CodeRecord c : service.listCodes(limit)) {
+            Map<String, Object> view = Views.code(c, now);
+            if (state == null || state.equals(view.get("state"))) {
+                codes.add(view);
+            }
+        }
+        return new Reply(200, Map.of("provisioning_codes", codes));
+    }
+
+    private Reply getCode(Call call) throws CloudError {
+        return new Reply(200, Views.code(service.code(call.param(0)), service.now()));
+    }
+
+    private Reply revokeCode(Call call) throws CloudError {
+        return new Reply(200, Views.code(service.revokeCode(call.param(0), call.source), service.now()));
+    }
+
+    private Reply listDevices(Call call) throws CloudError {
+        int limit = limit(call);
+        long now = service.now();
+        List<Map<String, Object>> devices = new ArrayList<>();
+        for (DeviceDetails d : service.listDevices(limit)) {
+            devices.add(Views.device(d, now, json));
+        }
+        return new Reply(200, Map.of("devices", devices));
+    }
+
+    private Reply getDevice(Call call) throws CloudError {
+        return new Reply(200, Views.device(service.device(call.param(0)), service.now(), json));
+    }
+
+    private Reply revokeDevice(Call call) throws CloudError {
+        return new Reply(200, Views.device(service.revokeDevice(call.param(0), call.source), service.now(), json));
+    }
+
+    private Reply audit(Call call) throws CloudError {
+        long before = 0;
+        String b = call.query("before");
+        if (b != null) {
+            try {
+                before = Long.parseLong(b);
+            } catch (NumberFormatException e) {
+                throw CloudError.invalidRequest("before", "must be an event id (a whole number)");
+            }
+        }
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (AuditEvent e : service.audit(before, limit(call))) {
+            events.add(Views.audit(e));
+        }
+        return new Reply(200, Map.of("events", events));
+    }
+
+    private static int limit(Call call) throws CloudError {
+        String l = call.query("limit");
+        if (l == null) {
+            return 100;
+        }
+        try {
+            int limit = Integer.parseInt(l);
+            if (limit >= 1 && limit <= 1000) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw CloudError.invalidRequest("limit", "must be a whole number from 1 to 1000");
+    }
+
+    // ---------------------------------------------------------------- JSON in and out
+
+    private JsonNode readJson(Request request, boolean required) throws CloudError, IOException {
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new CloudError(415, "invalid_request", "Send the body as application/json.");
+        }
+        if (request.getLength() > MAX_BODY_BYTES) {
+            throw new CloudError(413, "invalid_request", "The body is larger than " + MAX_BODY_BYTES + " bytes.");
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        try (InputStream in = Request.asInputStream(request)) {
+            byte[] buffer = new byte[4096];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                body.write(buffer, 0, n);
+                if (body.size() > MAX_BODY_BYTES) {
+                    throw new CloudError(413, "invalid_request",
+                            "The body is larger than " + MAX_BODY_BYTES + " bytes.");
+                }
+            }
+        }
+        if (body.size() == 0 || body.toString(java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            if (required) {
+                throw new CloudError(400, "invalid_request", "The request needs a JSON object as its body.");
+            }
+            return null;
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(body.toByteArray());
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw new CloudError(400, "invalid_request", "The body is not valid JSON" + where + ".");
+        }
+        if (node == null || !node.isObject()) {
+            throw new CloudError(400, "invalid_request", "The body must be a JSON object.");
+        }
+        return node;
+    }
+
+    private static Map<String, Object> errorBody(String code, String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", code);
+        m.put("message", message);
+        return m;
+    }
+
+    private static Reply error(CloudError e) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (e.retryAfterSeconds() > 0) {
+            headers.put("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
+        if (e.status() == 401) {
+            headers.put("WWW-Authenticate", "Bearer");
+        }
+        return new Reply(e.status(), errorBody(e.code(), e.getMessage()), headers);
+    }
+
+    private void write(Response response, Reply reply, boolean headOnly, Callback callback) {
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(reply.body());
+        } catch (JsonProcessingException e) {
+            LOG.error("Cannot serialise a reply: {}", e.toString());
+            bytes = "{\"error\": \"internal_error\", \"message\": \"serialisation failed\"}".getBytes();
+        }
+        byte[] withNewline = new byte[bytes.length + 1];
+        System.arraycopy(bytes, 0, withNewline, 0, bytes.length);
+        withNewline[bytes.length] = '\n';
+        response.setStatus(reply.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        reply.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, withNewline.length);
+        response.write(true, headOnly ? ByteBuffer.allocate(0) : ByteBuffer.wrap(withNewline), callback);
+    }
+}

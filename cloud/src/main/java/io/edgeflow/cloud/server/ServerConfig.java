@@ -1,0 +1,50 @@
+package io.edgeflow.cloud.server;
+
+import java.nio.file.Path;
+
+import io.edgeflow.cloud.provisioning.CloudSettings;
+
+/**
+ * How to start the server.
+ *
+ * @param bind the address to listen on
+ * @param port the port; 0 for any free one
+ * @param dataDir the data directory
+ * @param certificate the operator's PEM certificate chain, or null for the local CA's
+ * @param privateKey the operator's PEM private key, or null
+ * @param settings provisioning settings
+ * @param newAdminToken true to revoke every admin token and hand over a new one
+ */
+public record ServerConfig(String bind, int port, Path dataDir, Path certificate, Path privateKey,
+        CloudSettings settings, boolean newAdminToken) {
+    /** Default port. */
+    public static final int DEFAULT_PORT = 8443;
+    /** Default bind address: this machine only. */
+    public static final String DEFAULT_BIND = "127.0.0.1";
+
+    /** Checks the combination. */
+    public ServerConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be from 0 to 65535, not " + port);
+        }
+        if ((certificate == null) != (privateKey == null)) {
+            throw new IllegalArgumentException("--cert and --key go together: give both or neither");
+        }
+    }
+
+    /**
+     * @param dataDir the data directory
+     * @return defaults on 127.0.0.1:0 (for tests and embedding)
+     */
+    public static ServerConfig ephemeral(Path dataDir) {
+        return new ServerConfig(DEFAULT_BIND, 0, dataDir, null, null, CloudSettings.DEFAULTS, false);
+    }
+
+    /**
+     * @param s new settings
+     * @return a copy with them
+     */
+    public ServerConfig withSettings(CloudSettings s) {
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, s, newAdminToken);
+    }
+}

@@ -1,0 +1,195 @@
+package io.edgeflow.cloud;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.edgeflow.cloud.TestCloud.Answer;
+import io.edgeflow.cloud.cli.Cli;
+
+/** The admin CLI against a running server, as an operator types it. */
+class CliTest {
+    @TempDir
+    static Path dir;
+    static TestCloud cloud;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cloud = new TestCloud(dir.resolve("data"));
+    }
+
+    @AfterAll
+    static void stop() {
+        cloud.close();
+    }
+
+    record Run(int status, String out, String err) {
+    }
+
+    static Run cli(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new Cli(env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(Arrays.asList(args));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** With --url and --data-dir pointing at the test server: the token and CA come from the data directory. */
+    static Run admin(String... args) {
+        List<String> all = new ArrayList<>(Arrays.asList(args));
+        all.addAll(List.of("--url", cloud.url(), "--data-dir", cloud.dataDir.toString()));
+        return cli(Map.of(), all.toArray(new String[0]));
+    }
+
+    @Test
+    void codeCreatePrintsTheCodeAloneOnStandardOutput() throws Exception {
+        Run run = admin("code", "create", "--ttl", "24h", "--label", "line 3");
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out()).matches("PROV-[0-9A-Z]{4}-[0-9A-Z]{4}\n");
+        assertThat(run.err()).contains("expires").contains("line 3");
+        String code = run.out().trim();
+        assertThat(cloud.register(code).status()).isEqualTo(201);
+
+        Run list = admin("code", "list");
+        assertThat(list.status()).isZero();
+        assertThat(list.out()).contains("PROV-****-" + code.substring(10)).contains("claimed").contains("line 3")
+                .doesNotContain(code);
+        assertThat(list.out().lines().findFirst().orElseThrow()).contains("ID").contains("STATE");
+    }
+
+    @Test
+    void codeRevokeAndStateFilter() throws Exception {
+        Run created = admin("code", "create", "--json", "--label", "to revoke");
+        String id = TestCloud.JSON.readTree(created.out()).path("id").asText();
+        Run revoked = admin("code", "revoke", id);
+        assertThat(revoked.status()).isZero();
+        assertThat(revoked.out()).contains("Revoked " + id);
+        assertThat(admin("code", "list", "--state", "revoked").out()).contains(id);
+        assertThat(admin("code", "list", "--state", "active").out()).doesNotContain(id);
+    }
+
+    @Test
+    void devicesListAndRevoke() throws Exception {
+        Answer device = cloud.provisionDevice();
+        String id = device.text("device_id");
+        Run list = admin("devices", "list");
+        assertThat(list.status()).isZero();
+        assertThat(list.out()).contains(id).contains("active").contains("edgeflow-pi-001")
+                .doesNotContain(device.text("api_key"));
+
+        Run show = admin("devices", "show", id);
+        assertThat(show.status()).isZero();
+        assertThat(TestCloud.JSON.readTree(show.out()).path("hardware").path("board_model").asText())
+                .isEqualTo("Raspberry Pi 4 Model B Rev 1.4");
+
+        Run revoke = admin("devices", "revoke", id);
+        assertThat(revoke.status()).isZero();
+        assertThat(revoke.out()).contains("Revoked " + id);
+        assertThat(cloud.call("GET", "/api/v1/devices/" + id, null, device.text("api_key")).status()).isEqualTo(401);
+        assertThat(admin("devices", "list").out()).contains("revoked");
+
+        Run missing = admin("devices", "revoke", "dev_nosuchdevice");
+        assertThat(missing.status()).isEqualTo(Cli.REFUSED);
+        assertThat(missing.err()).contains("not_found");
+    }
+
+    @Test
+    void auditShowsTheTrail() {
+        admin("code", "create");
+        Run audit = admin("audit", "--limit", "5");
+        assertThat(audit.status()).isZero();
+        assertThat(audit.out()).contains("code_created").contains("PROV-****-");
+    }
+
+    @Test
+    void theTokenComesFromTokenFileThenTheEnvironmentThenTheDataDirectory() throws Exception {
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, cloud.adminToken + "\n");
+        Path ca = cloud.dataDir.resolve("ca.pem");
+        Path emptyDir = dir.resolve("no-such-data");
+
+        Run fromFile = cli(Map.of(), "code", "list", "--url", cloud.url(), "--ca-file", ca.toString(),
+                "--data-dir", emptyDir.toString(), "--token-file", tokenFile.toString());
+        assertThat(fromFile.status()).as(fromFile.err()).isZero();
+
+        Run fromEnv = cli(Map.of("EDGEFLOW_ADMIN_TOKEN", cloud.adminToken, "EDGEFLOW_CLOUD_URL", cloud.url()),
+                "code", "list", "--ca-file", ca.toString(), "--data-dir", emptyDir.toString());
+        assertThat(fromEnv.status()).as(fromEnv.err()).isZero();
+
+        Map<String, String> env = new HashMap<>();
+        env.put("EDGEFLOW_CLOUD_DATA_DIR", cloud.dataDir.toString());
+        env.put("EDGEFLOW_CLOUD_URL", cloud.url());
+        Run fromDataDir = cli(env, "devices", "list");
+        assertThat(fromDataDir.status()).as(fromDataDir.err()).isZero();
+
+        Run wrong = cli(Map.of("EDGEFLOW_ADMIN_TOKEN", "efa_wrong"), "code", "list", "--url", cloud.url(),
+                "--ca-file", ca.toString(), "--data-dir", emptyDir.toString());
+        assertThat(wrong.status()).isEqualTo(Cli.REFUSED);
+        assertThat(wrong.err()).contains("invalid_credentials");
+
+        Run none = cli(Map.of(), "code", "list", "--url", cloud.url(), "--data-dir", emptyDir.toString());
+        assertThat(none.status()).isEqualTo(Cli.UNREACHABLE);
+        assertThat(none.err()).contains("admin token");
+        for (Run r : List.of(fromFile, fromEnv, fromDataDir, wrong, none)) {
+            assertThat(r.out() + r.err()).doesNotContain(cloud.adminToken);
+        }
+    }
+
+    @Test
+    void helpOnEveryCommand() {
+        String[][] commands = {{"--help"}, {"serve", "--help"}, {"code", "--help"}, {"code", "create", "--help"},
+            {"code", "list", "--help"}, {"code", "revoke", "--help"}, {"devices", "--help"},
+            {"devices", "list", "--help"}, {"devices", "show", "--help"}, {"devices", "revoke", "--help"},
+            {"audit", "--help"}, {"code", "create", "-h"}};
+        for (String[] command : commands) {
+            Run run = cli(Map.of(), command);
+            assertThat(run.status()).as(String.join(" ", command)).isZero();
+            assertThat(run.out()).as(String.join(" ", command)).startsWith("Usage: java -jar edgeflow-cloud.jar");
+        }
+        assertThat(cli(Map.of(), "serve", "--help").out()).contains("--port").contains("--bind")
+                .contains("--data-dir").contains("--cert").contains("--claim-grace");
+        assertThat(cli(Map.of(), "code", "create", "--help").out()).contains("--ttl").contains("--label")
+                .contains("--token-file").contains("EDGEFLOW_ADMIN_TOKEN").contains("--url");
+    }
+
+    @Test
+    void mistakesAreExplained() {
+        Run unknown = cli(Map.of(), "code", "list", "--colour");
+        assertThat(unknown.status()).isEqualTo(Cli.USAGE);
+        assertThat(unknown.err()).contains("unknown option --colour");
+        Run badTtl = admin("code", "create", "--ttl", "tomorrow");
+        assertThat(badTtl.status()).isEqualTo(Cli.USAGE);
+        assertThat(badTtl.err()).contains("--ttl").contains("tomorrow");
+        Run tooLong = admin("code", "create", "--ttl", "365d");
+        assertThat(tooLong.status()).isEqualTo(Cli.REFUSED);
+        assertThat(tooLong.err()).contains("invalid_request").contains("ttl_seconds");
+        Run noId = admin("devices", "revoke");
+        assertThat(noId.status()).isEqualTo(Cli.USAGE);
+        assertThat(cli(Map.of(), "frobnicate").status()).isEqualTo(Cli.USAGE);
+        assertThat(cli(Map.of()).status()).isEqualTo(Cli.USAGE);
+
+        Run down = cli(Map.of("EDGEFLOW_ADMIN_TOKEN", "efa_x"), "code", "list", "--url", "https://127.0.0.1:1");
+        assertThat(down.status()).isEqualTo(Cli.UNREACHABLE);
+        assertThat(down.err()).contains("Cannot reach the cloud at https://127.0.0.1:1");
+        Run plain = cli(Map.of("EDGEFLOW_ADMIN_TOKEN", "efa_x"), "code", "list", "--url", "http://127.0.0.1:1");
+        assertThat(plain.status()).isEqualTo(Cli.UNREACHABLE);
+        assertThat(plain.err()).contains("https://");
+        Run badServe = cli(Map.of(), "serve", "--max-code-ttl", "1h", "--data-dir", dir.resolve("x").toString());
+        assertThat(badServe.status()).isEqualTo(Cli.USAGE);
+        assertThat(badServe.err()).contains("--default-code-ttl");
+    }
+}

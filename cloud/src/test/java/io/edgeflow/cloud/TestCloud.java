@@ -1,0 +1,224 @@
+package io.edgeflow.cloud;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.edgeflow.cloud.provisioning.CloudSettings;
+import io.edgeflow.cloud.server.CloudServer;
+import io.edgeflow.cloud.server.ServerConfig;
+import io.edgeflow.cloud.tls.Pem;
+
+/**
+ * A real cloud server for a test: HTTPS on 127.0.0.1 and a free port, its own data directory, a clock
+ * the test moves. Requests go through the JDK's HTTP client, verifying the certificate and host name
+ * against the server's own {@code ca.pem}, as an agent would.
+ */
+public final class TestCloud implements AutoCloseable {
+    public static final ObjectMapper JSON = new ObjectMapper();
+    /** 2026-03-01T00:00:00Z: far from "now", so nothing works by accident of the real clock. */
+    public static final Instant START = Instant.parse("2026-03-01T00:00:00Z");
+
+    public final MutableClock clock = new MutableClock(START);
+    public final Path dataDir;
+    public final CloudServer server;
+    public final String adminToken;
+    public final SSLContext tls;
+    public final HttpClient http;
+    public final ByteArrayOutputStream startOutput = new ByteArrayOutputStream();
+
+    public TestCloud(Path dataDir) throws Exception {
+        this(dataDir, CloudSettings.DEFAULTS);
+    }
+
+    public TestCloud(Path dataDir, CloudSettings settings) throws Exception {
+        this.dataDir = dataDir;
+        this.server = CloudServer.start(ServerConfig.ephemeral(dataDir).withSettings(settings), clock,
+                new PrintStream(startOutput, true, StandardCharsets.UTF_8));
+        this.adminToken = Files.readString(dataDir.resolve("admin-token")).trim();
+        this.tls = trusting(dataDir.resolve("ca.pem"));
+        this.http = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    public static SSLContext trusting(Path caFile) throws Exception {
+        List<X509Certificate> certificates = Pem.readCertificates(caFile);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", certificates.get(0));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
+    }
+
+    public String url() {
+        return server.url();
+    }
+
+    /** An HTTP answer. */
+    public record Answer(int status, JsonNode body, HttpResponse<String> raw) {
+        public String error() {
+            return body.path("error").asText(null);
+        }
+
+        public String text(String field) {
+            return body.path(field).asText(null);
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + body;
+        }
+    }
+
+    public Answer call(String method, String path, Object body, String bearer) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            byte[] bytes = body instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : JSON.writeValueAsBytes(body);
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        return new Answer(response.statusCode(), json, response);
+    }
+
+    public Answer admin(String method, String path, Object body) throws IOException, InterruptedException {
+        return call(method, path, body, adminToken);
+    }
+
+    /** Creates a code through the admin API and returns the full code. */
+    public String createCode(Long ttlSeconds, String label) throws IOException, InterruptedException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (ttlSeconds != null) {
+            body.put("ttl_seconds", ttlSeconds);
+        }
+        if (label != null) {
+            body.put("label", label);
+        }
+        Answer a = admin("POST", "/api/v1/admin/provisioning-codes", body);
+        if (a.status() != 201) {
+            throw new AssertionError("creating a code: " + a);
+        }
+        return a.text("code");
+    }
+
+    public String createCode() throws IOException, InterruptedException {
+        return createCode(null, null);
+    }
+
+    public static Map<String, Object> registration(String code, String requestId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("provisioning_code", code);
+        body.put("request_id", requestId);
+        body.put("hardware", Map.of("board_model", "Raspberry Pi 4 Model B Rev 1.4", "cpu_cores", 4, "ram_mb", 4096,
+                "os", "linux", "arch", "arm64", "kernel", "6.1.0-rpi7-rpi-2712"));
+        body.put("network", Map.of("hostname", "edgeflow-pi-001", "ip_address", "192.168.1.100", "mac_address",
+                "dc:a6:32:01:02:03", "connection_type", "ethernet"));
+        return body;
+    }
+
+    public Answer register(String code, String requestId) throws IOException, InterruptedException {
+        return call("POST", "/api/v1/devices/register", registration(code, requestId), null);
+    }
+
+    public Answer register(String code) throws IOException, InterruptedException {
+        return register(code, UUID.randomUUID().toString());
+    }
+
+    public Answer confirm(String deviceId, String key) throws IOException, InterruptedException {
+        return call("POST", "/api/v1/devices/" + deviceId + "/confirm", null, key);
+    }
+
+    /** Registers and confirms a device with a fresh code; returns the registration answer. */
+    public Answer provisionDevice() throws IOException, InterruptedException {
+        Answer a = register(createCode());
+        if (a.status() != 201) {
+            throw new AssertionError("registering: " + a);
+        }
+        Answer c = confirm(a.text("device_id"), a.text("api_key"));
+        if (c.status() != 200) {
+            throw new AssertionError("confirming: " + c);
+        }
+        return a;
+    }
+
+    /**
+     * Sends one HTTPS request from a chosen local address (127.0.0.2, ...), which the JDK's HTTP client
+     * cannot do on Java 17: the server sees another source address.
+     */
+    public RawAnswer rawFrom(String localAddress, String method, String path, String body) throws Exception {
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
+            socket.setSoTimeout(30_000);
+            SSLParameters params = socket.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(params);
+            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
+                    + "\r\nConnection: close\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(response.substring(9, 12));
+            int split = response.indexOf("\r\n\r\n");
+            String headers = response.substring(0, split);
+            JsonNode json = JSON.readTree(response.substring(split + 4));
+            return new RawAnswer(status, json, headers);
+        }
+    }
+
+    /** An answer read off a raw socket. */
+    public record RawAnswer(int status, JsonNode body, String headers) {
+        public String error() {
+            return body.path("error").asText(null);
+        }
+    }
+
+    public String startOutput() {
+        return startOutput.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
