@@ -131,6 +131,7 @@ public final class CloudServer implements AutoCloseable {
             });
             upgrades.setHandler(new ApiHandler(service, tokens, tunnels));
             jetty.setHandler(upgrades);
+            jetty.setErrorHandler(new JsonErrorHandler());
             jetty.start();
             return new CloudServer(jetty, connector, db, dir, caFile, service, tunnels);
         } catch (Exception e) {
