@@ -32,6 +32,8 @@ public record Setting(String variable, String pid, String property, Type type, b
     public static final String NETWORK_FACTS_PID = "io.edgeflow.facts.network";
     /** The file credential vault; its metatype comes from the vault bundle. */
     public static final String VAULT_PID = "io.edgeflow.vault";
+    /** The tunnel to the cloud; its metatype comes from the tunnel bundle. */
+    public static final String TUNNEL_PID = "io.edgeflow.tunnel";
 
     /** Every setting the agent imports from the environment and the env file. */
     public static final List<Setting> ALL = List.of(
@@ -42,7 +44,14 @@ public record Setting(String variable, String pid, String property, Type type, b
             new Setting("EDGEFLOW_SAAS_URL", SAAS_PID, "url", Type.STRING, false),
             new Setting("EDGEFLOW_SYSROOT", HARDWARE_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_SYSROOT", NETWORK_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false),
-            new Setting("EDGEFLOW_VAULT_KEY_FILE", VAULT_PID, "key_file", Type.ABSOLUTE_PATH, false));
+            new Setting("EDGEFLOW_VAULT_KEY_FILE", VAULT_PID, "key_file", Type.ABSOLUTE_PATH, false),
+            new Setting("EDGEFLOW_TUNNEL_HEARTBEAT_SECONDS", TUNNEL_PID, "heartbeat_interval_seconds",
+                    Type.POSITIVE_INTEGER, false),
+            new Setting("EDGEFLOW_TUNNEL_BACKOFF_CAP_SECONDS", TUNNEL_PID, "backoff_cap_seconds",
+                    Type.POSITIVE_INTEGER, false),
+            new Setting("EDGEFLOW_TUNNEL_REQUEST_TIMEOUT_SECONDS", TUNNEL_PID, "request_timeout_seconds",
+                    Type.POSITIVE_INTEGER, false),
+            new Setting("EDGEFLOW_TUNNEL_MAX_BODY_BYTES", TUNNEL_PID, "max_body_bytes", Type.POSITIVE_INTEGER, false));
 
     /**
      * PIDs whose consumer waits for a configuration before it starts: the launcher runs Felix HTTP with
@@ -99,6 +108,17 @@ public record Setting(String variable, String pid, String property, Type type, b
                 case "false", "no", "off", "0" -> Boolean.FALSE;
                 default -> throw new IllegalArgumentException("expected true or false");
             };
+            case POSITIVE_INTEGER -> {
+                try {
+                    int n = Integer.parseInt(value);
+                    if (n >= 1) {
+                        yield n;
+                    }
+                } catch (NumberFormatException e) {
+                    // answered below
+                }
+                throw new IllegalArgumentException("expected a whole number of at least 1");
+            }
             case ABSOLUTE_PATH -> {
                 try {
                     if (value.isEmpty() || !Path.of(value).isAbsolute()) {
@@ -123,6 +143,8 @@ public record Setting(String variable, String pid, String property, Type type, b
         /** true/false (also yes/no, on/off, 1/0), stored as Boolean. */
         BOOLEAN,
         /** An absolute file system path. */
-        ABSOLUTE_PATH
+        ABSOLUTE_PATH,
+        /** A whole number from 1 up, stored as Integer; the component checks its own range. */
+        POSITIVE_INTEGER
     }
 }
