@@ -137,7 +137,9 @@ public class DeviceFactsIT {
             net.delete();
         }
         // back on this machine
-        JsonNode back = awaitFacts(b -> !b.path("network").path("hostname").asText().equals("edgeflow-gw-07")
+        // (while a collector re-activates its section is briefly null: wait for both to be back)
+        JsonNode back = awaitFacts(b -> b.path("network").isObject() && b.path("hardware").isObject()
+                && !b.path("network").path("hostname").asText().equals("edgeflow-gw-07")
                 && !b.path("hardware").path("board_model").asText().startsWith("Raspberry Pi 3"));
         assertFalse(back.get("network").get("interfaces").isEmpty());
     }

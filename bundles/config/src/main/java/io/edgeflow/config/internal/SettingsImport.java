@@ -80,7 +80,8 @@ final class SettingsImport {
         warnUnknown(environment.keySet(), "the environment", warnings);
         warnUnknown(envFile.values().keySet(), envFileName, warnings);
 
-        Map<Setting, Candidate> chosen = new LinkedHashMap<>();
+        // identity: Setting.ALL holds each row once, and a record's hashCode costs a bootstrap at start-up
+        Map<Setting, Candidate> chosen = new java.util.IdentityHashMap<>();
         for (Setting setting : Setting.ALL) {
             String raw;
             String source;

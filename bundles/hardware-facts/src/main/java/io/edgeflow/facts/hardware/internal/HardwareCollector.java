@@ -1,5 +1,6 @@
 package io.edgeflow.facts.hardware.internal;
 
+import io.edgeflow.facts.files.RootFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

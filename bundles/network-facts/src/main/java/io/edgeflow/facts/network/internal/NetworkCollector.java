@@ -1,5 +1,6 @@
 package io.edgeflow.facts.network.internal;
 
+import io.edgeflow.facts.files.RootFiles;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

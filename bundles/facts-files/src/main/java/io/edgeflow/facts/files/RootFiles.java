@@ -1,4 +1,4 @@
-package io.edgeflow.facts.hardware.internal;
+package io.edgeflow.facts.files;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,17 +7,22 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The files of one machine, below a root that is {@code /} on the device itself and a copy of another
  * machine's {@code /proc} and {@code /sys} in tests and support cases. A file that is missing reads as
  * empty without a word; a file that exists but cannot be read adds a warning. Nothing here throws.
+ * <p>
+ * Shared by the hardware and the network facts bundles at build time: each embeds a private copy of this
+ * package (bnd {@code -conditionalpackage}), so neither exports or imports it and both stay leaves.
  */
-final class RootFiles {
+public final class RootFiles {
     /** No fact file is this large; a larger one is not what we expect and is not read. */
-    static final int MAX_BYTES = 4 * 1024 * 1024;
+    public static final int MAX_BYTES = 4 * 1024 * 1024;
 
     private final Path root;
     private final List<String> warnings;
@@ -26,23 +31,51 @@ final class RootFiles {
      * @param root the machine's root directory
      * @param warnings where readable warnings go
      */
-    RootFiles(Path root, List<String> warnings) {
+    public RootFiles(Path root, List<String> warnings) {
         this.root = root;
         this.warnings = warnings;
     }
 
     /** @return the file system path of an absolute path on the machine, for example {@code /proc/meminfo} */
-    Path path(String absolute) {
+    public Path path(String absolute) {
         return root.resolve(absolute.substring(1));
     }
 
     /** @return the path as a person should see it in a warning */
-    String show(String absolute) {
+    public String show(String absolute) {
         return path(absolute).toString();
     }
 
-    boolean exists(String absolute) {
+    /** @return true if the path exists on the machine */
+    public boolean exists(String absolute) {
         return Files.exists(path(absolute));
+    }
+
+    /** @return true if the path is a directory on the machine */
+    public boolean isDirectory(String absolute) {
+        return Files.isDirectory(path(absolute));
+    }
+
+    /**
+     * Lists a directory.
+     *
+     * @param absolute the directory on the machine
+     * @param field the fact it is read for, named in warnings
+     * @return the names of its entries, sorted; empty when it is missing or unreadable
+     */
+    public List<String> list(String absolute, String field) {
+        Path dir = path(absolute);
+        try (Stream<Path> entries = Files.list(dir)) {
+            List<String> names = new ArrayList<>();
+            entries.forEach(p -> names.add(p.getFileName().toString()));
+            names.sort(null);
+            return names;
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException | RuntimeException e) {
+            warn(field, dir + " could not be listed (" + e.getClass().getSimpleName() + ")");
+            return List.of();
+        }
     }
 
     /**
@@ -52,7 +85,7 @@ final class RootFiles {
      * @param field the fact this file is read for, named in warnings
      * @return its bytes; empty when it is missing, unreadable or too large
      */
-    Optional<byte[]> bytes(String absolute, String field) {
+    public Optional<byte[]> bytes(String absolute, String field) {
         Path file = path(absolute);
         try (InputStream in = Files.newInputStream(file)) {
             // /proc and /sys files report a size of 0 or 4096: read to the end, with a limit
@@ -78,13 +111,22 @@ final class RootFiles {
     /**
      * Reads a whole file as text. Bytes that are not UTF-8 become U+FFFD, so garbage shows as garbage
      * rather than failing the read.
+     *
+     * @param absolute the path on the machine
+     * @param field the fact this file is read for, named in warnings
+     * @return its text; empty when it is missing, unreadable or too large
      */
-    Optional<String> text(String absolute, String field) {
+    public Optional<String> text(String absolute, String field) {
         return bytes(absolute, field).map(b -> new String(b, StandardCharsets.UTF_8));
     }
 
-    /** Adds a warning about a fact. */
-    void warn(String field, String message) {
+    /**
+     * Adds a warning about a fact.
+     *
+     * @param field the fact
+     * @param message what went wrong, naming the file
+     */
+    public void warn(String field, String message) {
         warnings.add(field + ": " + message);
     }
 }
