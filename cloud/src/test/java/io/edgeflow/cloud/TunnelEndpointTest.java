@@ -219,6 +219,13 @@ class TunnelEndpointTest {
             assertThat(answer.raw().headers().firstValue("content-type")).hasValue("application/json");
             assertThat(answer.raw().headers().firstValue("set-cookie")).isEmpty();
         }
+        // the change is in the audit trail, without its body or query string
+        JsonNode event = cloud.admin("GET", "/api/v1/admin/audit?limit=5", null).body().path("events").get(0);
+        assertThat(event.path("event").asText()).isEqualTo("remote_access");
+        assertThat(event.path("result").asText()).isEqualTo("201");
+        assertThat(event.path("device_id").asText()).isEqualTo(id);
+        assertThat(event.path("detail").asText()).isEqualTo("POST /api/v1/saas/provision");
+        assertThat(event.toString()).doesNotContain("PROV-A1B2-C3D4").doesNotContain("x=1");
     }
 
     @Test

@@ -110,11 +110,15 @@ final class RemoteAccess {
             LocalRequest forwarded = new LocalRequest(method, query == null ? target : target + "?" + query, headers,
                     body);
             tunnels.forward(deviceId, forwarded).whenComplete((answer, failure) -> {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (!method.equals("GET")) {
+                    audit(source, deviceId, method, target, answer != null ? Integer.toString(answer.status())
+                            : cause instanceof TunnelException e ? e.code() : "internal_error");
+                }
                 if (failure == null) {
                     writeDeviceAnswer(response, answer, callback);
                 } else {
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
                     if (cause instanceof TunnelException e) {
                         api.write(response, new ApiHandler.Reply(e.status(), ApiHandler.errorBody(e.code(),
                                 e.getMessage())), false, callback);
@@ -133,6 +137,15 @@ final class RemoteAccess {
             LOG.error("{} {} failed: {}", method, Request.getPathInContext(request), e.toString(), e);
             api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
                     "The cloud could not answer this request; see its log.")), false, callback);
+        }
+    }
+
+    /** Requests that change something on a device go into the audit trail; reads do not. */
+    private void audit(String source, String deviceId, String method, String target, String result) {
+        try {
+            service.auditRemoteAccess(source, deviceId, method, target, result);
+        } catch (RuntimeException e) {
+            LOG.error("Could not audit {} {} on {}: {}", method, target, deviceId, e.toString(), e);
         }
     }
 
