@@ -651,6 +651,19 @@ final class TunnelClient implements AutoCloseable {
         }
 
         @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
+            if (last) {
+                post(() -> {
+                    if (this == current) {
+                        sendError(this, null, "invalid_frame", "Binary frames are not part of " + Protocol.V1 + ".");
+                    }
+                });
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             post(() -> closedByCloud(this, statusCode, reason));
             return null;

@@ -61,9 +61,9 @@ class FrameHandlingTest {
             }
             cloud.sendBinaryToAll();
             Await.until("answers to the bad frames", Duration.ofSeconds(5),
-                    () -> cloud.receivedOfType("error").size() >= 10, () -> cloud.receivedOfType("error").toString());
+                    () -> cloud.receivedOfType("error").size() >= 12, () -> cloud.receivedOfType("error").toString());
             List<String> errors = cloud.receivedOfType("error");
-            assertThat(errors).filteredOn(e -> e.contains("\"code\":\"invalid_frame\"")).hasSize(4);
+            assertThat(errors).filteredOn(e -> e.contains("\"code\":\"invalid_frame\"")).hasSize(5); // 4 + binary
             assertThat(errors).anyMatch(e -> e.contains("\"id\":\"f1\"") && e.contains("\"code\":\"unknown_type\""));
             assertThat(errors).anyMatch(e -> e.contains("\"id\":null") && e.contains("\"code\":\"invalid_request\""));
             assertThat(errors).anyMatch(e -> e.contains("\"id\":\"r1\"") && e.contains("\"code\":\"invalid_request\""));
