@@ -24,8 +24,10 @@ public record Setting(String variable, String pid, String property, Type type, b
     public static final String HTTP_PID = "org.apache.felix.http";
     /** Agent-wide settings. */
     public static final String AGENT_PID = "io.edgeflow.agent";
-    /** The link to the EdgeFlow cloud. */
+    /** The link to the EdgeFlow cloud; its metatype comes from the provisioning bundle. */
     public static final String SAAS_PID = "io.edgeflow.saas";
+    /** The local REST API's own settings (the API token); its metatype comes from the local API bundle. */
+    public static final String LOCAL_API_PID = "io.edgeflow.localapi";
     /** The hardware facts; its metatype comes from the hardware facts bundle. */
     public static final String HARDWARE_FACTS_PID = "io.edgeflow.facts.hardware";
     /** The network facts; its metatype comes from the network facts bundle. */
@@ -42,6 +44,15 @@ public record Setting(String variable, String pid, String property, Type type, b
             new Setting("EDGEFLOW_DATA_DIR", AGENT_PID, "data_dir", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_SAAS_ENABLED", SAAS_PID, "enabled", Type.BOOLEAN, false),
             new Setting("EDGEFLOW_SAAS_URL", SAAS_PID, "url", Type.STRING, false),
+            new Setting("EDGEFLOW_PROVISIONING_CODE", SAAS_PID, "provisioning_code", Type.STRING, true),
+            new Setting("EDGEFLOW_DEVICE_ID", SAAS_PID, "device_id", Type.STRING, false),
+            new Setting("EDGEFLOW_API_KEY", SAAS_PID, "api_key", Type.STRING, true),
+            new Setting("EDGEFLOW_SAAS_CA_FILE", SAAS_PID, "ca_file", Type.ABSOLUTE_PATH, false),
+            // may hold the proxy's user and password, as https_proxy does
+            new Setting("EDGEFLOW_HTTPS_PROXY", SAAS_PID, "proxy", Type.STRING, true),
+            new Setting("EDGEFLOW_SAAS_RETRY_MAX_DELAY", SAAS_PID, "retry_max_delay_seconds", Type.POSITIVE_INTEGER,
+                    false),
+            new Setting("EDGEFLOW_API_TOKEN", LOCAL_API_PID, "api_token", Type.STRING, true),
             new Setting("EDGEFLOW_SYSROOT", HARDWARE_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_SYSROOT", NETWORK_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_VAULT_KEY_FILE", VAULT_PID, "key_file", Type.ABSOLUTE_PATH, false),
@@ -103,22 +114,23 @@ public record Setting(String variable, String pid, String property, Type type, b
                 }
                 yield port;
             }
+            case POSITIVE_INTEGER -> {
+                int number;
+                try {
+                    number = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("expected a whole number of at least 1");
+                }
+                if (number < 1) {
+                    throw new IllegalArgumentException("expected a whole number of at least 1");
+                }
+                yield number;
+            }
             case BOOLEAN -> switch (value.toLowerCase(Locale.ROOT)) {
                 case "true", "yes", "on", "1" -> Boolean.TRUE;
                 case "false", "no", "off", "0" -> Boolean.FALSE;
                 default -> throw new IllegalArgumentException("expected true or false");
             };
-            case POSITIVE_INTEGER -> {
-                try {
-                    int n = Integer.parseInt(value);
-                    if (n >= 1) {
-                        yield n;
-                    }
-                } catch (NumberFormatException e) {
-                    // answered below
-                }
-                throw new IllegalArgumentException("expected a whole number of at least 1");
-            }
             case ABSOLUTE_PATH -> {
                 try {
                     if (value.isEmpty() || !Path.of(value).isAbsolute()) {
@@ -140,11 +152,11 @@ public record Setting(String variable, String pid, String property, Type type, b
         HOST,
         /** A TCP port, 1 to 65535, stored as Integer. */
         PORT,
+        /** A whole number of at least 1, stored as Integer. */
+        POSITIVE_INTEGER,
         /** true/false (also yes/no, on/off, 1/0), stored as Boolean. */
         BOOLEAN,
         /** An absolute file system path. */
-        ABSOLUTE_PATH,
-        /** A whole number from 1 up, stored as Integer; the component checks its own range. */
-        POSITIVE_INTEGER
+        ABSOLUTE_PATH
     }
 }

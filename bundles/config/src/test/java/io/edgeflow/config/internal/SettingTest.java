@@ -15,6 +15,8 @@ class SettingTest {
     void everyDocumentedVariableIsMapped() {
         assertThat(Setting.ALL).extracting(Setting::variable).containsExactlyInAnyOrder("EDGEFLOW_HTTP_HOST",
                 "EDGEFLOW_HTTP_PORT", "EDGEFLOW_DATA_DIR", "EDGEFLOW_SAAS_ENABLED", "EDGEFLOW_SAAS_URL",
+                "EDGEFLOW_PROVISIONING_CODE", "EDGEFLOW_DEVICE_ID", "EDGEFLOW_API_KEY", "EDGEFLOW_SAAS_CA_FILE",
+                "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_SAAS_RETRY_MAX_DELAY", "EDGEFLOW_API_TOKEN",
                 "EDGEFLOW_SYSROOT", "EDGEFLOW_SYSROOT", "EDGEFLOW_VAULT_KEY_FILE", "EDGEFLOW_TUNNEL_HEARTBEAT_SECONDS",
                 "EDGEFLOW_TUNNEL_BACKOFF_CAP_SECONDS", "EDGEFLOW_TUNNEL_REQUEST_TIMEOUT_SECONDS",
                 "EDGEFLOW_TUNNEL_MAX_BODY_BYTES");
@@ -22,6 +24,22 @@ class SettingTest {
         assertThat(setting("EDGEFLOW_HTTP_PORT").property()).isEqualTo("org.osgi.service.http.port");
         assertThat(setting("EDGEFLOW_VAULT_KEY_FILE").pid()).isEqualTo("io.edgeflow.vault");
         assertThat(setting("EDGEFLOW_VAULT_KEY_FILE").property()).isEqualTo("key_file");
+    }
+
+    @Test
+    void provisioningSettingsLandInTheSaasPidAndSecretsAreMarked() {
+        assertThat(Setting.ALL).filteredOn(Setting::secret).extracting(Setting::variable)
+                .containsExactlyInAnyOrder("EDGEFLOW_PROVISIONING_CODE", "EDGEFLOW_API_KEY", "EDGEFLOW_HTTPS_PROXY",
+                        "EDGEFLOW_API_TOKEN");
+        assertThat(setting("EDGEFLOW_PROVISIONING_CODE").property()).isEqualTo("provisioning_code");
+        assertThat(setting("EDGEFLOW_API_KEY").pid()).isEqualTo("io.edgeflow.saas");
+        assertThat(setting("EDGEFLOW_DEVICE_ID").property()).isEqualTo("device_id");
+        assertThat(setting("EDGEFLOW_SAAS_CA_FILE").convert("/data/cloud/ca.pem")).isEqualTo("/data/cloud/ca.pem");
+        assertThatThrownBy(() -> setting("EDGEFLOW_SAAS_CA_FILE").convert("ca.pem")).hasMessageContaining("absolute");
+        assertThat(setting("EDGEFLOW_SAAS_RETRY_MAX_DELAY").convert(" 30 ")).isEqualTo(30);
+        assertThatThrownBy(() -> setting("EDGEFLOW_SAAS_RETRY_MAX_DELAY").convert("0")).hasMessageContaining("at least 1");
+        assertThat(setting("EDGEFLOW_API_TOKEN").pid()).isEqualTo("io.edgeflow.localapi");
+        assertThat(setting("EDGEFLOW_API_TOKEN").property()).isEqualTo("api_token");
     }
 
     @Test

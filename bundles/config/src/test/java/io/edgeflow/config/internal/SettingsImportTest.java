@@ -141,6 +141,35 @@ class SettingsImportTest {
     }
 
     @Test
+    void secretsAreImportedButNeverShownAndAKeyRemovedAfterUseIsNotImportedAgain() throws Exception {
+        String key = "efk_g2dq3f8n0ravz5ff21md4cpvsmsw3q1p5d2btdndb5zya7583nxz";
+        List<String> envFile = List.of("EDGEFLOW_SAAS_ENABLED=true", "EDGEFLOW_DEVICE_ID=dev_abc123xyz",
+                "EDGEFLOW_API_KEY=" + key, "EDGEFLOW_PROVISIONING_CODE=PROV-A1B2-C3D4");
+        SettingsImport.Outcome outcome = run(Map.of(), envFile);
+        assertThat(store.get("io.edgeflow.saas", "api_key")).isEqualTo(key);
+        assertThat(store.get("io.edgeflow.saas", "provisioning_code")).isEqualTo("PROV-A1B2-C3D4");
+        assertThat(outcome.applied()).contains("EDGEFLOW_API_KEY from test.env -> io.edgeflow.saas api_key",
+                "EDGEFLOW_DEVICE_ID=dev_abc123xyz from test.env -> io.edgeflow.saas device_id");
+        assertThat(String.join("\n", outcome.applied())).doesNotContain(key).doesNotContain("A1B2");
+        assertThat(String.join("\n", remembered.values())).doesNotContain("g2dq3f8n").doesNotContain("A1B2");
+
+        // the provisioning bundle moves the key into the vault and removes it (and the used code)
+        Map<String, Object> saas = store.read("io.edgeflow.saas");
+        saas.remove("api_key");
+        saas.remove("provisioning_code");
+        store.write("io.edgeflow.saas", saas);
+        int writes = store.writes;
+        run(Map.of(), envFile); // the agent restarts with the same env file
+        assertThat(store.writes).isEqualTo(writes);
+        assertThat(store.get("io.edgeflow.saas", "api_key")).isNull();
+        assertThat(store.get("io.edgeflow.saas", "provisioning_code")).isNull();
+
+        SettingsImport.Outcome bad = run(Map.of("EDGEFLOW_SAAS_CA_FILE", "ca.pem"), List.of());
+        assertThat(bad.warnings()).contains("EDGEFLOW_SAAS_CA_FILE from the environment ignored: expected an absolute "
+                + "path (got 'ca.pem')");
+    }
+
+    @Test
     void oneVariableReachesEveryPidThatReadsIt() throws Exception {
         SettingsImport.Outcome outcome = run(Map.of("EDGEFLOW_SYSROOT", "/srv/pi-copy"), List.of());
         assertThat(store.get("io.edgeflow.facts.hardware", "sysroot")).isEqualTo("/srv/pi-copy");

@@ -71,6 +71,9 @@ abstract class JsonServlet extends HttpServlet {
             }
             reply = handler.handle(request);
         } catch (ApiError e) {
+            if (e.status() == 401) {
+                response.setHeader("WWW-Authenticate", "Bearer");
+            }
             reply = error(e.status(), e.code(), e.getMessage());
         } catch (RuntimeException e) {
             // Our own defect, not the caller's: log the type and where, never the request body.

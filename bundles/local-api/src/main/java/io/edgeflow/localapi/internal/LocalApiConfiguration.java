@@ -1,0 +1,24 @@
+package io.edgeflow.localapi.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Metatype of the local REST API's own settings ({@code io.edgeflow.localapi}).
+ */
+@ObjectClassDefinition(id = LocalApiConfiguration.PID, name = "EdgeFlow local API",
+        description = "Who may call the endpoints of the local REST API that change something "
+                + "(POST /api/v1/saas/provision). Reading (GET) is open to whoever reaches the API.")
+@interface LocalApiConfiguration {
+    /** The PID. */
+    String PID = "io.edgeflow.localapi";
+
+    // A secret: never logged, and compared as a hash in constant time.
+    @AttributeDefinition(name = "API token",
+            description = "Empty: endpoints that change something answer only callers on this machine (loopback). "
+                    + "Set: they answer any caller that sends 'Authorization: Bearer <token>', and no other, "
+                    + "loopback included. Environment variable EDGEFLOW_API_TOKEN.",
+            type = AttributeType.PASSWORD)
+    String api__token() default "";
+}

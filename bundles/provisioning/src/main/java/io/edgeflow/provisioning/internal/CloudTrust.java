@@ -1,0 +1,258 @@
+package io.edgeflow.provisioning.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.X509CertSelector;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+
+import javax.net.ssl.CertPathTrustManagerParameters;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The TLS trust of every connection to the cloud: the JDK's trusted CAs, plus the CAs of an optional CA
+ * file. Certificates are always verified, and so is the host name (the JDK's own trust managers do both,
+ * given the {@link SSLEngine} of the connection, on which {@code HttpClient} sets the HTTPS endpoint
+ * identification). There is no way to trust everything.
+ * <p>
+ * Devices without a real-time clock boot in 1970, when every certificate looks "not yet valid". Where the
+ * local clock reads earlier than {@link #CLOCK_FLOOR} (a date this agent was built after, so a clock
+ * reading earlier is certainly wrong), the chain is verified as of the latest {@code notBefore} in it
+ * instead of "now": signatures, trust anchors, host name and the consistency of the validity periods are
+ * still checked; what cannot be checked without a clock (expiry) is checked as of that date.
+ */
+final class CloudTrust {
+    /** No real clock reads earlier than this: the agent was built after it. */
+    static final Instant CLOCK_FLOOR = Instant.parse("2026-01-01T00:00:00Z");
+
+    private CloudTrust() {
+    }
+
+    /**
+     * Reads the certificates of a PEM (or DER) CA file.
+     *
+     * @param file the file
+     * @return its certificates, at least one
+     * @throws IllegalArgumentException with a message naming the file and the problem
+     */
+    static List<X509Certificate> readCaFile(Path file) {
+        Collection<? extends java.security.cert.Certificate> certificates;
+        try (InputStream in = Files.newInputStream(file)) {
+            certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("the CA file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the CA file " + file + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("the CA file " + file + " holds no readable certificate (PEM or DER)");
+        }
+        List<X509Certificate> out = new ArrayList<>();
+        for (java.security.cert.Certificate c : certificates) {
+            if (c instanceof X509Certificate x) {
+                out.add(x);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("the CA file " + file + " holds no certificate");
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * @param extraCas CAs trusted beside the JDK's, may be empty
+     * @param clock the local clock, only to tell whether it can be right
+     * @return a TLS context with that trust
+     * @throws GeneralSecurityException if the JDK's TLS support fails
+     */
+    static SSLContext sslContext(List<X509Certificate> extraCas, Clock clock) throws GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new CloudTrustManager(extraCas, clock)}, null);
+        return context;
+    }
+
+    /** The JDK's trust, then the CA file's; a chain is trusted if either trusts it. */
+    static final class CloudTrustManager extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager jdk;
+        private final X509ExtendedTrustManager extra;
+        private final KeyStore extraAnchors;
+        private final Clock clock;
+        /** The JDK's CAs as a key store, made only when a clock in the past needs them. */
+        private KeyStore jdkAnchors;
+
+        CloudTrustManager(List<X509Certificate> extraCas, Clock clock) throws GeneralSecurityException {
+            this.clock = clock;
+            this.jdk = pkix(null);
+            this.extraAnchors = extraCas.isEmpty() ? null : keyStore(extraCas);
+            this.extra = extraAnchors == null ? null : pkix(extraAnchors);
+        }
+
+        private synchronized KeyStore jdkAnchors() throws GeneralSecurityException {
+            if (jdkAnchors == null) {
+                jdkAnchors = keyStore(Arrays.asList(jdk.getAcceptedIssuers()));
+            }
+            return jdkAnchors;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            CertificateException failure = null;
+            for (X509ExtendedTrustManager tm : managers(chain)) {
+                try {
+                    tm.checkServerTrusted(chain, authType, engine);
+                    return;
+                } catch (CertificateException e) {
+                    failure = pick(failure, e);
+                }
+            }
+            throw failure;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            CertificateException failure = null;
+            for (X509ExtendedTrustManager tm : managers(chain)) {
+                try {
+                    tm.checkServerTrusted(chain, authType, socket);
+                    return;
+                } catch (CertificateException e) {
+                    failure = pick(failure, e);
+                }
+            }
+            throw failure;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            // Without a connection there is no host name to verify: refuse rather than skip that check.
+            throw new CertificateException("the cloud's certificate is only checked together with its host name");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("the agent does not accept TLS clients");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            throw new CertificateException("the agent does not accept TLS clients");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("the agent does not accept TLS clients");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            List<X509Certificate> all = new ArrayList<>(Arrays.asList(jdk.getAcceptedIssuers()));
+            if (extra != null) {
+                all.addAll(Arrays.asList(extra.getAcceptedIssuers()));
+            }
+            return all.toArray(new X509Certificate[0]);
+        }
+
+        /** A failure from the CA file's trust says more than "unknown CA" from the JDK's. */
+        private CertificateException pick(CertificateException first, CertificateException next) {
+            return first == null ? next : extra != null ? next : first;
+        }
+
+        private List<X509ExtendedTrustManager> managers(X509Certificate[] chain) throws CertificateException {
+            Instant now = clock.instant();
+            if (!now.isBefore(CLOCK_FLOOR)) {
+                return extra == null ? List.of(jdk) : List.of(jdk, extra);
+            }
+            Date at = validationDate(chain);
+            try {
+                List<X509ExtendedTrustManager> managers = new ArrayList<>(2);
+                managers.add(pkixAt(jdkAnchors(), at));
+                if (extraAnchors != null) {
+                    managers.add(pkixAt(extraAnchors, at));
+                }
+                return managers;
+            } catch (GeneralSecurityException e) {
+                throw new CertificateException("cannot verify the cloud's certificate: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The latest notBefore of the chain: the earliest moment at which every certificate in it is valid. */
+    static Date validationDate(X509Certificate[] chain) throws CertificateException {
+        if (chain == null || chain.length == 0) {
+            throw new CertificateException("the cloud sent no certificate");
+        }
+        Date latest = chain[0].getNotBefore();
+        for (X509Certificate c : chain) {
+            if (c.getNotBefore().after(latest)) {
+                latest = c.getNotBefore();
+            }
+        }
+        Date atLeast = Date.from(CLOCK_FLOOR);
+        return latest.after(atLeast) ? latest : atLeast;
+    }
+
+    private static X509ExtendedTrustManager pkix(KeyStore anchors) throws GeneralSecurityException {
+        TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+        factory.init(anchors);
+        return extended(factory);
+    }
+
+    private static X509ExtendedTrustManager pkixAt(KeyStore anchors, Date date) throws GeneralSecurityException {
+        PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, new X509CertSelector());
+        parameters.setRevocationEnabled(false);
+        parameters.setDate(date);
+        TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+        factory.init(new CertPathTrustManagerParameters(parameters));
+        return extended(factory);
+    }
+
+    private static X509ExtendedTrustManager extended(TrustManagerFactory factory) throws GeneralSecurityException {
+        for (TrustManager tm : factory.getTrustManagers()) {
+            if (tm instanceof X509ExtendedTrustManager x) {
+                return x;
+            }
+            if (tm instanceof X509TrustManager) {
+                throw new GeneralSecurityException("the JDK's trust manager cannot verify host names");
+            }
+        }
+        throw new GeneralSecurityException("the JDK has no X.509 trust manager");
+    }
+
+    private static KeyStore keyStore(List<X509Certificate> certificates) throws GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        try {
+            store.load(null, null);
+        } catch (IOException e) {
+            throw new GeneralSecurityException("cannot create an in-memory key store", e);
+        }
+        int i = 0;
+        for (X509Certificate c : certificates) {
+            store.setCertificateEntry("ca-" + i++, c);
+        }
+        return store;
+    }
+}

@@ -1,0 +1,72 @@
+package io.edgeflow.provisioning.internal;
+
+import java.time.Instant;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.Objects;
+
+import io.edgeflow.api.provisioning.DeviceIdentity;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * Registers {@link DeviceIdentity} while the device holds confirmed credentials and SaaS is enabled, and
+ * registers it anew when they change, so a component holding a static reference (the tunnel) restarts with
+ * the new identity.
+ */
+class IdentityPublisher {
+    private final BundleContext context;
+    private ServiceRegistration<DeviceIdentity> registration;
+    private Identity published;
+
+    /** @param context the context to register with; null in unit tests, which look at {@link #current()} */
+    IdentityPublisher(BundleContext context) {
+        this.context = context;
+    }
+
+    /**
+     * @param deviceId the Device ID
+     * @param expiresAt when its key expires, or null
+     * @return true if the identity changed
+     */
+    synchronized boolean publish(String deviceId, Instant expiresAt) {
+        Identity wanted = new Identity(deviceId, expiresAt);
+        if (wanted.equals(published)) {
+            return false;
+        }
+        withdraw();
+        published = wanted;
+        if (context != null) {
+            Dictionary<String, Object> properties = new Hashtable<>();
+            properties.put(DeviceIdentity.DEVICE_ID_PROPERTY, deviceId);
+            registration = context.registerService(DeviceIdentity.class, wanted, properties);
+        }
+        return true;
+    }
+
+    /** Unregisters the identity, if registered. */
+    synchronized void withdraw() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+            registration = null;
+        }
+        published = null;
+    }
+
+    /** @return the identity registered now, or null */
+    synchronized DeviceIdentity current() {
+        return published;
+    }
+
+    /** The registered service: a value. */
+    record Identity(String deviceId, Instant credentialsExpireAt) implements DeviceIdentity {
+        Identity {
+            Objects.requireNonNull(deviceId, "deviceId");
+        }
+    }
+}

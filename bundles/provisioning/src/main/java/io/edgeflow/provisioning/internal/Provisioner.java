@@ -1,0 +1,193 @@
+package io.edgeflow.provisioning.internal;
+
+import java.io.File;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.Hashtable;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.Predicate;
+
+import io.edgeflow.api.cloud.CloudEndpoint;
+import io.edgeflow.api.facts.HardwareFactsService;
+import io.edgeflow.api.facts.NetworkFactsService;
+import io.edgeflow.api.provisioning.ProvisioningException;
+import io.edgeflow.api.provisioning.ProvisioningService;
+import io.edgeflow.api.status.SaasStatus;
+import io.edgeflow.api.status.SaasStatusProvider;
+import io.edgeflow.api.tunnel.TunnelService;
+import io.edgeflow.api.tunnel.TunnelState;
+import io.edgeflow.api.vault.CredentialVault;
+import io.edgeflow.api.vault.DeviceCredentials;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.propertytypes.ServiceDescription;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Provisions the device (a code from the configuration or the local API, or pre-provisioned credentials),
+ * reports the link to the cloud ({@link SaasStatusProvider}) and registers the {@code DeviceIdentity} while
+ * the device holds confirmed credentials. The state machine itself is {@link ProvisioningEngine}.
+ */
+@Component(service = {SaasStatusProvider.class, ProvisioningService.class}, immediate = true,
+        configurationPid = SaasConfiguration.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = SaasConfiguration.class)
+@ServiceDescription("EdgeFlow provisioning: one-time code, pre-provisioned credentials, SaaS status")
+public final class Provisioner implements SaasStatusProvider, ProvisioningService {
+    private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
+    private static final String USED_CODES_FILE = "used-provisioning-codes";
+
+    private final ProvisioningEngine engine;
+    private final IdentityPublisher identity;
+    private final Clock clock = Clock.systemUTC();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile TunnelService tunnel;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile HardwareFactsService hardwareFacts;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile NetworkFactsService networkFacts;
+
+    private volatile CloudEndpoint endpoint;
+    private volatile boolean active;
+
+    /**
+     * @param config the SaaS configuration
+     * @param context this bundle's context: the identity service, the data area
+     * @param vault where the credentials live
+     * @param configAdmin to remove a used code and an adopted API key from the configuration
+     */
+    @Activate
+    public Provisioner(SaasConfiguration config, BundleContext context,
+            @Reference(policyOption = ReferencePolicyOption.GREEDY) CredentialVault vault,
+            @Reference ConfigurationAdmin configAdmin) {
+        this.identity = new IdentityPublisher(context);
+        File usedCodes = context.getDataFile(USED_CODES_FILE);
+        ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "edgeflow-provisioning");
+            t.setDaemon(true);
+            return t;
+        });
+        worker.setRemoveOnCancelPolicy(true);
+        SecureRandom random = new SecureRandom();
+        SaasSettings settings = SaasSettings.of(config, System.getenv());
+        this.engine = new ProvisioningEngine(settings, vault, this::cloudApi,
+                () -> DeviceFacts.hardware(hardwareFacts), () -> DeviceFacts.network(networkFacts),
+                (property, onlyIf) -> remove(configAdmin, property, onlyIf),
+                new UsedCodes(usedCodes == null ? null : usedCodes.toPath()), identity, clock,
+                bound -> bound <= 0 ? 0 : (long) (random.nextDouble() * (bound + 1)), worker);
+        LOG.debug("Provisioning configured: {}", settings);
+    }
+
+    /**
+     * Starts the state machine once Declarative Services has bound the optional services too (after the
+     * constructor): a first registration then reports the facts, if their bundles run.
+     */
+    @Activate
+    void start() {
+        active = true;
+        engine.kick();
+    }
+
+    @Modified
+    void modified(SaasConfiguration config) {
+        engine.update(SaasSettings.of(config, System.getenv()));
+    }
+
+    @Deactivate
+    void deactivate() {
+        engine.close();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindEndpoint(CloudEndpoint bound) {
+        this.endpoint = bound;
+        if (active) {
+            engine.endpointChanged();
+        }
+    }
+
+    void unbindEndpoint(CloudEndpoint unbound) {
+        if (this.endpoint == unbound) {
+            this.endpoint = null;
+        }
+    }
+
+    /** The cloud for these settings, or null while the matching endpoint is not registered. */
+    private CloudApi cloudApi(SaasSettings settings) {
+        CloudEndpoint current = endpoint;
+        if (current == null || settings.endpoint() == null) {
+            return null;
+        }
+        boolean matches = current instanceof HttpCloudEndpoint own ? own.settings().equals(settings.endpoint())
+                : current.baseUri().equals(settings.endpoint().address().baseUri());
+        if (!matches) {
+            return null;
+        }
+        return new HttpCloudApi(current, settings.requestTimeout(), clock, engine::clockSkew);
+    }
+
+    private static void remove(ConfigurationAdmin admin, String property, Predicate<Object> onlyIf) throws IOException {
+        Configuration configuration = admin.getConfiguration(SaasConfiguration.PID, "?");
+        Dictionary<String, Object> properties = configuration.getProperties();
+        if (properties == null) {
+            return;
+        }
+        Object value = properties.get(property);
+        if (value == null || !onlyIf.test(value)) {
+            return;
+        }
+        Hashtable<String, Object> copy = new Hashtable<>();
+        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            if (!key.equals(property)) {
+                copy.put(key, properties.get(key));
+            }
+        }
+        configuration.update(copy);
+        LOG.info("Removed {} from the configuration {}", property, SaasConfiguration.PID);
+    }
+
+    @Override
+    public SaasStatus status() {
+        TunnelService t = tunnel;
+        TunnelState state = null;
+        if (t != null) {
+            try {
+                state = t.state();
+            } catch (RuntimeException e) {
+                state = null; // a failing tunnel bundle does not take the status API down
+            }
+        }
+        return engine.status(state);
+    }
+
+    @Override
+    public DeviceCredentials provision(String provisioningCode) throws ProvisioningException {
+        ProvisioningCode code = ProvisioningCode.parse(provisioningCode).orElseThrow(() -> new ProvisioningException(
+                ProvisioningEngine.CODE_MALFORMED, "The provisioning code "
+                        + ProvisioningCode.maskText(provisioningCode) + " is not of the shape PROV-XXXX-XXXX.", true));
+        return engine.provision(code);
+    }
+}

@@ -1,0 +1,127 @@
+package io.edgeflow.provisioning.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * A one-time provisioning code as the product documentation writes it, {@code PROV-A1B2-C3D4}: eight
+ * Crockford base32 symbols. Read as the cloud reads it (docs/protocol.md): case-insensitively, with or
+ * without the dashes and the {@code PROV} prefix, Crockford's look-alikes I/L and O counting as 1 and 0.
+ * <p>
+ * A secret until it is used: {@link #toString()} and {@link #masked()} show only the last four symbols.
+ */
+final class ProvisioningCode {
+    private static final String ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    private static final int SYMBOLS = 8;
+    private static final String PREFIX = "PROV";
+
+    private final String body;
+
+    private ProvisioningCode(String body) {
+        this.body = body;
+    }
+
+    /**
+     * @param text for example {@code PROV-A1B2-C3D4}, {@code prov-a1b2-c3d4}, {@code PROVA1B2C3D4} or {@code A1B2C3D4}
+     * @return the code, or empty if the text cannot be one
+     */
+    static Optional<ProvisioningCode> parse(String text) {
+        if (text == null || text.length() > 40) {
+            return Optional.empty();
+        }
+        String t = text.strip();
+        boolean prefixed = t.length() > 5 && t.regionMatches(true, 0, PREFIX + "-", 0, 5);
+        if (prefixed) {
+            t = t.substring(5);
+        }
+        StringBuilder compact = new StringBuilder(16);
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c != '-' && c != ' ') {
+                compact.append(Character.toUpperCase(c));
+            }
+        }
+        String s = compact.toString();
+        if (!prefixed && s.length() == PREFIX.length() + SYMBOLS && s.startsWith(PREFIX)) {
+            s = s.substring(PREFIX.length());
+        }
+        if (s.length() != SYMBOLS) {
+            return Optional.empty();
+        }
+        char[] canonical = new char[SYMBOLS];
+        for (int i = 0; i < SYMBOLS; i++) {
+            char c = s.charAt(i);
+            c = switch (c) {
+                case 'I', 'L' -> '1';
+                case 'O' -> '0';
+                default -> c;
+            };
+            if (ALPHABET.indexOf(c) < 0) {
+                return Optional.empty();
+            }
+            canonical[i] = c;
+        }
+        return Optional.of(new ProvisioningCode(new String(canonical)));
+    }
+
+    /** @return the canonical form, {@code PROV-XXXX-XXXX}; a secret, sent to the cloud and nowhere else */
+    String value() {
+        return PREFIX + "-" + body.substring(0, 4) + "-" + body.substring(4);
+    }
+
+    /** @return {@code PROV-****-C3D4}, for logs and messages */
+    String masked() {
+        return PREFIX + "-****-" + body.substring(4);
+    }
+
+    /**
+     * @return a SHA-256 fingerprint of the canonical code, to remember which codes were used without keeping
+     *         them (kept only for codes the cloud has consumed, which can never be used again)
+     */
+    String fingerprint() {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update("edgeflow-provisioning-code\0".getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest.digest(body.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /**
+     * Masks whatever text was given as a code, even a malformed one, for messages.
+     *
+     * @param text the text, may be null
+     * @return the masked form: the last four characters at most
+     */
+    static String maskText(String text) {
+        if (text == null) {
+            return "(none)";
+        }
+        Optional<ProvisioningCode> code = parse(text);
+        if (code.isPresent()) {
+            return code.get().masked();
+        }
+        String t = text.strip();
+        // as much as a masked code shows (4 of its 8 symbols), and only of text long enough to be one
+        return t.length() < 12 ? "****" : "****" + t.substring(t.length() - 4);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ProvisioningCode c && c.body.equals(body);
+    }
+
+    @Override
+    public int hashCode() {
+        return body.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return masked();
+    }
+}

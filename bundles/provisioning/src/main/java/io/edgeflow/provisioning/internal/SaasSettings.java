@@ -1,0 +1,199 @@
+package io.edgeflow.provisioning.internal;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.edgeflow.api.status.StatusError;
+
+/**
+ * The SaaS configuration ({@code io.edgeflow.saas}) read once and checked: what the provisioner and the
+ * cloud endpoint act on. A setting that cannot work does not fail the component: it becomes
+ * {@link #problem()}, which the status API shows with a stable code, because the operator reads the status,
+ * not the framework's log.
+ * <p>
+ * Holds secrets (the provisioning code, a pre-provisioned API key): {@link #toString()} shows neither.
+ */
+final class SaasSettings {
+    /** Error code: the cloud URL cannot be used (plain http, no host, a path...). */
+    static final String URL_INVALID = "saas_url_invalid";
+    /** Error code: the CA file cannot be read or holds no certificate. */
+    static final String CA_FILE_INVALID = "ca_file_invalid";
+    /** Error code: the proxy setting cannot be used. */
+    static final String PROXY_INVALID = "proxy_invalid";
+
+    private final boolean enabled;
+    private final String displayUrl;
+    private final EndpointSettings endpoint;
+    private final StatusError problem;
+    private final String codeText;
+    private final ProvisioningCode code;
+    private final String deviceId;
+    private final char[] apiKey;
+    private final Duration requestTimeout;
+    private final Backoff.Policy retry;
+
+    private SaasSettings(boolean enabled, String displayUrl, EndpointSettings endpoint, StatusError problem,
+            String codeText, ProvisioningCode code, String deviceId, char[] apiKey, Duration requestTimeout,
+            Backoff.Policy retry) {
+        this.enabled = enabled;
+        this.displayUrl = displayUrl;
+        this.endpoint = endpoint;
+        this.problem = problem;
+        this.codeText = codeText;
+        this.code = code;
+        this.deviceId = deviceId;
+        this.apiKey = apiKey;
+        this.requestTimeout = requestTimeout;
+        this.retry = retry;
+    }
+
+    /**
+     * @param config the configuration
+     * @param environment the process environment, for {@code https_proxy} and {@code no_proxy}
+     * @return the checked settings
+     */
+    static SaasSettings of(SaasConfiguration config, Map<String, String> environment) {
+        String url = config.url() == null ? "" : config.url().strip();
+        Duration connectTimeout = Duration.ofSeconds(Math.max(1, config.connect__timeout__seconds()));
+        Duration requestTimeout = Duration.ofSeconds(Math.max(1, config.request__timeout__seconds()));
+        Backoff.Policy retry = new Backoff.Policy(Duration.ofMillis(Math.max(1, config.retry__initial__delay__ms())),
+                Duration.ofSeconds(Math.max(1, config.retry__max__delay__seconds())));
+        String codeText = blankToNull(config.provisioning__code());
+        ProvisioningCode code = codeText == null ? null : ProvisioningCode.parse(codeText).orElse(null);
+        String deviceId = blankToNull(config.device__id());
+        String key = blankToNull(config.api__key());
+        char[] apiKey = key == null ? null : key.toCharArray();
+
+        StatusError problem = null;
+        EndpointSettings endpoint = null;
+        try {
+            CloudAddress address = CloudAddress.parse(url);
+            try {
+                Path caFile = null;
+                List<java.security.cert.X509Certificate> cas = List.of();
+                String ca = blankToNull(config.ca__file());
+                if (ca != null) {
+                    try {
+                        caFile = Path.of(ca);
+                    } catch (InvalidPathException e) {
+                        throw new SettingException(CA_FILE_INVALID, "The CA file '" + ca + "' is not a valid path.");
+                    }
+                    if (!caFile.isAbsolute()) {
+                        throw new SettingException(CA_FILE_INVALID, "The CA file '" + ca + "' must be an absolute "
+                                + "path (setting ca_file, EDGEFLOW_SAAS_CA_FILE).");
+                    }
+                    try {
+                        cas = CloudTrust.readCaFile(caFile);
+                    } catch (IllegalArgumentException e) {
+                        throw new SettingException(CA_FILE_INVALID, capitalise(e.getMessage())
+                                + " (setting ca_file, EDGEFLOW_SAAS_CA_FILE).");
+                    }
+                }
+                ProxySettings proxy;
+                try {
+                    proxy = ProxySettings.resolve(config.proxy(), config.proxy__password(), environment,
+                            address.host());
+                } catch (IllegalArgumentException e) {
+                    throw new SettingException(PROXY_INVALID, "Cannot use the proxy: " + e.getMessage() + ".");
+                }
+                endpoint = new EndpointSettings(address, caFile, cas, proxy, connectTimeout);
+            } catch (SettingException e) {
+                problem = new StatusError(e.code, e.getMessage());
+            }
+        } catch (IllegalArgumentException e) {
+            problem = new StatusError(URL_INVALID, "The cloud URL cannot be used: " + e.getMessage()
+                    + " (setting url, EDGEFLOW_SAAS_URL).");
+        }
+        return new SaasSettings(config.enabled(), url, endpoint, problem, codeText, code, deviceId, apiKey,
+                requestTimeout, retry);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static String capitalise(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** @return true if SaaS is on */
+    boolean enabled() {
+        return enabled;
+    }
+
+    /** @return the URL as configured */
+    String displayUrl() {
+        return displayUrl;
+    }
+
+    /** @return how to connect, or null when {@link #problem()} says why not */
+    EndpointSettings endpoint() {
+        return endpoint;
+    }
+
+    /** @return what keeps the settings from working, or null */
+    StatusError problem() {
+        return problem;
+    }
+
+    /** @return true if a provisioning code is set but is not of the code's shape */
+    boolean codeMalformed() {
+        return codeText != null && code == null;
+    }
+
+    /** @return the configured provisioning code, or null (also when malformed) */
+    ProvisioningCode code() {
+        return code;
+    }
+
+    /** @return the configured code as written, or null; a secret */
+    String codeText() {
+        return codeText;
+    }
+
+    /** @return the pre-provisioned Device ID, or null */
+    String deviceId() {
+        return deviceId;
+    }
+
+    /** @return a copy of the pre-provisioned API key, or null; the caller wipes it */
+    char[] apiKey() {
+        return apiKey == null ? null : apiKey.clone();
+    }
+
+    /** @return true if a pre-provisioned API key is configured */
+    boolean hasApiKey() {
+        return apiKey != null;
+    }
+
+    /** @return how long to wait for one answer of the cloud */
+    Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /** @return the backoff between retries */
+    Backoff.Policy retry() {
+        return retry;
+    }
+
+    @Override
+    public String toString() {
+        return "SaasSettings[enabled=" + enabled + ", url=" + displayUrl + ", code="
+                + (code != null ? code.masked() : codeText != null ? "(malformed)" : "none") + ", deviceId=" + deviceId
+                + ", apiKey=" + (apiKey == null ? "none" : io.edgeflow.api.vault.DeviceCredentials.mask(apiKey))
+                + (problem == null ? "" : ", problem=" + problem.code()) + "]";
+    }
+
+    private static final class SettingException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final String code;
+
+        SettingException(String code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+    }
+}

@@ -1,0 +1,313 @@
+package io.edgeflow.provisioning.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+/**
+ * The cloud endpoint and the protocol client against a real HTTPS server on loopback: the trust (JDK + CA
+ * file, host names always checked, a clock stuck in 1970), the error codes, the Date header's clock skew,
+ * and proxies with and without Basic authentication.
+ */
+class CloudEndpointTest {
+    private static final String CODE = "PROV-A1B2-C3D4";
+
+    @TempDir
+    Path dir;
+
+    private TestPki pki;
+    private Path caFile;
+    private HttpsServer server;
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private volatile Answer answer = new Answer(201, "{\"device_id\": \"dev_test\", \"api_key\": \"efk_test_key_1234567890\","
+            + " \"expires_at\": \"2027-11-28T16:03:16Z\", \"confirm_by\": \"2026-11-28T16:13:16Z\"}", Map.of());
+    private HttpCloudEndpoint endpoint;
+
+    record Answer(int status, String body, Map<String, String> headers) {
+    }
+
+    @BeforeEach
+    void pki() throws Exception {
+        pki = new TestPki("EdgeFlow test CA");
+        caFile = pki.writeCa(dir.resolve("ca.pem"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private int serve(SSLContext tls) throws IOException {
+        server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server.createContext("/", this::handle);
+        server.start();
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
+                + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)
+                + (auth == null ? "" : " auth=" + auth));
+        Answer a = answer;
+        a.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        byte[] body = a.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private HttpCloudEndpoint endpoint(String url, Path ca, ProxySettings proxy, Clock clock) throws Exception {
+        EndpointSettings settings = new EndpointSettings(CloudAddress.parse(url), ca,
+                ca == null ? List.of() : CloudTrust.readCaFile(ca), proxy, Duration.ofSeconds(5));
+        endpoint = new HttpCloudEndpoint(settings, clock);
+        return endpoint;
+    }
+
+    private CloudApi.Registration register(HttpCloudEndpoint e, AtomicLong skew) throws CloudCallException {
+        return new HttpCloudApi(e, Duration.ofSeconds(5), Clock.systemUTC(), skew::set).register(
+                ProvisioningCode.parse(CODE).orElseThrow(), "3f2b6a1c-8d4e-4f7a-9b1c-2d3e4f5a6b7c",
+                Map.of("board_model", "Raspberry Pi 4 Model B Rev 1.4"), Map.of("hostname", "edgeflow-pi-001"));
+    }
+
+    @Test
+    void registersOverTlsTrustingTheCaFileAndReadsTheClockSkew() throws Exception {
+        int port = serve(pki.server("127.0.0.1", "localhost"));
+        AtomicLong skew = new AtomicLong(Long.MIN_VALUE);
+        // the device's clock two hours behind the cloud's (the server sends its own Date header)
+        Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofHours(-2));
+        CloudApi.Registration registration = new HttpCloudApi(endpoint("127.0.0.1:" + port, caFile, null,
+                Clock.systemUTC()), Duration.ofSeconds(5), behind, skew::set).register(
+                        ProvisioningCode.parse(CODE).orElseThrow(), "3f2b6a1c-8d4e-4f7a-9b1c-2d3e4f5a6b7c",
+                        Map.of("board_model", "Raspberry Pi 4 Model B Rev 1.4"), Map.of("hostname", "edgeflow-pi-001"));
+
+        assertThat(registration.deviceId()).isEqualTo("dev_test");
+        assertThat(new String(registration.apiKey())).isEqualTo("efk_test_key_1234567890");
+        assertThat(registration.expiresAt()).isEqualTo(Instant.parse("2027-11-28T16:03:16Z"));
+        assertThat(registration.toString()).doesNotContain("test_key");
+        assertThat(skew.get()).isBetween(7195L, 7205L);
+        assertThat(requests).singleElement().asString().startsWith("POST /api/v1/devices/register {")
+                .contains("\"provisioning_code\":\"PROV-A1B2-C3D4\"")
+                .contains("\"request_id\":\"3f2b6a1c-8d4e-4f7a-9b1c-2d3e4f5a6b7c\"")
+                .contains("\"hardware\":{\"board_model\":\"Raspberry Pi 4 Model B Rev 1.4\"}")
+                .contains("\"network\":{\"hostname\":\"edgeflow-pi-001\"}");
+    }
+
+    @Test
+    void confirmsWithTheKeyAsBearerToken() throws Exception {
+        int port = serve(pki.server("localhost"));
+        answer = new Answer(200, "{\"device_id\": \"dev_test\", \"status\": \"active\", \"expires_at\": "
+                + "\"2027-11-28T16:03:16Z\"}", Map.of());
+        CloudApi.Confirmation confirmation = new HttpCloudApi(endpoint("https://localhost:" + port, caFile, null,
+                Clock.systemUTC()), Duration.ofSeconds(5), Clock.systemUTC(), s -> { })
+                .confirm("dev_test", "efk_test_key_1234567890".toCharArray());
+        assertThat(confirmation.status()).isEqualTo("active");
+        assertThat(confirmation.expiresAt()).isEqualTo(Instant.parse("2027-11-28T16:03:16Z"));
+        assertThat(requests).singleElement().asString()
+                .isEqualTo("POST /api/v1/devices/dev_test/confirm {} auth=Bearer efk_test_key_1234567890");
+    }
+
+    @Test
+    void withoutTheCaFileTheCloudIsNotTrusted() throws Exception {
+        int port = serve(pki.server("127.0.0.1"));
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, null, null, Clock.systemUTC()), new AtomicLong()))
+                .isInstanceOfSatisfying(CloudCallException.class, e -> {
+                    assertThat(e.code()).isEqualTo("tls_error");
+                    assertThat(e.permanent()).isFalse();
+                    assertThat(e.getMessage()).contains("CA file");
+                });
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void aCertificateForAnotherHostIsRefusedEvenFromTheTrustedCa() throws Exception {
+        int port = serve(pki.server("cloud.example.test"));
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, null, Clock.systemUTC()), new AtomicLong()))
+                .isInstanceOfSatisfying(CloudCallException.class, e -> assertThat(e.code()).isEqualTo("tls_error"));
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void aDeviceWhoseClockSaysNineteenSeventyStillConnects() throws Exception {
+        // a certificate that, by the real clock, is valid only from tomorrow: stands for "valid from now" on a
+        // device whose clock is far behind
+        int port = serve(pki.server(Instant.now().plus(Duration.ofDays(1)), "127.0.0.1"));
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, null, Clock.systemUTC()), new AtomicLong()))
+                .as("a clock that may be right checks validity as usual")
+                .isInstanceOfSatisfying(CloudCallException.class, e -> assertThat(e.code()).isEqualTo("tls_error"));
+        endpoint.close();
+
+        Clock nineteenSeventy = Clock.fixed(Instant.EPOCH.plusSeconds(30), ZoneOffset.UTC);
+        assertThat(register(endpoint("127.0.0.1:" + port, caFile, null, nineteenSeventy), new AtomicLong()).deviceId())
+                .isEqualTo("dev_test");
+    }
+
+    @Test
+    void aWrongCertificateIsRefusedEvenWithTheClockInNineteenSeventy() throws Exception {
+        int port = serve(new TestPki("Another CA").server("127.0.0.1"));
+        Clock nineteenSeventy = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, null, nineteenSeventy), new AtomicLong()))
+                .isInstanceOfSatisfying(CloudCallException.class, e -> assertThat(e.code()).isEqualTo("tls_error"));
+        endpoint.close();
+        int other = serve(pki.server("cloud.example.test"));
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + other, caFile, null, nineteenSeventy), new AtomicLong()))
+                .as("host names are checked at any clock")
+                .isInstanceOfSatisfying(CloudCallException.class, e -> assertThat(e.code()).isEqualTo("tls_error"));
+    }
+
+    @Test
+    void theCloudsErrorsArePermanentOrTransientAsTheProtocolSays() throws Exception {
+        int port = serve(pki.server("127.0.0.1"));
+        HttpCloudEndpoint e = endpoint("127.0.0.1:" + port, caFile, null, Clock.systemUTC());
+        Map<Answer, String[]> cases = new HashMap<>();
+        cases.put(new Answer(410, "{\"error\": \"code_expired\", \"message\": \"This provisioning code expired.\"}",
+                Map.of()), new String[] {"code_expired", "permanent"});
+        cases.put(new Answer(410, "{\"error\": \"code_consumed\", \"message\": \"used\"}", Map.of()),
+                new String[] {"code_consumed", "permanent"});
+        cases.put(new Answer(404, "{\"error\": \"code_invalid\", \"message\": \"No such code.\"}", Map.of()),
+                new String[] {"code_invalid", "permanent"});
+        cases.put(new Answer(409, "{\"error\": \"code_in_use\", \"message\": \"held\"}", Map.of()),
+                new String[] {"code_in_use", "transient"});
+        cases.put(new Answer(429, "{\"error\": \"rate_limited\", \"message\": \"wait\"}", Map.of("Retry-After", "7")),
+                new String[] {"rate_limited", "transient"});
+        cases.put(new Answer(503, "", Map.of()), new String[] {"cloud_error", "transient"});
+        cases.put(new Answer(500, "{\"error\": \"internal_error\", \"message\": \"oops\"}", Map.of()),
+                new String[] {"internal_error", "transient"});
+        cases.put(new Answer(401, "{\"error\": \"invalid_credentials\", \"message\": \"no\"}", Map.of()),
+                new String[] {"invalid_credentials", "permanent"});
+        cases.put(new Answer(400, "{\"error\": \"invalid_request\", \"message\": \"Field 'request_id': x\"}", Map.of()),
+                new String[] {"invalid_request", "permanent"});
+        cases.put(new Answer(404, "<html>not here</html>", Map.of()), new String[] {"cloud_protocol_error", "permanent"});
+        cases.put(new Answer(201, "{\"device_id\": \"dev_x\"}", Map.of()), new String[] {"cloud_protocol_error",
+                "transient"});
+        for (Map.Entry<Answer, String[]> c : cases.entrySet()) {
+            answer = c.getKey();
+            assertThatThrownBy(() -> register(e, new AtomicLong())).as(c.getKey().toString())
+                    .isInstanceOfSatisfying(CloudCallException.class, x -> {
+                        assertThat(x.code()).isEqualTo(c.getValue()[0]);
+                        assertThat(x.permanent()).isEqualTo(c.getValue()[1].equals("permanent"));
+                    });
+        }
+        answer = new Answer(429, "{\"error\": \"rate_limited\", \"message\": \"wait\"}", Map.of("Retry-After", "7"));
+        assertThatThrownBy(() -> register(e, new AtomicLong())).isInstanceOfSatisfying(CloudCallException.class,
+                x -> assertThat(x.retryAfter()).isEqualTo(Duration.ofSeconds(7)));
+    }
+
+    @Test
+    void nothingListeningIsUnreachableAndTransient() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, null, Clock.systemUTC()), new AtomicLong()))
+                .isInstanceOfSatisfying(CloudCallException.class, e -> {
+                    assertThat(e.code()).isEqualTo("cloud_unreachable");
+                    assertThat(e.permanent()).isFalse();
+                });
+    }
+
+    @Test
+    void throughAProxyWithoutAuthentication() throws Exception {
+        int port = serve(pki.server("127.0.0.1"));
+        try (TestConnectProxy proxy = new TestConnectProxy(null)) {
+            ProxySettings settings = ProxySettings.parse("127.0.0.1:" + proxy.port(), null, "test");
+            assertThat(register(endpoint("127.0.0.1:" + port, caFile, settings, Clock.systemUTC()), new AtomicLong())
+                    .deviceId()).isEqualTo("dev_test");
+            assertThat(proxy.heads).singleElement().asString().startsWith("CONNECT 127.0.0.1:" + port + " HTTP/1.1");
+        }
+    }
+
+    @Test
+    void throughAProxyWithBasicAuthentication() throws Exception {
+        int port = serve(pki.server("127.0.0.1"));
+        String expected = "Basic " + Base64.getEncoder().encodeToString("gateway:s3cret".getBytes(StandardCharsets.UTF_8));
+        try (TestConnectProxy proxy = new TestConnectProxy(expected)) {
+            ProxySettings settings = ProxySettings.parse("http://gateway:s3cret@127.0.0.1:" + proxy.port(), null, "test");
+            assertThat(register(endpoint("127.0.0.1:" + port, caFile, settings, Clock.systemUTC()), new AtomicLong())
+                    .deviceId()).isEqualTo("dev_test");
+            assertThat(proxy.heads).singleElement().asString().startsWith("CONNECT 127.0.0.1:" + port + " HTTP/1.1")
+                    .contains("Proxy-Authorization: " + expected);
+            endpoint.close();
+
+            ProxySettings wrong = ProxySettings.parse("http://gateway:wrong@127.0.0.1:" + proxy.port(), null, "test");
+            assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, wrong, Clock.systemUTC()),
+                    new AtomicLong())).isInstanceOfSatisfying(CloudCallException.class, e -> {
+                        assertThat(e.code()).isEqualTo("proxy_error");
+                        assertThat(e.permanent()).isFalse();
+                        assertThat(e.getMessage()).contains("407").doesNotContain("wrong");
+                    });
+        }
+    }
+
+    @Test
+    void theRelayOpensTunnelsToTheCloudOnly() throws Exception {
+        try (TestConnectProxy proxy = new TestConnectProxy(null)) {
+            ProxySettings settings = ProxySettings.parse("http://u:p@127.0.0.1:" + proxy.port(), null, "test");
+            try (ProxyRelay relay = new ProxyRelay(settings, "cloud.example.test:443", Duration.ofSeconds(2));
+                    java.net.Socket s = new java.net.Socket(relay.address().getAddress(), relay.address().getPort())) {
+                s.getOutputStream().write("CONNECT 10.0.0.1:22 HTTP/1.1\r\nHost: 10.0.0.1:22\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(answer).startsWith("HTTP/1.1 403");
+            }
+            assertThat(proxy.heads).isEmpty();
+        }
+    }
+
+    @Test
+    void closingTheEndpointEndsItsThreads() throws Exception {
+        int port = serve(pki.server("127.0.0.1"));
+        try (TestConnectProxy proxy = new TestConnectProxy(null)) {
+            ProxySettings settings = ProxySettings.parse("http://u:p@127.0.0.1:" + proxy.port(), null, "test");
+            register(endpoint("127.0.0.1:" + port, caFile, settings, Clock.systemUTC()), new AtomicLong());
+            assertThat(threads()).isNotEmpty();
+            endpoint.close();
+            endpoint = null;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!threads().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(threads()).isEmpty();
+        }
+    }
+
+    private static List<String> threads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith("edgeflow-cloud-") || n.startsWith("edgeflow-proxy-relay")).toList();
+    }
+}
