@@ -69,7 +69,8 @@ public class TunnelIT {
     @Inject
     private CredentialVault vault;
 
-    private ReferenceCloudProcess cloud;
+    private ReferenceCloud cloud;
+    private Path cloudDir;
     private final List<ServiceRegistration<?>> registered = new ArrayList<>();
     private ExecutorService clientThreads;
 
@@ -112,8 +113,8 @@ public class TunnelIT {
 
     @Before
     public void startCloud() throws Exception {
-        Path dir = EdgeFlowRuntime.newTestDirectory("tunnel-cloud");
-        cloud = new ReferenceCloudProcess(dir, "--tunnel-idle-timeout", "10s", "--tunnel-request-timeout", "5s");
+        cloudDir = EdgeFlowRuntime.newTestDirectory("tunnel-cloud").resolve("cloud");
+        cloud = startCloud(0);
         clientThreads = Executors.newFixedThreadPool(2);
         configure(1);
     }
@@ -133,6 +134,19 @@ public class TunnelIT {
         clientThreads.shutdownNow();
     }
 
+    private ReferenceCloud startCloud(int port) throws Exception {
+        return ReferenceCloud.start(cloudDir, port, "--tunnel-idle-timeout", "10s", "--tunnel-request-timeout", "5s");
+    }
+
+    /** A device registered with a fresh code; its key is not confirmed yet (the tunnel confirms it). */
+    private record Device(String id, String key) {
+    }
+
+    private Device register() throws Exception {
+        JsonNode registered = cloud.register(cloud.createCode(3600));
+        return new Device(registered.get("device_id").asText(), registered.get("api_key").asText());
+    }
+
     private void configure(int heartbeatSeconds) throws Exception {
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put("heartbeat_interval_seconds", heartbeatSeconds);
@@ -148,12 +162,13 @@ public class TunnelIT {
     }
 
     /** Does what the provisioning bundle does once the device holds confirmed credentials. */
-    private void provision(ReferenceCloudProcess.Device device) throws Exception {
+    private void provision(Device device) throws Exception {
         DeviceCredentials credentials = new DeviceCredentials(device.id(), device.key().toCharArray(), null,
                 "localhost:" + cloud.port());
         vault.store(credentials);
         credentials.destroy();
-        HttpClient client = HttpClient.newBuilder().sslContext(cloud.tls()).executor(clientThreads)
+        HttpClient client = HttpClient.newBuilder().sslContext(ReferenceCloud.trusting(cloud.caFile()))
+                .executor(clientThreads)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         registered.add(context.registerService(CloudEndpoint.class, new TestEndpoint(cloud.port(), client), null));
         Hashtable<String, Object> props = new Hashtable<>();
@@ -204,30 +219,30 @@ public class TunnelIT {
     @Test
     public void theCloudReadsTheDevicesRealFactsThroughTheTunnel() throws Exception {
         assertNull("no tunnel before the device is provisioned", tunnel());
-        ReferenceCloudProcess.Device device = cloud.register();
+        Device device = register();
         provision(device);
         TunnelState state = await("online", Duration.ofSeconds(20), TunnelIT::online);
         assertTrue(state.connected());
         assertNotNull(state.lastHeartbeat());
         assertEquals("the first tunnel confirmed the key", "active", cloud.device(device.id()).path("status").asText());
 
-        ReferenceCloudProcess.Answer remote = cloud.admin("GET", "/api/v1/admin/devices/" + device.id()
-                + "/local/api/v1/device/facts", null);
-        assertEquals(remote.text(), 200, remote.status());
-        JsonNode viaCloud = remote.json();
+        ReferenceCloud.Answer remote = cloud.admin("GET", "devices/" + device.id() + "/local/api/v1/device/facts",
+                null);
+        assertEquals(String.valueOf(remote.body()), 200, remote.status());
+        JsonNode viaCloud = remote.body();
         JsonNode local = JSON.readTree(Http.get(localApi() + "/api/v1/device/facts").body());
         assertEquals(local.path("hardware"), viaCloud.path("hardware"));
         assertEquals(local.path("network").path("hostname"), viaCloud.path("network").path("hostname"));
         assertFalse(viaCloud.path("hardware").path("cpu_cores").isMissingNode());
 
         // the agent's own status API, through the tunnel as well
-        ReferenceCloudProcess.Answer status = cloud.admin("GET", "/api/v1/admin/devices/" + device.id()
-                + "/local/api/v1/saas/status", null);
+        ReferenceCloud.Answer status = cloud.admin("GET", "devices/" + device.id() + "/local/api/v1/saas/status",
+                null);
         assertEquals(200, status.status());
-        ReferenceCloudProcess.Answer missing = cloud.admin("GET", "/api/v1/admin/devices/" + device.id()
-                + "/local/api/v1/no/such/thing", null);
+        ReferenceCloud.Answer missing = cloud.admin("GET", "devices/" + device.id() + "/local/api/v1/no/such/thing",
+                null);
         assertEquals(404, missing.status());
-        assertEquals("not_found", missing.json().path("error").asText());
+        assertEquals("not_found", missing.body().path("error").asText());
 
         JsonNode seen = cloud.device(device.id());
         assertTrue(seen.path("online").asBoolean());
@@ -237,7 +252,7 @@ public class TunnelIT {
 
     @Test
     public void aNewConfigurationReconnectsAndSaasDisabledClosesTheTunnel() throws Exception {
-        ReferenceCloudProcess.Device device = cloud.register();
+        Device device = register();
         provision(device);
         TunnelState first = await("online", Duration.ofSeconds(20), TunnelIT::online);
         Thread.sleep(1100); // connected_since has a resolution of a second in the cloud, not here
@@ -258,10 +273,10 @@ public class TunnelIT {
 
     @Test
     public void aRevokedDeviceIsRejectedAndTheStateSaysWhy() throws Exception {
-        ReferenceCloudProcess.Device device = cloud.register();
+        Device device = register();
         provision(device);
         await("online", Duration.ofSeconds(20), TunnelIT::online);
-        assertEquals(200, cloud.admin("DELETE", "/api/v1/admin/devices/" + device.id(), null).status());
+        assertEquals(200, cloud.admin("DELETE", "devices/" + device.id(), null).status());
         TunnelState state = await("rejected", Duration.ofSeconds(10), s -> s.phase() == Phase.REJECTED);
         assertFalse(state.connected());
         assertEquals("credentials_rejected", state.error().code());
@@ -271,15 +286,19 @@ public class TunnelIT {
 
     @Test
     public void theAgentComesBackAfterTheCloudStopsAndCrashes() throws Exception {
-        ReferenceCloudProcess.Device device = cloud.register();
+        Device device = register();
         provision(device);
         await("online", Duration.ofSeconds(20), TunnelIT::online);
         for (boolean crash : new boolean[] {false, true}) {
             Instant before = tunnel().lastHeartbeat();
-            cloud.stop(crash);
+            if (crash) {
+                cloud.kill();
+            } else {
+                cloud.close();
+            }
             await("offline after " + (crash ? "SIGKILL" : "SIGTERM"), Duration.ofSeconds(10),
                     s -> s.phase() == Phase.OFFLINE);
-            cloud.start();
+            cloud = startCloud(cloud.port());
             await("online after the restart", Duration.ofSeconds(30),
                     s -> online(s) && s.lastHeartbeat().isAfter(before));
         }
@@ -288,7 +307,7 @@ public class TunnelIT {
 
     @Test
     public void updatingTheTunnelBundleTenTimesLeavesNoThreadBehind() throws Exception {
-        ReferenceCloudProcess.Device device = cloud.register();
+        Device device = register();
         provision(device);
         await("online", Duration.ofSeconds(20), TunnelIT::online);
         Bundle tunnelBundle = null;
