@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # EdgeFlow on one machine: starts the reference cloud, creates a provisioning code, starts the agent with
-# it, and shows the device provisioning and its status step by step. Then a restart (no second
-# registration) and the local provision API with a second code. Everything it started is stopped on exit.
+# it, and shows the device provisioning, opening its tunnel and its status step by step; the cloud then
+# reads the device's facts through the tunnel. Then a restart (no second registration) and the local
+# provision API with a second code. Everything it started is stopped on exit.
 #
 #   ./demo.sh                 (builds the jars first if they are missing)
 #
@@ -87,58 +88,70 @@ start_agent() { # LOG
   agent_pid=$!
 }
 
-# Prints the agent's log lines as they come and each change of its status, until the status is $1.
+# Prints the agent's log lines as they come and each change of its status, until the status is $1 (a regex).
+watch_log=""
+watch_shown=0
 watch_until() {
-  local want=$1 log=$2 shown=0 last="" status lines
+  local want=$1 log=$2 last="" status lines
+  if [ "$log" != "$watch_log" ]; then watch_log=$log; watch_shown=0; fi
   for _ in $(seq 600); do
     kill -0 "$agent_pid" 2>/dev/null || { echo "the agent exited:" >&2; cat "$log" >&2; exit 1; }
     lines=$(wc -l <"$log")
-    if [ "$lines" -gt "$shown" ]; then
-      sed -n "$((shown + 1)),${lines}p" "$log" | grep -E "Provisioning|Registering|Registered|provisioned|Cloud endpoint|confirmed|Removed|agent ready|vault" \
+    if [ "$lines" -gt "$watch_shown" ]; then
+      sed -n "$((watch_shown + 1)),${lines}p" "$log" | grep -E "Provisioning|Registering|Registered|provisioned|Cloud endpoint|confirmed|Removed|agent ready|vault|Tunnel" \
         | sed -E 's/^[0-9T:.-]+Z /  log  /' || true
-      shown=$lines
+      watch_shown=$lines
     fi
     status=$(curl -s "$api/api/v1/saas/status" 2>/dev/null | sed -n 's/.*"status" *: *"\([a-z]*\)".*/\1/p' || true)
     if [ -n "$status" ] && [ "$status" != "$last" ]; then
       echo "  status -> $status"
       last=$status
     fi
-    [ "$status" = "$want" ] && return 0
+    [[ "$status" =~ ^($want)$ ]] && return 0
     sleep 0.1
   done
   echo "the status did not become $want within 60 s" >&2
   exit 1
 }
 
-bold "4. Start the agent and watch it provision"
+bold "4. Start the agent and watch it provision, then open its tunnel to the cloud"
 show "EDGEFLOW_ENV_FILE=$DEMO_DIR/edgeflow.env EDGEFLOW_DATA_DIR=$DEMO_DIR/agent EDGEFLOW_HTTP_PORT=$api_port $AGENT"
 started=$(date +%s%3N)
 start_agent "$DEMO_DIR/agent-1.log"
-watch_until provisioned "$DEMO_DIR/agent-1.log"
+watch_until "provisioned|connecting|online" "$DEMO_DIR/agent-1.log"
 echo "  (provisioned $(( $(date +%s%3N) - started )) ms after the agent started)"
+watch_until online "$DEMO_DIR/agent-1.log"
+echo "  (online $(( $(date +%s%3N) - started )) ms after the agent started)"
 
 bold "5. The device's status, from its local API"
 show "curl $api/api/v1/saas/status"
 curl -s "$api/api/v1/saas/status"
 
-bold "6. The cloud's view: the device, and the audit trail (codes masked)"
+bold "6. The cloud's view: the device online, and the audit trail (codes masked)"
 show "java -jar $CLOUD_JAR devices list"
 cloud_cli devices list
 show "java -jar $CLOUD_JAR audit"
 cloud_cli audit
 
-bold "7. Restart the agent: the used code still sits in the env file, and is ignored"
+bold "7. The cloud reaches the device's local API through the tunnel"
+device=$(curl -s "$api/api/v1/saas/status" | sed -n 's/.*"device_id" *: *"\([a-z0-9_]*\)".*/\1/p')
+show "java -jar $CLOUD_JAR devices call $device GET /api/v1/device/facts"
+cloud_cli devices call "$device" GET /api/v1/device/facts
+
+bold "8. Restart the agent: the used code still sits in the env file, and is ignored"
 stop_agent
 start_agent "$DEMO_DIR/agent-2.log"
-watch_until provisioned "$DEMO_DIR/agent-2.log"
+watch_until online "$DEMO_DIR/agent-2.log"
 show "java -jar $CLOUD_JAR audit --limit 3"
 cloud_cli audit --limit 3
 
-bold "8. Provision again through the local API with a second code (the key is shown this once)"
+bold "9. Provision again through the local API with a second code (the key is shown this once)"
 code2=$(cloud_cli code create --ttl 1h --label demo-api 2>/dev/null)
 show "curl -X POST $api/api/v1/saas/provision -H \"Content-Type: application/json\" -d '{\"provisioning_code\": \"$code2\"}'"
 curl -s -X POST "$api/api/v1/saas/provision" -H "Content-Type: application/json" \
   -d "{\"provisioning_code\": \"$code2\"}"
+echo "  (the tunnel reconnects with the new credentials)"
+watch_until online "$DEMO_DIR/agent-2.log"
 show "curl $api/api/v1/saas/status"
 curl -s "$api/api/v1/saas/status"
 

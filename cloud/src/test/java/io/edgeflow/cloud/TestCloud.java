@@ -35,6 +35,7 @@ import io.edgeflow.cloud.provisioning.CloudSettings;
 import io.edgeflow.cloud.server.CloudServer;
 import io.edgeflow.cloud.server.ServerConfig;
 import io.edgeflow.cloud.tls.Pem;
+import io.edgeflow.cloud.tunnel.TunnelSettings;
 
 /**
  * A real cloud server for a test: HTTPS on 127.0.0.1 and a free port, its own data directory, a clock
@@ -59,8 +60,12 @@ public final class TestCloud implements AutoCloseable {
     }
 
     public TestCloud(Path dataDir, CloudSettings settings) throws Exception {
+        this(dataDir, settings, TunnelSettings.DEFAULTS);
+    }
+
+    public TestCloud(Path dataDir, CloudSettings settings, TunnelSettings tunnel) throws Exception {
         this.dataDir = dataDir;
-        this.server = CloudServer.start(ServerConfig.ephemeral(dataDir).withSettings(settings), clock,
+        this.server = CloudServer.start(ServerConfig.ephemeral(dataDir).withSettings(settings).withTunnel(tunnel), clock,
                 new PrintStream(startOutput, true, StandardCharsets.UTF_8));
         this.adminToken = Files.readString(dataDir.resolve("admin-token")).trim();
         this.tls = trusting(dataDir.resolve("ca.pem"));

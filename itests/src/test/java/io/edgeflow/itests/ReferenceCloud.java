@@ -108,6 +108,11 @@ public final class ReferenceCloud implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** Kills the cloud (SIGKILL), as a crash would: no close frame, no goodbye. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** Stops the cloud (SIGTERM, then SIGKILL after 10 s). */
     @Override
     public void close() throws InterruptedException {

@@ -99,6 +99,36 @@ final class AdminClient {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }
 
+    /** An answer passed on as it came: the status and the body text. */
+    record RawAnswer(int status, String contentType, String body) {
+    }
+
+    /**
+     * Sends a request and returns the answer whatever its status (for {@code devices call}).
+     *
+     * @param method the method
+     * @param path the path on the cloud
+     * @param body the body (JSON), or null
+     * @return the answer
+     * @throws ConnectionError if the cloud cannot be reached
+     */
+    RawAnswer raw(String method, String path, byte[] body) throws ConnectionError {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+                .header("Accept", "application/json");
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json").method(method,
+                    HttpRequest.BodyPublishers.ofByteArray(body));
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = exchange(request);
+        return new RawAnswer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+                response.body());
+    }
+
     private URI uri(String path) throws ConnectionError {
         try {
             URI uri = URI.create(baseUrl + path);
@@ -117,21 +147,7 @@ final class AdminClient {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (ConnectException e) {
-            throw new ConnectionError("Cannot reach the cloud at " + baseUrl
-                    + " (connection refused). Is `edgeflow-cloud serve` running there?", e);
-        } catch (SSLHandshakeException e) {
-            throw new ConnectionError("TLS handshake with " + baseUrl + " failed: " + e.getMessage()
-                    + ". Pass the server's CA with --ca-file.", e);
-        } catch (IOException e) {
-            throw new ConnectionError("Cannot reach the cloud at " + baseUrl + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectionError("Interrupted", e);
-        }
+        HttpResponse<String> response = exchange(request);
         JsonNode body;
         try {
             body = JSON.readTree(response.body());
@@ -144,6 +160,23 @@ final class AdminClient {
                     body.path("message").asText(""));
         }
         return body;
+    }
+
+    private HttpResponse<String> exchange(HttpRequest.Builder request) throws ConnectionError {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (ConnectException e) {
+            throw new ConnectionError("Cannot reach the cloud at " + baseUrl
+                    + " (connection refused). Is `edgeflow-cloud serve` running there?", e);
+        } catch (SSLHandshakeException e) {
+            throw new ConnectionError("TLS handshake with " + baseUrl + " failed: " + e.getMessage()
+                    + ". Pass the server's CA with --ca-file.", e);
+        } catch (IOException e) {
+            throw new ConnectionError("Cannot reach the cloud at " + baseUrl + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectionError("Interrupted", e);
+        }
     }
 
     static String readToken(Path file) throws IOException {

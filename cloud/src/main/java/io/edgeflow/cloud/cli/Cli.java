@@ -23,6 +23,8 @@ import io.edgeflow.cloud.provisioning.CloudSettings;
 import io.edgeflow.cloud.server.CloudServer;
 import io.edgeflow.cloud.server.ServerConfig;
 import io.edgeflow.cloud.tls.LocalCertificateAuthority;
+import io.edgeflow.cloud.tunnel.TunnelProtocol;
+import io.edgeflow.cloud.tunnel.TunnelSettings;
 
 /**
  * The {@code edgeflow-cloud} command line: {@code serve}, and the admin commands that talk to a running
@@ -76,7 +78,8 @@ public final class Cli {
             "  code revoke ID         revoke a provisioning code",
             "  devices list           list registered devices",
             "  devices show ID        show one device with its facts and keys",
-            "  devices revoke ID      revoke a device: its key stops working at once",
+"  devices revoke ID      revoke a device: its key stops working at once",
+            "  devices call ID METHOD PATH   call the device's local API through its tunnel",
             "  audit                  show the audit trail, newest first",
             "",
             "Run any command with --help for its options.",
@@ -174,6 +177,10 @@ public final class Cli {
             "  --failed-attempt-window D   the window they are counted in (default 1m)",
             "  --lockout D                 how long an address over the limit is refused (default 15m)",
             "  --new-admin-token           revoke every admin token and hand over a new one in admin-token",
+            "  --tunnel-idle-timeout D     close a device tunnel silent for this long (default 90s; agents send",
+            "                              heartbeats every 30s by default)",
+            "  --tunnel-request-timeout D  how long a request forwarded to a device may take (default 30s)",
+            "  --tunnel-max-body N         largest body forwarded through a tunnel, in bytes (default 1048576)",
             "  -h, --help                  this help",
             "",
             "Durations: 90s, 10m, 24h, 30d, 1h30m, or plain seconds.",
@@ -182,7 +189,8 @@ public final class Cli {
     private int serve(List<String> rest) throws Exception {
         Args a = Args.parse(rest, Set.of("--port", "--bind", "--data-dir", "--cert", "--key", "--default-code-ttl",
                 "--max-code-ttl", "--claim-grace", "--key-lifetime", "--rotation-overlap", "--max-failed-attempts",
-                "--failed-attempt-window", "--lockout"), Set.of("--new-admin-token"));
+                "--failed-attempt-window", "--lockout", "--tunnel-idle-timeout", "--tunnel-request-timeout",
+                "--tunnel-max-body"), Set.of("--new-admin-token"));
         if (a.flag("--help")) {
             out.print(SERVE_HELP);
             return OK;
@@ -203,7 +211,11 @@ public final class Cli {
         ServerConfig config = new ServerConfig(a.get("--bind", ServerConfig.DEFAULT_BIND),
                 integer(a, "--port", ServerConfig.DEFAULT_PORT), dataDir(a),
                 a.get("--cert") == null ? null : Path.of(a.get("--cert")),
-                a.get("--key") == null ? null : Path.of(a.get("--key")), settings, a.flag("--new-admin-token"));
+                a.get("--key") == null ? null : Path.of(a.get("--key")), settings, a.flag("--new-admin-token"),
+                new TunnelSettings(duration(a, "--tunnel-idle-timeout", TunnelSettings.DEFAULTS.idleTimeout()),
+                        duration(a, "--tunnel-request-timeout", TunnelSettings.DEFAULTS.requestTimeout()),
+                        integer(a, "--tunnel-max-body", TunnelSettings.DEFAULTS.maxBodyBytes()),
+                        TunnelSettings.DEFAULTS.maxPendingPerTunnel()));
 
         out.println("EdgeFlow cloud " + version());
         out.println("Data directory: " + config.dataDir().toAbsolutePath().normalize());
@@ -224,6 +236,10 @@ public final class Cli {
                 + Durations.format(settings.rotationOverlap()) + "), " + settings.maxFailedAttempts()
                 + " failed codes per " + Durations.format(settings.failedWindow()) + " then "
                 + Durations.format(settings.lockout()) + " lockout");
+        out.println("Device tunnel: wss://" + server.url().substring("https://".length()) + TunnelProtocol.PATH
+                + " (idle timeout " + Durations.format(config.tunnel().idleTimeout()) + ", requests "
+                + Durations.format(config.tunnel().requestTimeout()) + ", bodies up to "
+                + config.tunnel().maxBodyBytes() + " bytes)");
         out.println("Listening on " + server.url());
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -385,7 +401,12 @@ public final class Cli {
             "",
             "  devices list [--limit N]      list devices: status, host name, provisioning time, key expiry",
             "  devices show ID               one device as JSON: reported hardware and network facts, keys (masked)",
-            "  devices revoke ID             revoke a device; its API key stops working at once",
+            "  devices revoke ID             revoke a device; its API key stops working at once, its tunnel closes",
+            "  devices call ID METHOD PATH [--data JSON | --data-file FILE]",
+            "                                call the device's local API through its tunnel and print the answer,",
+            "                                for example: devices call dev_... GET /api/v1/device/facts",
+            "                                METHOD is GET, POST, PUT or DELETE; PATH starts with /api/v1/.",
+            "                                Exit status 1 when the device (or the cloud) answers an error.",
             "",
             CLIENT_HELP);
 
@@ -406,9 +427,11 @@ public final class Cli {
                     return OK;
                 }
                 List<String[]> rows = new ArrayList<>();
-                rows.add(new String[] {"DEVICE", "STATUS", "HOSTNAME", "PROVISIONED", "CONFIRMED", "KEY EXPIRES"});
+                rows.add(new String[] {"DEVICE", "STATUS", "TUNNEL", "LAST HEARTBEAT", "HOSTNAME", "PROVISIONED",
+                    "CONFIRMED", "KEY EXPIRES"});
                 for (JsonNode d : list.path("devices")) {
                     rows.add(new String[] {d.path("device_id").asText(), d.path("status").asText(),
+                        d.path("online").asBoolean() ? "online" : "offline", text(d.path("last_heartbeat")),
                         text(d.path("network").path("hostname")), text(d.path("provisioned_at")),
                         text(d.path("confirmed_at")), text(d.path("key_expires_at"))});
                 }
@@ -440,12 +463,62 @@ public final class Cli {
                 out.println("Revoked " + d.path("device_id").asText() + ": its API key no longer works");
                 return OK;
             }
+            case "call":
+                return call(more);
             case "--help":
                 out.print(DEVICES_HELP);
                 return rest.isEmpty() ? USAGE : OK;
             default:
-                throw new Args.UsageException("unknown subcommand '" + sub + "'; use list, show or revoke");
+                throw new Args.UsageException("unknown subcommand '" + sub + "'; use list, show, revoke or call");
         }
+    }
+
+    private int call(List<String> more) throws Exception {
+        Args a = clientArgs(more, Set.of("--data", "--data-file"));
+        if (a.flag("--help")) {
+            out.print(DEVICES_HELP);
+            return OK;
+        }
+        if (a.positional().size() != 3) {
+            throw new Args.UsageException("devices call takes ID METHOD PATH, for example: devices call dev_... GET "
+                    + "/api/v1/device/facts");
+        }
+        String id = a.positional().get(0);
+        if (!id.matches("[A-Za-z0-9_]{1,64}")) {
+            throw new Args.UsageException("'" + id + "' is not an ID (letters, digits and _ only)");
+        }
+        String method = a.positional().get(1).toUpperCase(java.util.Locale.ROOT);
+        if (!Set.of("GET", "POST", "PUT", "DELETE").contains(method)) {
+            throw new Args.UsageException("METHOD must be GET, POST, PUT or DELETE, not '" + a.positional().get(1) + "'");
+        }
+        String path = a.positional().get(2);
+        if (!path.startsWith("/api/v1/")) {
+            throw new Args.UsageException("PATH must start with /api/v1/ (the device's local API), not '" + path + "'");
+        }
+        if (a.get("--data") != null && a.get("--data-file") != null) {
+            throw new Args.UsageException("give --data or --data-file, not both");
+        }
+        byte[] body = null;
+        if (a.get("--data") != null) {
+            body = a.get("--data").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } else if (a.get("--data-file") != null) {
+            body = Files.readAllBytes(Path.of(a.get("--data-file")));
+        }
+        AdminClient.RawAnswer answer = client(a).raw(method, "/api/v1/admin/devices/" + id + "/local" + path, body);
+        String text = answer.body();
+        out.print(text.endsWith("\n") || text.isEmpty() ? text : text + "\n");
+        if (answer.status() >= 400) {
+            String code = "http_" + answer.status();
+            try {
+                JsonNode error = JSON.readTree(text);
+                code = error.path("error").asText(code);
+            } catch (IOException e) {
+                // not JSON: the status says enough
+            }
+            err.println("error: " + code + " (HTTP " + answer.status() + ")");
+            return REFUSED;
+        }
+        return OK;
     }
 
     private static final String AUDIT_HELP = String.join("\n",

@@ -253,6 +253,25 @@ public final class ProvisioningService {
     }
 
     /**
+     * Records an operator's request that changes something on a device, sent through its tunnel. The
+     * body and the query string are never recorded (a provisioning code may travel in them).
+     *
+     * @param address the admin's address
+     * @param deviceId the device
+     * @param method the method ({@code POST}, {@code PUT}, {@code DELETE})
+     * @param path the path on the device, without its query string
+     * @param result the device's HTTP status, or the error code when there was no answer
+     */
+    public void auditRemoteAccess(String address, String deviceId, String method, String path, String result) {
+        long now = clock.millis();
+        db.transaction(tx -> {
+            tx.audit(new AuditEvent(0, now, "remote_access", result, address, null, null, deviceId, null,
+                    method + " " + path));
+            return null;
+        });
+    }
+
+    /**
      * Registers a device with a provisioning code (see {@code docs/protocol.md}): a new claim answers a
      * new device and a pending key; a retry with the claim's {@code request_id} answers the same device
      * and a fresh key, and the earlier key stops working.

@@ -36,6 +36,8 @@ import io.edgeflow.cloud.provisioning.ProvisioningService;
 import io.edgeflow.cloud.provisioning.RegistrationRequest;
 import io.edgeflow.cloud.store.AuditEvent;
 import io.edgeflow.cloud.store.CodeRecord;
+import io.edgeflow.cloud.tunnel.TunnelHub;
+import io.edgeflow.cloud.tunnel.TunnelProtocol;
 
 /**
  * The cloud's HTTP API (see {@code docs/protocol.md}): device registration, confirmation and key
@@ -51,6 +53,8 @@ final class ApiHandler extends Handler.Abstract {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final ProvisioningService service;
     private final AdminTokens adminTokens;
+    private final TunnelHub tunnels;
+    private final RemoteAccess remoteAccess;
     private final List<Route> routes = new ArrayList<>();
 
     /** A JSON answer. */
@@ -116,10 +120,15 @@ final class ApiHandler extends Handler.Abstract {
         }
     }
 
-    ApiHandler(ProvisioningService service, AdminTokens adminTokens) {
+    ApiHandler(ProvisioningService service, AdminTokens adminTokens, TunnelHub tunnels) {
         this.service = service;
         this.adminTokens = adminTokens;
+        this.tunnels = tunnels;
+        this.remoteAccess = new RemoteAccess(this, service, adminTokens, tunnels);
         route("GET", "/api/v1/health", c -> new Reply(200, Map.of("status", "ok")));
+        route("GET", TunnelProtocol.PATH, c -> new Reply(426, errorBody("upgrade_required",
+                "This is the device tunnel: open it as a WebSocket with the sub-protocol " + TunnelProtocol.V1 + "."),
+                Map.of("Upgrade", "websocket", "Connection", "Upgrade")));
 
         route("POST", "/api/v1/devices/register", this::register);
         route("GET", "/api/v1/devices/{}", this::deviceSelf);
@@ -153,6 +162,10 @@ final class ApiHandler extends Handler.Abstract {
         String method = request.getMethod().toUpperCase(Locale.ROOT);
         String path = Request.getPathInContext(request);
         String source = Request.getRemoteAddr(request);
+        if (RemoteAccess.matches(path)) {
+            remoteAccess.handle(request, response, callback, method, source);
+            return true;
+        }
         Reply reply;
         try {
             reply = dispatch(method, path, request, source);
@@ -310,17 +323,21 @@ final class ApiHandler extends Handler.Abstract {
         long now = service.now();
         List<Map<String, Object>> devices = new ArrayList<>();
         for (DeviceDetails d : service.listDevices(limit)) {
-            devices.add(Views.device(d, now, json));
+            devices.add(Views.device(d, now, json, tunnels.presence(d.device().id())));
         }
         return new Reply(200, Map.of("devices", devices));
     }
 
     private Reply getDevice(Call call) throws CloudError {
-        return new Reply(200, Views.device(service.device(call.param(0)), service.now(), json));
+        DeviceDetails d = service.device(call.param(0));
+        return new Reply(200, Views.device(d, service.now(), json, tunnels.presence(d.device().id())));
     }
 
     private Reply revokeDevice(Call call) throws CloudError {
-        return new Reply(200, Views.device(service.revokeDevice(call.param(0), call.source), service.now(), json));
+        DeviceDetails d = service.revokeDevice(call.param(0), call.source);
+        // its key stopped working: so does the tunnel it opened with that key
+        tunnels.revoke(d.device().id());
+        return new Reply(200, Views.device(d, service.now(), json, tunnels.presence(d.device().id())));
     }
 
     private Reply audit(Call call) throws CloudError {
@@ -397,14 +414,14 @@ final class ApiHandler extends Handler.Abstract {
         return node;
     }
 
-    private static Map<String, Object> errorBody(String code, String message) {
+    static Map<String, Object> errorBody(String code, String message) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("error", code);
         m.put("message", message);
         return m;
     }
 
-    private static Reply error(CloudError e) {
+    static Reply error(CloudError e) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (e.retryAfterSeconds() > 0) {
             headers.put("Retry-After", Long.toString(e.retryAfterSeconds()));
@@ -415,7 +432,7 @@ final class ApiHandler extends Handler.Abstract {
         return new Reply(e.status(), errorBody(e.code(), e.getMessage()), headers);
     }
 
-    private void write(Response response, Reply reply, boolean headOnly, Callback callback) {
+    void write(Response response, Reply reply, boolean headOnly, Callback callback) {
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(reply.body());

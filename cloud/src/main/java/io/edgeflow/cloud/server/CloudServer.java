@@ -15,12 +15,17 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.provisioning.ProvisioningService;
 import io.edgeflow.cloud.store.Database;
 import io.edgeflow.cloud.tls.LocalCertificateAuthority;
 import io.edgeflow.cloud.tls.ServerIdentity;
+import io.edgeflow.cloud.tunnel.TunnelEndpoint;
+import io.edgeflow.cloud.tunnel.TunnelHub;
+import io.edgeflow.cloud.tunnel.TunnelProtocol;
+import io.edgeflow.cloud.tunnel.TunnelSettings;
 
 /**
  * The reference cloud server: HTTPS only (TLS 1.2 and 1.3), the API of {@link ApiHandler}, storage in
@@ -33,15 +38,17 @@ public final class CloudServer implements AutoCloseable {
     private final DataDirectory dataDir;
     private final Path caFile;
     private final ProvisioningService service;
+    private final TunnelHub tunnels;
 
     private CloudServer(Server jetty, ServerConnector connector, Database db, DataDirectory dataDir, Path caFile,
-            ProvisioningService service) {
+            ProvisioningService service, TunnelHub tunnels) {
         this.jetty = jetty;
         this.connector = connector;
         this.db = db;
         this.dataDir = dataDir;
         this.caFile = caFile;
         this.service = service;
+        this.tunnels = tunnels;
     }
 
     /**
@@ -113,9 +120,20 @@ public final class CloudServer implements AutoCloseable {
             connector.setPort(config.port());
             connector.setIdleTimeout(30_000);
             jetty.addConnector(connector);
-            jetty.setHandler(new ApiHandler(service, tokens));
+            TunnelSettings tunnelSettings = config.tunnel();
+            TunnelHub tunnels = new TunnelHub(tunnelSettings, clock);
+            // /api/v1/tunnel upgrades to a WebSocket; every other request goes on to the JSON API
+            WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(jetty, container -> {
+                container.setIdleTimeout(tunnelSettings.idleTimeout());
+                container.setMaxTextMessageSize(tunnelSettings.maxFrameChars());
+                container.setMaxBinaryMessageSize(64 * 1024);
+                container.addMapping(TunnelProtocol.PATH, new TunnelEndpoint(service, tunnels));
+            });
+            upgrades.setHandler(new ApiHandler(service, tokens, tunnels));
+            jetty.setHandler(upgrades);
+            jetty.setErrorHandler(new JsonErrorHandler());
             jetty.start();
-            return new CloudServer(jetty, connector, db, dir, caFile, service);
+            return new CloudServer(jetty, connector, db, dir, caFile, service, tunnels);
         } catch (Exception e) {
             if (jetty != null) {
                 try {
@@ -169,9 +187,14 @@ public final class CloudServer implements AutoCloseable {
         return dataDir.path().resolve(AdminTokens.FILE_NAME);
     }
 
-    /** @return the provisioning rules, for a later tunnel endpoint that authenticates devices */
+    /** @return the provisioning rules */
     public ProvisioningService service() {
         return service;
+    }
+
+    /** @return the open device tunnels */
+    public TunnelHub tunnels() {
+        return tunnels;
     }
 
     /** @return the TLS protocols the server accepts */

@@ -3,6 +3,7 @@ package io.edgeflow.cloud.server;
 import java.nio.file.Path;
 
 import io.edgeflow.cloud.provisioning.CloudSettings;
+import io.edgeflow.cloud.tunnel.TunnelSettings;
 
 /**
  * How to start the server.
@@ -14,9 +15,10 @@ import io.edgeflow.cloud.provisioning.CloudSettings;
  * @param privateKey the operator's PEM private key, or null
  * @param settings provisioning settings
  * @param newAdminToken true to revoke every admin token and hand over a new one
+ * @param tunnel device tunnel settings
  */
 public record ServerConfig(String bind, int port, Path dataDir, Path certificate, Path privateKey,
-        CloudSettings settings, boolean newAdminToken) {
+        CloudSettings settings, boolean newAdminToken, TunnelSettings tunnel) {
     /** Default port. */
     public static final int DEFAULT_PORT = 8443;
     /** Default bind address: this machine only. */
@@ -30,6 +32,25 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
         if ((certificate == null) != (privateKey == null)) {
             throw new IllegalArgumentException("--cert and --key go together: give both or neither");
         }
+        if (tunnel == null) {
+            tunnel = TunnelSettings.DEFAULTS;
+        }
+    }
+
+    /**
+     * With the default tunnel settings.
+     *
+     * @param bind the address to listen on
+     * @param port the port; 0 for any free one
+     * @param dataDir the data directory
+     * @param certificate the operator's PEM certificate chain, or null for the local CA's
+     * @param privateKey the operator's PEM private key, or null
+     * @param settings provisioning settings
+     * @param newAdminToken true to revoke every admin token and hand over a new one
+     */
+    public ServerConfig(String bind, int port, Path dataDir, Path certificate, Path privateKey,
+            CloudSettings settings, boolean newAdminToken) {
+        this(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, TunnelSettings.DEFAULTS);
     }
 
     /**
@@ -45,6 +66,22 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy with them
      */
     public ServerConfig withSettings(CloudSettings s) {
-        return new ServerConfig(bind, port, dataDir, certificate, privateKey, s, newAdminToken);
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, s, newAdminToken, tunnel);
+    }
+
+    /**
+     * @param t new tunnel settings
+     * @return a copy with them
+     */
+    public ServerConfig withTunnel(TunnelSettings t) {
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, t);
+    }
+
+    /**
+     * @param p the port
+     * @return a copy listening on that port
+     */
+    public ServerConfig withPort(int p) {
+        return new ServerConfig(bind, p, dataDir, certificate, privateKey, settings, newAdminToken, tunnel);
     }
 }

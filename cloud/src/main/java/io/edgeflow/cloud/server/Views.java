@@ -19,6 +19,7 @@ import io.edgeflow.cloud.store.AuditEvent;
 import io.edgeflow.cloud.store.CodeRecord;
 import io.edgeflow.cloud.store.DeviceRecord;
 import io.edgeflow.cloud.store.KeyRecord;
+import io.edgeflow.cloud.tunnel.Presence;
 
 /** The JSON shapes of the API (snake_case, times as ISO-8601 UTC to the second, absent values as null). */
 final class Views {
@@ -27,6 +28,10 @@ final class Views {
 
     static String time(Long millis) {
         return millis == null ? null : Instant.ofEpochMilli(millis).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    static String instant(Instant instant) {
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     static Map<String, Object> code(CodeRecord c, long now) {
@@ -60,11 +65,14 @@ final class Views {
         return m;
     }
 
-    static Map<String, Object> device(DeviceDetails details, long now, ObjectMapper json) {
+    static Map<String, Object> device(DeviceDetails details, long now, ObjectMapper json, Presence presence) {
         DeviceRecord d = details.device();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("device_id", d.id());
         m.put("status", d.status());
+        m.put("online", presence.online());
+        m.put("connected_since", instant(presence.connectedSince()));
+        m.put("last_heartbeat", instant(presence.lastHeartbeat()));
         m.put("provisioned_at", time(d.registeredAt()));
         m.put("confirmed_at", time(d.confirmedAt()));
         m.put("revoked_at", time(d.revokedAt()));

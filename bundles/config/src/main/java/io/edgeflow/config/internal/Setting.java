@@ -34,6 +34,8 @@ public record Setting(String variable, String pid, String property, Type type, b
     public static final String NETWORK_FACTS_PID = "io.edgeflow.facts.network";
     /** The file credential vault; its metatype comes from the vault bundle. */
     public static final String VAULT_PID = "io.edgeflow.vault";
+    /** The tunnel to the cloud; its metatype comes from the tunnel bundle. */
+    public static final String TUNNEL_PID = "io.edgeflow.tunnel";
 
     /** Every setting the agent imports from the environment and the env file. */
     public static final List<Setting> ALL = List.of(
@@ -53,7 +55,14 @@ public record Setting(String variable, String pid, String property, Type type, b
             new Setting("EDGEFLOW_API_TOKEN", LOCAL_API_PID, "api_token", Type.STRING, true),
             new Setting("EDGEFLOW_SYSROOT", HARDWARE_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_SYSROOT", NETWORK_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false),
-            new Setting("EDGEFLOW_VAULT_KEY_FILE", VAULT_PID, "key_file", Type.ABSOLUTE_PATH, false));
+            new Setting("EDGEFLOW_VAULT_KEY_FILE", VAULT_PID, "key_file", Type.ABSOLUTE_PATH, false),
+            new Setting("EDGEFLOW_TUNNEL_HEARTBEAT_SECONDS", TUNNEL_PID, "heartbeat_interval_seconds",
+                    Type.POSITIVE_INTEGER, false),
+            new Setting("EDGEFLOW_TUNNEL_BACKOFF_CAP_SECONDS", TUNNEL_PID, "backoff_cap_seconds",
+                    Type.POSITIVE_INTEGER, false),
+            new Setting("EDGEFLOW_TUNNEL_REQUEST_TIMEOUT_SECONDS", TUNNEL_PID, "request_timeout_seconds",
+                    Type.POSITIVE_INTEGER, false),
+            new Setting("EDGEFLOW_TUNNEL_MAX_BODY_BYTES", TUNNEL_PID, "max_body_bytes", Type.POSITIVE_INTEGER, false));
 
     /**
      * PIDs whose consumer waits for a configuration before it starts: the launcher runs Felix HTTP with

@@ -17,7 +17,9 @@ class SettingTest {
                 "EDGEFLOW_HTTP_PORT", "EDGEFLOW_DATA_DIR", "EDGEFLOW_SAAS_ENABLED", "EDGEFLOW_SAAS_URL",
                 "EDGEFLOW_PROVISIONING_CODE", "EDGEFLOW_DEVICE_ID", "EDGEFLOW_API_KEY", "EDGEFLOW_SAAS_CA_FILE",
                 "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_SAAS_RETRY_MAX_DELAY", "EDGEFLOW_API_TOKEN",
-                "EDGEFLOW_SYSROOT", "EDGEFLOW_SYSROOT", "EDGEFLOW_VAULT_KEY_FILE");
+                "EDGEFLOW_SYSROOT", "EDGEFLOW_SYSROOT", "EDGEFLOW_VAULT_KEY_FILE", "EDGEFLOW_TUNNEL_HEARTBEAT_SECONDS",
+                "EDGEFLOW_TUNNEL_BACKOFF_CAP_SECONDS", "EDGEFLOW_TUNNEL_REQUEST_TIMEOUT_SECONDS",
+                "EDGEFLOW_TUNNEL_MAX_BODY_BYTES");
         assertThat(setting("EDGEFLOW_SAAS_URL").pid()).isEqualTo("io.edgeflow.saas");
         assertThat(setting("EDGEFLOW_HTTP_PORT").property()).isEqualTo("org.osgi.service.http.port");
         assertThat(setting("EDGEFLOW_VAULT_KEY_FILE").pid()).isEqualTo("io.edgeflow.vault");
@@ -58,6 +60,19 @@ class SettingTest {
         assertThatThrownBy(() -> port.convert("0")).hasMessageContaining("1 to 65535");
         assertThatThrownBy(() -> port.convert("65536")).hasMessageContaining("1 to 65535");
         assertThatThrownBy(() -> port.convert("http")).hasMessageContaining("port number");
+    }
+
+    @Test
+    void tunnelSettingsAreWholeNumbersInTheTunnelPid() {
+        Setting heartbeat = setting("EDGEFLOW_TUNNEL_HEARTBEAT_SECONDS");
+        assertThat(heartbeat.pid()).isEqualTo("io.edgeflow.tunnel");
+        assertThat(heartbeat.property()).isEqualTo("heartbeat_interval_seconds");
+        assertThat(heartbeat.convert(" 30 ")).isEqualTo(30);
+        assertThatThrownBy(() -> heartbeat.convert("0")).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> heartbeat.convert("30s")).hasMessageContaining("whole number");
+        assertThat(setting("EDGEFLOW_TUNNEL_MAX_BODY_BYTES").convert("65536")).isEqualTo(65536);
+        assertThat(setting("EDGEFLOW_TUNNEL_BACKOFF_CAP_SECONDS").property()).isEqualTo("backoff_cap_seconds");
+        assertThat(setting("EDGEFLOW_TUNNEL_REQUEST_TIMEOUT_SECONDS").property()).isEqualTo("request_timeout_seconds");
     }
 
     @Test

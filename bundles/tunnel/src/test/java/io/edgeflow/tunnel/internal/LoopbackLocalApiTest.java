@@ -1,0 +1,81 @@
+package io.edgeflow.tunnel.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class LoopbackLocalApiTest {
+    static LocalApiStub stub;
+    static ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor();
+
+    @BeforeAll
+    static void start() throws Exception {
+        stub = new LocalApiStub();
+    }
+
+    @AfterAll
+    static void stop() {
+        stub.close();
+        deadlines.shutdownNow();
+    }
+
+    @Test
+    void theEndpointOfTheHttpRuntimeIsReachedOverLoopback() {
+        assertThat(LoopbackLocalApi.address("http://127.0.0.1:8080/")).isEqualTo(URI.create("http://127.0.0.1:8080"));
+        assertThat(LoopbackLocalApi.address(new String[] {"http://0.0.0.0:9090/"}))
+                .isEqualTo(URI.create("http://127.0.0.1:9090"));
+        assertThat(LoopbackLocalApi.address(List.of("http://localhost:8080/"))).isEqualTo(URI.create("http://127.0.0.1:8080"));
+        assertThat(LoopbackLocalApi.address("http://[::]:8080/")).isEqualTo(URI.create("http://127.0.0.1:8080"));
+        assertThat(LoopbackLocalApi.address("http://[::1]:8080/")).isEqualTo(URI.create("http://[0:0:0:0:0:0:0:1]:8080"));
+        assertThat(LoopbackLocalApi.address("http://192.168.1.5:8080/")).isEqualTo(URI.create("http://192.168.1.5:8080"));
+        // plain HTTP preferred over HTTPS; loopback preferred over another address
+        assertThat(LoopbackLocalApi.address(List.of("https://127.0.0.1:8443/", "http://192.168.1.5:8080/",
+                "http://127.0.0.1:8080/"))).isEqualTo(URI.create("http://127.0.0.1:8080"));
+        assertThat(LoopbackLocalApi.address("https://127.0.0.1:8443/")).isNull();
+        assertThat(LoopbackLocalApi.address(null)).isNull();
+        assertThat(LoopbackLocalApi.address("not a uri at all ::")).isNull();
+    }
+
+    @Test
+    void answersArePassedOnWhateverTheirStatus() throws Exception {
+        LoopbackLocalApi api = new LoopbackLocalApi(stub::address, deadlines);
+        LocalResponse facts = api.execute(new LocalRequest("GET", "/api/v1/device/facts", Map.of("accept",
+                "application/json"), new byte[0]), Duration.ofSeconds(5), 1 << 20);
+        assertThat(facts.status()).isEqualTo(200);
+        assertThat(new String(facts.body(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(LocalApiStub.FACTS);
+        assertThat(facts.headers()).containsEntry("content-type", "application/json").doesNotContainKey("x-secret-header");
+        LocalResponse missing = api.execute(new LocalRequest("GET", "/api/v1/nope", Map.of(), new byte[0]),
+                Duration.ofSeconds(5), 1 << 20);
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(new String(missing.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("not_found");
+    }
+
+    @Test
+    void failuresHaveCodes() {
+        LoopbackLocalApi api = new LoopbackLocalApi(stub::address, deadlines);
+        assertThatThrownBy(() -> api.execute(new LocalRequest("GET", "/api/v1/slow?ms=3000", Map.of(), new byte[0]),
+                Duration.ofMillis(300), 1 << 20)).isInstanceOfSatisfying(LocalApiException.class,
+                        e -> assertThat(e.code()).isEqualTo("local_timeout"));
+        assertThatThrownBy(() -> api.execute(new LocalRequest("GET", "/api/v1/big", Map.of(), new byte[0]),
+                Duration.ofSeconds(5), 1 << 20)).isInstanceOfSatisfying(LocalApiException.class,
+                        e -> assertThat(e.code()).isEqualTo("response_too_large"));
+        LoopbackLocalApi none = new LoopbackLocalApi(() -> null, deadlines);
+        assertThatThrownBy(() -> none.execute(new LocalRequest("GET", "/api/v1/x", Map.of(), new byte[0]),
+                Duration.ofSeconds(1), 1024)).isInstanceOfSatisfying(LocalApiException.class,
+                        e -> assertThat(e.code()).isEqualTo("local_api_unavailable"));
+        LoopbackLocalApi closed = new LoopbackLocalApi(() -> URI.create("http://127.0.0.1:1"), deadlines);
+        assertThatThrownBy(() -> closed.execute(new LocalRequest("GET", "/api/v1/x", Map.of(), new byte[0]),
+                Duration.ofSeconds(1), 1024)).isInstanceOfSatisfying(LocalApiException.class,
+                        e -> assertThat(e.code()).isEqualTo("local_api_unavailable"));
+    }
+}

@@ -1,0 +1,211 @@
+package io.edgeflow.cloud.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.edgeflow.cloud.admin.AdminTokens;
+import io.edgeflow.cloud.provisioning.CloudError;
+import io.edgeflow.cloud.provisioning.ProvisioningService;
+import io.edgeflow.cloud.tunnel.LocalRequest;
+import io.edgeflow.cloud.tunnel.LocalResponse;
+import io.edgeflow.cloud.tunnel.TunnelException;
+import io.edgeflow.cloud.tunnel.TunnelHub;
+
+/**
+ * {@code GET|POST|PUT|DELETE /api/v1/admin/devices/{id}/local/<path>}: an operator's request for a
+ * device's local API, forwarded through the device's tunnel; the device's answer is returned as it
+ * came. Only paths under {@code /api/v1/} are forwarded. The caller's {@code Authorization} (the admin
+ * token) never reaches the device. Answered asynchronously: no server thread waits for the device.
+ */
+final class RemoteAccess {
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteAccess.class);
+    static final String PREFIX = "/api/v1/admin/devices/";
+    private static final String LOCAL = "/local";
+    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE");
+    /** Request headers passed on to the device; everything else stays in the cloud. */
+    private static final Set<String> REQUEST_HEADERS = Set.of("content-type", "accept");
+    /** Answer headers passed back from the device. */
+    private static final Set<String> RESPONSE_HEADERS = Set.of("content-type", "allow", "retry-after");
+
+    private final ApiHandler api;
+    private final ProvisioningService service;
+    private final AdminTokens adminTokens;
+    private final TunnelHub tunnels;
+
+    RemoteAccess(ApiHandler api, ProvisioningService service, AdminTokens adminTokens, TunnelHub tunnels) {
+        this.api = api;
+        this.service = service;
+        this.adminTokens = adminTokens;
+        this.tunnels = tunnels;
+    }
+
+    /**
+     * @param path the request path
+     * @return true for {@code /api/v1/admin/devices/{id}/local} and everything under it
+     */
+    static boolean matches(String path) {
+        if (path == null || !path.startsWith(PREFIX)) {
+            return false;
+        }
+        String rest = path.substring(PREFIX.length());
+        int slash = rest.indexOf('/');
+        if (slash <= 0) {
+            return false;
+        }
+        String after = rest.substring(slash);
+        return after.equals(LOCAL) || after.startsWith(LOCAL + "/");
+    }
+
+    void handle(Request request, Response response, Callback callback, String method, String source) {
+        try {
+            if (!adminTokens.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+                api.write(response, new ApiHandler.Reply(401, ApiHandler.errorBody("invalid_credentials",
+                        "Admin calls need 'Authorization: Bearer <admin token>' (the token is in <data-dir>/"
+                                + AdminTokens.FILE_NAME + ")."),
+                        Map.of("WWW-Authenticate", "Bearer realm=\"edgeflow-admin\"")), false, callback);
+                return;
+            }
+            if (!METHODS.contains(method)) {
+                throw new ReplyException(new ApiHandler.Reply(405, ApiHandler.errorBody("method_not_allowed",
+                        "Method " + method + " is not forwarded to devices; allowed: DELETE, GET, POST, PUT"),
+                        Map.of("Allow", "DELETE, GET, POST, PUT")));
+            }
+            // the raw (still encoded) path: what the device receives is exactly what the operator sent
+            String raw = request.getHttpURI().getPath();
+            if (!matches(raw)) {
+                throw new CloudError(400, "invalid_request",
+                        "Write the /api/v1/admin/devices/{id}/local part of the path without percent-encoding.");
+            }
+            String rest = raw.substring(PREFIX.length());
+            String deviceId = rest.substring(0, rest.indexOf('/'));
+            String target = rest.substring(rest.indexOf('/') + LOCAL.length());
+            if (!deviceId.matches("[A-Za-z0-9_]{1,64}")) {
+                throw new CloudError(404, "not_found", "No device with id " + deviceId + ".");
+            }
+            service.device(deviceId); // 404 for an unknown device
+            checkTarget(target);
+            String query = request.getHttpURI().getQuery();
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (String name : REQUEST_HEADERS) {
+                String value = request.getHeaders().get(name);
+                if (value != null) {
+                    headers.put(name, value);
+                }
+            }
+            byte[] body = readBody(request, tunnels.settings().maxBodyBytes());
+            LocalRequest forwarded = new LocalRequest(method, query == null ? target : target + "?" + query, headers,
+                    body);
+            tunnels.forward(deviceId, forwarded).whenComplete((answer, failure) -> {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (!method.equals("GET")) {
+                    audit(source, deviceId, method, target, answer != null ? Integer.toString(answer.status())
+                            : cause instanceof TunnelException e ? e.code() : "internal_error");
+                }
+                if (failure == null) {
+                    writeDeviceAnswer(response, answer, callback);
+                } else {
+                    if (cause instanceof TunnelException e) {
+                        api.write(response, new ApiHandler.Reply(e.status(), ApiHandler.errorBody(e.code(),
+                                e.getMessage())), false, callback);
+                    } else {
+                        LOG.error("Forwarding {} to {} failed: {}", method, deviceId, cause.toString(), cause);
+                        api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
+                                "The cloud could not forward this request; see its log.")), false, callback);
+                    }
+                }
+            });
+        } catch (ReplyException e) {
+            api.write(response, e.reply, false, callback);
+        } catch (CloudError e) {
+            api.write(response, ApiHandler.error(e), false, callback);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("{} {} failed: {}", method, Request.getPathInContext(request), e.toString(), e);
+            api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
+                    "The cloud could not answer this request; see its log.")), false, callback);
+        }
+    }
+
+    /** Requests that change something on a device go into the audit trail; reads do not. */
+    private void audit(String source, String deviceId, String method, String target, String result) {
+        try {
+            service.auditRemoteAccess(source, deviceId, method, target, result);
+        } catch (RuntimeException e) {
+            LOG.error("Could not audit {} {} on {}: {}", method, target, deviceId, e.toString(), e);
+        }
+    }
+
+    /** Only the device's own API, never a path that could climb out of it. */
+    static void checkTarget(String target) throws CloudError {
+        String lower = target.toLowerCase(Locale.ROOT);
+        boolean allowed = target.startsWith("/api/v1/") && !lower.contains("%2e") && !lower.contains("%2f")
+                && !lower.contains("%5c") && !target.contains("\\") && !target.contains("//");
+        if (allowed) {
+            for (String segment : target.split("/")) {
+                if (segment.equals("..") || segment.equals(".")) {
+                    allowed = false;
+                    break;
+                }
+            }
+        }
+        if (!allowed) {
+            throw new CloudError(403, "path_not_allowed", "Only paths under /api/v1/ of the device are forwarded, "
+                    + "without '.', '..' or encoded separators; for example /api/v1/admin/devices/{id}/local/api/v1/device/facts.");
+        }
+    }
+
+    private static byte[] readBody(Request request, int max) throws CloudError, IOException {
+        if (request.getLength() > max) {
+            throw new CloudError(413, "request_too_large", "The body is larger than " + max + " bytes.");
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        try (InputStream in = Request.asInputStream(request)) {
+            byte[] buffer = new byte[8192];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                body.write(buffer, 0, n);
+                if (body.size() > max) {
+                    throw new CloudError(413, "request_too_large", "The body is larger than " + max + " bytes.");
+                }
+            }
+        }
+        return body.toByteArray();
+    }
+
+    private static void writeDeviceAnswer(Response response, LocalResponse answer, Callback callback) {
+        response.setStatus(answer.status());
+        answer.headers().forEach((name, value) -> {
+            if (RESPONSE_HEADERS.contains(name)) {
+                response.getHeaders().put(name, value);
+            }
+        });
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.body().length);
+        response.write(true, ByteBuffer.wrap(answer.body()), callback);
+    }
+
+    /** A prepared answer that ends handling early. */
+    private static final class ReplyException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient ApiHandler.Reply reply;
+
+        ReplyException(ApiHandler.Reply reply) {
+            super(null, null, false, false);
+            this.reply = reply;
+        }
+    }
+}

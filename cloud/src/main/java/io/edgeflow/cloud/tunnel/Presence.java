@@ -1,0 +1,19 @@
+package io.edgeflow.cloud.tunnel;
+
+import java.time.Instant;
+
+/**
+ * Whether a device's tunnel is up, as the admin API shows it. Kept in memory: after a restart of the
+ * cloud every device is offline until its agent reconnects (seconds, with the agent's backoff).
+ *
+ * @param online true while the device's tunnel is open
+ * @param connectedSince when the open tunnel was established, or null when offline
+ * @param lastHeartbeat the last heartbeat received from the device since the cloud started, or null
+ * @param disconnectedAt when the last tunnel closed, or null
+ * @param remoteAddress the address the open tunnel comes from, or null when offline
+ */
+public record Presence(boolean online, Instant connectedSince, Instant lastHeartbeat, Instant disconnectedAt,
+        String remoteAddress) {
+    /** A device never seen since the cloud started. */
+    public static final Presence NEVER_SEEN = new Presence(false, null, null, null, null);
+}

@@ -1,0 +1,150 @@
+package io.edgeflow.cloud.tunnel;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Every open device tunnel, one per device: a new tunnel of a device replaces (closes) its older one.
+ * Keeps the devices' presence and forwards requests to them. Thread-safe.
+ */
+public final class TunnelHub {
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelHub.class);
+
+    private static final String REVOKED = "device revoked by an operator";
+
+    private final TunnelSettings settings;
+    private final Clock clock;
+    private final ObjectMapper json = new ObjectMapper();
+    private final ConcurrentHashMap<String, DeviceTunnel> open = new ConcurrentHashMap<>();
+    /** Presence of devices whose tunnel closed, since the cloud started. */
+    private final Map<String, Presence> closed = new ConcurrentHashMap<>();
+    /** Devices revoked while this cloud runs: a tunnel authenticated just before the revocation is closed too. */
+    private final Set<String> revoked = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param settings the tunnel settings
+     * @param clock the server's clock (presence times)
+     */
+    public TunnelHub(TunnelSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** @return the settings in force */
+    public TunnelSettings settings() {
+        return settings;
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    /**
+     * A tunnel for a device that has just authenticated.
+     *
+     * @param deviceId the device
+     * @param remoteAddress where it connects from
+     * @return the WebSocket endpoint for the connection
+     */
+    DeviceTunnel newTunnel(String deviceId, String remoteAddress) {
+        return new DeviceTunnel(this, json, deviceId, remoteAddress);
+    }
+
+    void attach(DeviceTunnel tunnel) {
+        if (revoked.contains(tunnel.deviceId())) {
+            tunnel.close(TunnelProtocol.CLOSE_CREDENTIALS, REVOKED);
+            return;
+        }
+        Presence before = closed.remove(tunnel.deviceId());
+        DeviceTunnel older = open.put(tunnel.deviceId(), tunnel);
+        if (older != null) {
+            tunnel.lastHeartbeat(older.lastHeartbeat());
+            older.close(TunnelProtocol.CLOSE_REPLACED, "replaced by a newer tunnel of the same device");
+        } else if (before != null) {
+            tunnel.lastHeartbeat(before.lastHeartbeat());
+        }
+        LOG.info("Tunnel of {} open from {}{}", tunnel.deviceId(), tunnel.remoteAddress(),
+                older == null ? "" : " (replaces the previous one)");
+    }
+
+    void detach(DeviceTunnel tunnel, int code, String reason) {
+        if (open.remove(tunnel.deviceId(), tunnel)) {
+            closed.put(tunnel.deviceId(), new Presence(false, null, tunnel.lastHeartbeat(), now(), null));
+            LOG.info("Tunnel of {} closed ({} {})", tunnel.deviceId(), code, reason == null ? "" : reason);
+        }
+    }
+
+    /**
+     * @param deviceId a device
+     * @return whether its tunnel is up, and since when; {@link Presence#NEVER_SEEN} if it did not connect
+     *         since the cloud started
+     */
+    public Presence presence(String deviceId) {
+        DeviceTunnel t = open.get(deviceId);
+        if (t != null) {
+            return new Presence(true, t.connectedSince(), t.lastHeartbeat(), null, t.remoteAddress());
+        }
+        return closed.getOrDefault(deviceId, Presence.NEVER_SEEN);
+    }
+
+    /** @return the number of open tunnels */
+    public int openTunnels() {
+        return open.size();
+    }
+
+    /**
+     * Sends a request to a device's local API through its tunnel.
+     *
+     * @param deviceId the device
+     * @param request the request
+     * @return completes with the device's answer, or exceptionally with a {@link TunnelException}: 502
+     *         {@code device_offline} without a tunnel, 504 {@code device_timeout} without an answer in
+     *         time, 502 {@code device_disconnected} if the tunnel closed meanwhile, or what the device
+     *         reported
+     */
+    public CompletableFuture<LocalResponse> forward(String deviceId, LocalRequest request) {
+        DeviceTunnel t = open.get(deviceId);
+        if (t == null) {
+            return CompletableFuture.failedFuture(new TunnelException(502, "device_offline",
+                    "Device " + deviceId + " is offline: it has no open tunnel to this cloud."));
+        }
+        return t.forward(request);
+    }
+
+    /**
+     * Closes the tunnel of a device an operator revoked (close code 4401), and any tunnel it opened with a
+     * key checked just before the revocation.
+     *
+     * @param deviceId the device
+     */
+    public void revoke(String deviceId) {
+        revoked.add(deviceId);
+        disconnect(deviceId, TunnelProtocol.CLOSE_CREDENTIALS, REVOKED);
+    }
+
+    /**
+     * Closes a device's tunnel, if it has one.
+     *
+     * @param deviceId the device
+     * @param code the WebSocket close code
+     * @param reason the close reason the device sees
+     * @return true if a tunnel was open
+     */
+    public boolean disconnect(String deviceId, int code, String reason) {
+        DeviceTunnel t = open.get(deviceId);
+        if (t == null) {
+            return false;
+        }
+        t.close(code, reason);
+        return true;
+    }
+}
