@@ -102,6 +102,11 @@ public final class EdgeFlowRuntime {
             Path file = extract(entry);
             String bsn = symbolicName(file);
             Integer level = startLevels.get(bsn);
+            if (bsn.equals("slf4j.api") || bsn.equals("slf4j.simple")) {
+                // Pax Exam's own bundles start at level 2 and log through slf4j: the provider must be there
+                // before them, or slf4j settles on its no-operation logger and the agent's log is lost
+                level = 1;
+            }
             ProvisionOption<?> option = bundle(file.toUri().toString()).start(true);
             if (level != null) {
                 option = option.startLevel(level);

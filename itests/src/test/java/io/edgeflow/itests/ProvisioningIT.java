@@ -407,9 +407,21 @@ public class ProvisioningIT {
             assertTrue(status.get("device_id").isNull());
             assertFalse(status.get("error").get("since").isNull());
             assertFalse("no code in full in the status", status.toString().contains(c.getKey()));
+            // The refusal is the last attempt. Attempts before it can only be retries after a transient
+            // failure (a busy machine): each of those must have been answered with something else.
+            List<JsonNode> atRefusal = cloud.registrations(c.getKey());
+            assertTrue("the code was tried: " + atRefusal, atRefusal.size() > before);
+            List<JsonNode> ours = atRefusal.subList(0, atRefusal.size() - before); // newest first
+            assertEquals("the last attempt was refused with " + c.getValue() + ": " + ours, c.getValue(),
+                    ours.get(0).path("result").asText());
+            for (JsonNode earlier : ours.subList(1, ours.size())) {
+                assertFalse("a refused code was tried again: " + ours,
+                        earlier.path("result").asText().startsWith("code_"));
+            }
             sleep(1500); // longer than the backoff cap: a retry would have happened
-            assertEquals(c.getValue() + " is tried once, not retried", before + 1,
-                    cloud.registrations(c.getKey()).size());
+            List<JsonNode> attempts = cloud.registrations(c.getKey());
+            assertEquals(c.getValue() + " is not retried after the refusal; attempts: " + attempts,
+                    atRefusal.size(), attempts.size());
             assertEquals(c.getValue(), status().get("error").get("code").asText());
             assertNotNull("a refused code stays for the operator to see", saasConfiguration().get("provisioning_code"));
         }

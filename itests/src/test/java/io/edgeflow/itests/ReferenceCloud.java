@@ -198,7 +198,7 @@ public final class ReferenceCloud implements AutoCloseable {
         return admin("GET", "devices/" + deviceId, null).body();
     }
 
-    /** @return the registration attempts in the audit trail for a code (masked as the cloud masks it) */
+    /** @return the registration attempts in the audit trail for a code (masked as the cloud does), newest first */
     public List<JsonNode> registrations(String code) throws Exception {
         String masked = "PROV-****-" + code.substring(code.length() - 4);
         List<JsonNode> out = new ArrayList<>();
