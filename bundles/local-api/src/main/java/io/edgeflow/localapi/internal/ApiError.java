@@ -8,11 +8,23 @@ final class ApiError extends Exception {
     private static final long serialVersionUID = 1L;
     private final int status;
     private final String code;
+    private final long retryAfterSeconds;
 
     ApiError(int status, String code, String message) {
+        this(status, code, message, -1);
+    }
+
+    /** @param retryAfterSeconds sent as {@code Retry-After}; negative for none */
+    ApiError(int status, String code, String message, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** @return seconds for a {@code Retry-After} header, or a negative number for none */
+    long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     int status() {

@@ -74,6 +74,9 @@ abstract class JsonServlet extends HttpServlet {
             if (e.status() == 401) {
                 response.setHeader("WWW-Authenticate", "Bearer");
             }
+            if (e.retryAfterSeconds() >= 0) {
+                response.setHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+            }
             reply = error(e.status(), e.code(), e.getMessage());
         } catch (RuntimeException e) {
             // Our own defect, not the caller's: log the type and where, never the request body.

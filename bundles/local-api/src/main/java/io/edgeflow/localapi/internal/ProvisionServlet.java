@@ -80,7 +80,9 @@ public final class ProvisionServlet extends JsonServlet {
         try {
             credentials = service.provision(text);
         } catch (ProvisioningException e) {
-            throw new ApiError(statusOf(e.code()), e.code(), e.getMessage());
+            // the cloud's Retry-After, rounded up to whole seconds, goes on to the caller
+            long retryAfter = e.retryAfter().map(d -> d.toSeconds() + (d.toNanosPart() > 0 ? 1 : 0)).orElse(-1L);
+            throw new ApiError(statusOf(e.code()), e.code(), e.getMessage(), retryAfter);
         }
         try {
             Map<String, Object> json = new LinkedHashMap<>();

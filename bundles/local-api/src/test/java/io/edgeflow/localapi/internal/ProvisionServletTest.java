@@ -196,6 +196,26 @@ class ProvisionServletTest {
     }
 
     @Test
+    void theCloudsRetryAfterReachesTheCallerRoundedUpToWholeSeconds() throws Exception {
+        Map<java.time.Duration, String> cases = Map.of(java.time.Duration.ofSeconds(42), "42",
+                java.time.Duration.ofMillis(1500), "2", java.time.Duration.ZERO, "0");
+        for (Map.Entry<java.time.Duration, String> c : cases.entrySet()) {
+            ProvisionServlet servlet = new ProvisionServlet(new CallerCheck(""), answering(
+                    new ProvisioningException("rate_limited", "Too many attempts.", false, c.getKey())));
+            Answer answer = post(servlet, "127.0.0.1", null, "{\"provisioning_code\": \"PROV-A1B2-C3D4\"}");
+            assertThat(answer.status()).isEqualTo(429);
+            assertThat(answer.headers()).as(c.getKey().toString()).containsEntry("Retry-After", c.getValue());
+            assertThat(answer.body()).containsEntry("error", "rate_limited");
+        }
+        // no Retry-After from the cloud: none invented
+        ProvisionServlet servlet = new ProvisionServlet(new CallerCheck(""),
+                answering(new ProvisioningException("rate_limited", "Too many attempts.", false)));
+        Answer answer = post(servlet, "127.0.0.1", null, "{\"provisioning_code\": \"PROV-A1B2-C3D4\"}");
+        assertThat(answer.status()).isEqualTo(429);
+        assertThat(answer.headers()).doesNotContainKey("Retry-After");
+    }
+
+    @Test
     void withoutTheProvisioningBundleItIs503() throws Exception {
         ProvisionServlet servlet = new ProvisionServlet(new CallerCheck(""), null);
         Answer answer = post(servlet, "127.0.0.1", null, "{\"provisioning_code\": \"PROV-A1B2-C3D4\"}");

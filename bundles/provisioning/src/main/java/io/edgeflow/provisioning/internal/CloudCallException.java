@@ -66,6 +66,6 @@ final class CloudCallException extends Exception {
     }
 
     ProvisioningException toProvisioningException() {
-        return new ProvisioningException(code, getMessage(), permanent);
+        return new ProvisioningException(code, getMessage(), permanent, retryAfter);
     }
 }

@@ -455,6 +455,22 @@ class ProvisioningEngineTest {
     }
 
     @Test
+    void theLocalApiCallerHearsTheCloudsRetryAfter() throws Exception {
+        cloud.code(CODE, "active");
+        cloud.failRegister(FakeCloud.rateLimited(Duration.ofSeconds(7)), 1);
+        start();
+        assertThatThrownBy(() -> engine.provision(ProvisioningCode.parse(CODE).orElseThrow()))
+                .isInstanceOfSatisfying(ProvisioningException.class, e -> {
+                    assertThat(e.code()).isEqualTo("rate_limited");
+                    assertThat(e.retryAfter()).contains(Duration.ofSeconds(7));
+                });
+        assertThatThrownBy(() -> {
+            cloud.failRegister(FakeCloud.unreachable(), 1);
+            engine.provision(ProvisioningCode.parse(CODE).orElseThrow());
+        }).isInstanceOfSatisfying(ProvisioningException.class, e -> assertThat(e.retryAfter()).isEmpty());
+    }
+
+    @Test
     void theLocalApiRefusesWhileARegistrationIsUnderWay() throws Exception {
         config.put("provisioning_code", CODE);
         cloud.code(CODE, "active");
