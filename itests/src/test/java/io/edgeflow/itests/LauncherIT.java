@@ -139,6 +139,51 @@ public class LauncherIT {
     }
 
     @Test
+    public void theStartScriptWritesAClassDataArchiveOnItsFirstStopAndStartsFromItAfterwards() throws Exception {
+        Path dir = EdgeFlowRuntime.newTestDirectory("cds");
+        Path archive = dir.resolve("agent.jsa");
+        int port = EdgeFlowRuntime.freePort();
+        Map<String, String> env = Map.of("EDGEFLOW_DATA_DIR", dir.resolve("data").toString(), "EDGEFLOW_ENV_FILE",
+                dir.resolve("absent.env").toString(), "EDGEFLOW_HTTP_PORT", Integer.toString(port),
+                "EDGEFLOW_CDS_ARCHIVE", archive.toString());
+
+        Path log = dir.resolve("agent.log");
+        Process first = start(dir, env, log, true);
+        awaitLine(log, "EdgeFlow agent ready", first, Duration.ofSeconds(60));
+        assertFalse("the archive is written when the JVM exits, not before", Files.exists(archive));
+        first.destroy();
+        assertTrue("the first stop (writing the archive) took over 30 s", first.waitFor(30, TimeUnit.SECONDS));
+        assertTrue("no archive after the first stop", Files.isRegularFile(archive));
+        assertTrue("the archive is " + Files.size(archive) + " bytes", Files.size(archive) > 1_000_000);
+        assertFalse("the JVM's archive messages are kept out of the agent's output:\n" + Files.readString(log),
+                Files.readString(log).contains("[cds"));
+
+        // -Xshare:on makes the JVM refuse to start unless it can map the archive: so this start uses it
+        Map<String, String> strict = new java.util.HashMap<>(env);
+        strict.put("EDGEFLOW_JAVA_OPTS", "-Xshare:on");
+        Path log2 = dir.resolve("agent2.log");
+        Process second = start(dir, strict, log2, true);
+        awaitLine(log2, "EdgeFlow agent ready", second, Duration.ofSeconds(60));
+        assertEquals("disabled", status(port));
+        long written = Files.getLastModifiedTime(archive).toMillis();
+        second.destroy();
+        assertTrue(second.waitFor(10, TimeUnit.SECONDS));
+        assertEquals("a matching archive is kept, not written again", written,
+                Files.getLastModifiedTime(archive).toMillis());
+
+        // EDGEFLOW_CDS_ARCHIVE=off: no archive, and the agent runs all the same
+        Map<String, String> off = new java.util.HashMap<>(env);
+        off.put("EDGEFLOW_CDS_ARCHIVE", "off");
+        Files.delete(archive);
+        Path log3 = dir.resolve("agent3.log");
+        Process third = start(dir, off, log3, true);
+        awaitLine(log3, "EdgeFlow agent ready", third, Duration.ofSeconds(60));
+        third.destroy();
+        assertTrue(third.waitFor(10, TimeUnit.SECONDS));
+        assertFalse("an archive was written although class data sharing is off", Files.exists(archive));
+    }
+
+    @Test
     public void anUnusableDataDirectoryIsAClearErrorNotAStackTrace() throws Exception {
         Path dir = EdgeFlowRuntime.newTestDirectory("baddata");
         Path file = dir.resolve("a-file");
