@@ -72,8 +72,12 @@ public record Setting(String variable, String pid, String property, Type type, b
      */
     public static final List<String> CONFIGURATION_REQUIRED = List.of(HTTP_PID);
 
-    /** Variables that steer the import itself rather than land in a PID. */
-    public static final List<String> META_VARIABLES = List.of("EDGEFLOW_ENV_FILE");
+    /**
+     * Variables that steer the import itself ({@code EDGEFLOW_ENV_FILE}) or the start script (JVM options, the
+     * class data sharing archive) rather than land in a PID: known, so never warned about.
+     */
+    public static final List<String> META_VARIABLES = List.of("EDGEFLOW_ENV_FILE", "EDGEFLOW_JAVA_OPTS",
+            "EDGEFLOW_CDS_ARCHIVE");
 
     /**
      * Finds a setting by its variable name; for a variable with several rows, the first.

@@ -123,7 +123,8 @@ class SettingsImportTest {
 
     @Test
     void invalidValuesAndUnknownVariablesAreWarnedAboutAndIgnored() throws Exception {
-        SettingsImport.Outcome outcome = run(Map.of("EDGEFLOW_HTTP_PORT", "eighty"),
+        SettingsImport.Outcome outcome = run(Map.of("EDGEFLOW_HTTP_PORT", "eighty", "EDGEFLOW_JAVA_OPTS", "-Xmx64m",
+                "EDGEFLOW_CDS_ARCHIVE", "off"),
                 List.of("EDGEFLOW_SAAS_ENABLD=true", "EDGEFLOW_DATA_DIR=data", "EDGEFLOW_ENV_FILE=/x"));
         assertThat(store.configs.get("org.apache.felix.http")).isEmpty();
         assertThat(store.configs).doesNotContainKeys("io.edgeflow.saas", "io.edgeflow.agent");
