@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-7}
 SETTLE=${SETTLE:-10}
 AGENT=launcher/target/edgeflow.jar
+SCRIPT=launcher/target/edgeflow
 BARE=bench/bare-stack/target/bare.jar
 [ -f "$AGENT" ] && [ -f "$BARE" ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
@@ -30,15 +31,27 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 # one_run KIND FLAGS STORAGE PORT -> prints "ms rss_kb"
 one_run() {
   local kind=$1 flags=$2 storage=$3 port=$4 url pid t0 t1 rss
-  if [ "$kind" = agent ]; then
+  if [ "$kind" = script ]; then
+    # the start script as shipped: its JVM flags and its class data sharing archive (made at the end of the
+    # first run, here in the scratch directory so that every benchmark starts without one)
+    url="http://127.0.0.1:$port/api/v1/saas/status"
+    t0=$(now_ms)
+    EDGEFLOW_DATA_DIR="$storage" EDGEFLOW_ENV_FILE="$work/none.env" EDGEFLOW_HTTP_PORT=$port \
+      EDGEFLOW_CDS_ARCHIVE="$work/agent.jsa" "$SCRIPT" >"$work/out.log" 2>&1 &
+  elif [ "$kind" = agent ]; then
     url="http://127.0.0.1:$port/api/v1/saas/status"
     t0=$(now_ms)
     EDGEFLOW_DATA_DIR="$storage" EDGEFLOW_ENV_FILE="$work/none.env" EDGEFLOW_HTTP_PORT=$port \
       MALLOC_ARENA_MAX=${ARENA:-} java $flags -jar "$AGENT" >"$work/out.log" 2>&1 &
   else
+    local cds=""
+    if [ "$kind" = bare-cds ]; then # the same class data sharing as the start script gives the agent
+      if [ -s "$work/bare.jsa" ]; then cds="-XX:SharedArchiveFile=$work/bare.jsa"; else cds="-XX:ArchiveClassesAtExit=$work/bare.jsa"; fi
+      cds="$cds -Xlog:cds*=off"
+    fi
     url="http://127.0.0.1:$port/hello"
     t0=$(now_ms)
-    MALLOC_ARENA_MAX=${ARENA:-} java $flags -Dlaunch.storage.dir="$storage" -Dorg.osgi.service.http.port=$port \
+    MALLOC_ARENA_MAX=${ARENA:-} java $flags $cds -Dlaunch.storage.dir="$storage" -Dorg.osgi.service.http.port=$port \
       -jar "$BARE" >"$work/out.log" 2>&1 &
   fi
   pid=$!
@@ -54,22 +67,32 @@ one_run() {
   echo "$((t1 - t0)) $rss"
 }
 
-variant() { # NAME KIND FLAGS [ARENA]
-  local name=$1 kind=$2 flags=$3 storage="$work/$1" first ms=() rss=() r port
-  ARENA=${4:-}
-  port=$(free_port) # the same settings at every start, as across reboots
-  first=$(one_run "$kind" "$flags" "$storage" "$port")
-  for _ in $(seq "$RUNS"); do
-    r=$(one_run "$kind" "$flags" "$storage" "$port"); ms+=("${r% *}"); rss+=("${r#* }")
-  done
+row() { # NAME FLAGS FIRST "ms..." "rss..."
   local mms mrss
-  mms=$(printf '%s\n' "${ms[@]}" | median)
-  mrss=$(printf '%s\n' "${rss[@]}" | median)
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$mms" "$(printf '%s ' "${ms[@]}")" \
-    "$((mrss / 1024))" "${first% *}" "$(echo "$flags" | sed 's/^$/(JVM defaults)/')"
+  mms=$(printf '%s\n' $4 | median)
+  mrss=$(printf '%s\n' $5 | median)
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$mms" "$4" "$((mrss / 1024))" "$3" \
+    "$(echo "$2" | sed 's/^$/(JVM defaults)/')"
+}
+
+# pair NAME_A KIND_A NAME_B KIND_B FLAGS [ARENA]: the agent and the bare stack started in turn, run after run,
+# so that a slow spell of the machine weighs on both alike
+pair() {
+  local na=$1 ka=$2 nb=$3 kb=$4 flags=$5 sa="$work/$1" sb="$work/$3" fa fb msa="" rssa="" msb="" rssb="" r pa pb
+  ARENA=${6:-}
+  pa=$(free_port); pb=$(free_port) # the same settings at every start, as across reboots
+  fa=$(one_run "$ka" "$flags" "$sa" "$pa")
+  fb=$(one_run "$kb" "$flags" "$sb" "$pb")
+  for _ in $(seq "$RUNS"); do
+    r=$(one_run "$ka" "$flags" "$sa" "$pa"); msa="$msa${r% *} "; rssa="$rssa${r#* } "
+    r=$(one_run "$kb" "$flags" "$sb" "$pb"); msb="$msb${r% *} "; rssb="$rssb${r#* } "
+  done
+  row "$na" "$flags" "${fa% *}" "$msa" "$rssa"
+  row "$nb" "$flags" "${fb% *}" "$msb" "$rssb"
   ARENA=
 }
 
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 {
   echo "<!-- startup:begin -->"
   echo "## Start-up and memory (issue 2)"
@@ -77,15 +100,17 @@ variant() { # NAME KIND FLAGS [ARENA]
   echo "\`bench/startup.sh $RUNS\` on $(date -u +%Y-%m-%d), $(nproc) cores, $(java -version 2>&1 | head -1)."
   echo "Cold start: new JVM to first HTTP 200 (median of $RUNS, storage kept as after a reboot; \"first\" is the"
   echo "very first start on an empty data directory). RSS: VmRSS ${SETTLE} s after the first 200 (median)."
+  echo "With class data sharing the very first start also writes the archive (when it stops); the later starts map it."
+  echo "The agent and the bare stack of a pair are started in turn. Load average before the first run: $LOAD."
   echo
   echo "| variant | median start (ms) | all starts (ms) | median RSS (MiB) | first start (ms) | JVM flags |"
   echo "|---|---|---|---|---|---|"
-  variant "agent, JVM defaults" agent ""
-  variant "bare stack, JVM defaults" bare ""
-  variant "agent, -Xmx32m SerialGC" agent "$SMALL"
-  variant "bare stack, -Xmx32m SerialGC" bare "$SMALL"
-  variant "agent, shipped flags (launcher/target/edgeflow)" agent "$SHIPPED" 2
-  variant "bare stack, shipped flags" bare "$SHIPPED" 2
+  pair "agent, JVM defaults" agent "bare stack, JVM defaults" bare ""
+  pair "agent, -Xmx32m SerialGC" agent "bare stack, -Xmx32m SerialGC" bare "$SMALL"
+  pair "agent, shipped start script (launcher/target/edgeflow: these flags + class data sharing)" script \
+    "bare stack, shipped flags + class data sharing" bare-cds "$SHIPPED" 2
+  pair "agent, shipped flags without class data sharing" agent \
+    "bare stack, shipped flags without class data sharing" bare "$SHIPPED" 2
   echo
   echo "<!-- startup:end -->"
 } | tee bench/out/startup.md
