@@ -81,6 +81,26 @@ class BruteForceTest {
     }
 
     @Test
+    void aRefusalThatLeavesTheBodyUnreadClosesTheConnectionAndSaysSo() throws Exception {
+        String good = cloud.createCode();
+        String body = TestCloud.JSON.writeValueAsString(TestCloud.registration(good, UUID.randomUUID().toString()));
+        // read in full and answered: the connection stays open for the next request
+        String kept = cloud.rawHeadersKeepAlive("127.0.0.4", "POST", "/api/v1/devices/register", body);
+        assertThat(kept).startsWith("HTTP/1.1 201").doesNotContainIgnoringCase("Connection: close");
+
+        for (int i = 0; i < 30; i++) {
+            cloud.register(guess(i));
+        }
+        // refused before its body is read: the client is told not to send another request on this connection
+        String refused = cloud.rawHeadersKeepAlive("127.0.0.1", "POST", "/api/v1/devices/register", body);
+        assertThat(refused).startsWith("HTTP/1.1 429").containsIgnoringCase("Connection: close");
+        // and the HTTP client, which keeps connections, gets an answer every time, never a closed connection
+        for (int i = 0; i < 20; i++) {
+            assertThat(cloud.register(guess(100 + i)).status()).isEqualTo(429);
+        }
+    }
+
+    @Test
     void failuresSpreadOverMoreThanTheWindowDoNotLock() throws Exception {
         for (int i = 0; i < 30; i++) {
             assertThat(cloud.register(guess(i)).status()).as("attempt " + (i + 1)).isEqualTo(404);

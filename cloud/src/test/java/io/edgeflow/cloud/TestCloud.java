@@ -211,6 +211,36 @@ public final class TestCloud implements AutoCloseable {
         }
     }
 
+    /**
+     * One request on a kept-alive connection (no {@code Connection: close} from us), from a given local address.
+     *
+     * @return the status line and headers of the answer
+     */
+    public String rawHeadersKeepAlive(String localAddress, String method, String path, String body) throws Exception {
+        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
+            socket.setSoTimeout(30_000);
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder headers = new StringBuilder();
+            while (headers.indexOf("\r\n\r\n") < 0) {
+                int c = in.read();
+                if (c < 0) {
+                    break;
+                }
+                headers.append((char) c);
+            }
+            return headers.toString();
+        }
+    }
+
     /** An answer read off a raw socket. */
     public record RawAnswer(int status, JsonNode body, String headers) {
         public String error() {

@@ -57,6 +57,9 @@ final class ApiHandler extends Handler.Abstract {
     private final RemoteAccess remoteAccess;
     private final List<Route> routes = new ArrayList<>();
 
+    /** Request attribute: the body was read to its end. */
+    private static final String BODY_READ = "edgeflow.body.read";
+
     /** A JSON answer. */
     record Reply(int status, Object body, Map<String, String> headers) {
         Reply(int status, Object body) {
@@ -176,8 +179,18 @@ final class ApiHandler extends Handler.Abstract {
             LOG.error("{} {} failed: {}", method, path, e.toString(), e);
             reply = new Reply(500, errorBody("internal_error", "The cloud could not answer this request; see its log."));
         }
+        if (hasUnreadBody(request)) {
+            // Jetty closes a connection whose request body was left unread (a refusal before the body was
+            // needed, a body too large): saying so keeps the client from sending its next request on it
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         write(response, reply, "HEAD".equals(method), callback);
         return true;
+    }
+
+    private static boolean hasUnreadBody(Request request) {
+        boolean body = request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        return body && request.getAttribute(BODY_READ) == null;
     }
 
     private Reply dispatch(String method, String path, Request request, String source) throws CloudError, IOException {
@@ -394,6 +407,7 @@ final class ApiHandler extends Handler.Abstract {
                 }
             }
         }
+        request.setAttribute(BODY_READ, Boolean.TRUE);
         if (body.size() == 0 || body.toString(java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             if (required) {
                 throw new CloudError(400, "invalid_request", "The request needs a JSON object as its body.");
