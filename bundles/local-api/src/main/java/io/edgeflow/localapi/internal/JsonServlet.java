@@ -13,6 +13,8 @@ import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import io.edgeflow.json.JsonCodec;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,10 @@ abstract class JsonServlet extends HttpServlet {
 
     /** Largest request body accepted, in bytes. */
     static final int MAX_BODY_BYTES = 16 * 1024;
+    /** Deepest nesting accepted in a request body. */
+    static final int MAX_DEPTH = 32;
+    /** Request bodies and answers. */
+    static final JsonCodec JSON = JsonCodec.withLimits(MAX_DEPTH, MAX_BODY_BYTES);
 
     /** A request handler; returns the HTTP status and the JSON body. */
     @FunctionalInterface
@@ -136,7 +142,7 @@ abstract class JsonServlet extends HttpServlet {
     }
 
     static void write(HttpServletResponse response, Reply reply, boolean headOnly) throws IOException {
-        byte[] bytes = Json.write(reply.body());
+        byte[] bytes = JSON.writePretty(reply.body());
         response.setStatus(reply.status());
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
@@ -183,7 +189,7 @@ abstract class JsonServlet extends HttpServlet {
         }
         Object value;
         try {
-            value = Json.read(body.toByteArray());
+            value = JSON.read(body.toByteArray());
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";

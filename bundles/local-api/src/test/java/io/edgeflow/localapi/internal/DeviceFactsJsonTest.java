@@ -23,7 +23,7 @@ class DeviceFactsJsonTest {
     /** Serialises as the servlet answers, and reads the answer back. */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> roundTrip(Object body) throws Exception {
-        return (Map<String, Object>) Json.read(Json.write(body));
+        return (Map<String, Object>) JsonServlet.JSON.read(JsonServlet.JSON.writePretty(body));
     }
 
     @SuppressWarnings("unchecked")

@@ -124,7 +124,7 @@ class ProvisionServletTest {
                 });
         servlet.service(request, response);
         @SuppressWarnings("unchecked")
-        Map<String, Object> json = (Map<String, Object>) Json.read(out.toByteArray());
+        Map<String, Object> json = (Map<String, Object>) JsonServlet.JSON.read(out.toByteArray());
         return new Answer(status[0], responseHeaders, json);
     }
 

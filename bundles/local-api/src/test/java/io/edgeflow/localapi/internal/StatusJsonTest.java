@@ -22,7 +22,7 @@ class StatusJsonTest {
     void theDocumentedOnlineExampleSerialisesAsDocumented() throws Exception {
         SaasStatus online = new SaasStatus(true, "dev_abc123xyz", SaasState.ONLINE,
                 Instant.parse("2026-02-21T12:00:00.123Z"), null);
-        String json = new String(Json.write(StatusServlet.toJson(online)), java.nio.charset.StandardCharsets.UTF_8);
+        String json = new String(JsonServlet.JSON.writePretty(StatusServlet.toJson(online)), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(json.replaceAll("\\s", "")).isEqualTo(
                 "{\"connected\":true,\"device_id\":\"dev_abc123xyz\",\"status\":\"online\","
                         + "\"last_heartbeat\":\"2026-02-21T12:00:00Z\",\"error\":null,\"saas_url\":null,"

@@ -27,6 +27,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 import io.edgeflow.api.cloud.CloudEndpoint;
+import io.edgeflow.json.JsonCodec;
 
 /**
  * {@link CloudApi} over HTTPS through a {@link CloudEndpoint}'s client. Every answer's {@code Date} header
@@ -37,7 +38,10 @@ import io.edgeflow.api.cloud.CloudEndpoint;
  * so a change of settings does not wait for a request timeout.
  */
 final class HttpCloudApi implements CloudApi {
-    private static final String JSON = "application/json";
+    private static final String JSON_TYPE = "application/json";
+    /** Largest answer read from the cloud. */
+    static final int MAX_ANSWER_BYTES = 64 * 1024;
+    private static final JsonCodec JSON = JsonCodec.withLimits(16, MAX_ANSWER_BYTES);
 
     private final CloudEndpoint endpoint;
     private final Duration timeout;
@@ -60,9 +64,9 @@ final class HttpCloudApi implements CloudApi {
         body.put("request_id", requestId);
         body.put("hardware", hardware);
         body.put("network", network);
-        byte[] json = Json.write(body);
+        byte[] json = JSON.write(body);
         HttpRequest request = HttpRequest.newBuilder(uri("/api/v1/devices/register")).timeout(timeout)
-                .header("Content-Type", JSON).header("Accept", JSON)
+                .header("Content-Type", JSON_TYPE).header("Accept", JSON_TYPE)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
         HttpResponse<byte[]> response = send(request);
         if (response.statusCode() != 201) {
@@ -82,7 +86,7 @@ final class HttpCloudApi implements CloudApi {
     @Override
     public Confirmation confirm(String deviceId, char[] apiKey) throws CloudCallException {
         HttpRequest request = HttpRequest.newBuilder(uri("/api/v1/devices/" + deviceId + "/confirm")).timeout(timeout)
-                .header("Content-Type", JSON).header("Accept", JSON)
+                .header("Content-Type", JSON_TYPE).header("Accept", JSON_TYPE)
                 .header("Authorization", "Bearer " + new String(apiKey))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
         HttpResponse<byte[]> response = send(request);
@@ -215,7 +219,7 @@ final class HttpCloudApi implements CloudApi {
         String code = null;
         String message = null;
         try {
-            Map<String, Object> body = Json.readObject(response.body());
+            Map<String, Object> body = JSON.readObject(response.body());
             code = text(body, "error");
             message = text(body, "message");
         } catch (IOException | RuntimeException e) {
@@ -266,10 +270,10 @@ final class HttpCloudApi implements CloudApi {
     private static Map<String, Object> answer(HttpResponse<byte[]> response) throws CloudCallException {
         byte[] body = response.body();
         try {
-            if (body == null || body.length > Json.MAX_BYTES) {
+            if (body == null || body.length > MAX_ANSWER_BYTES) {
                 throw new IOException("no body or too large");
             }
-            return Json.readObject(body);
+            return JSON.readObject(body);
         } catch (IOException e) {
             throw CloudCallException.transientFailure(CloudCallException.PROTOCOL_ERROR,
                     "The cloud's answer is not the expected JSON.");

@@ -44,6 +44,7 @@ import io.edgeflow.api.tunnel.TunnelState.Phase;
 import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.DeviceCredentials;
 import io.edgeflow.api.vault.VaultException;
+import io.edgeflow.json.JsonCodec;
 
 /**
  * The tunnel to the cloud: opens the WebSocket, sends heartbeats, replaces a connection whose heartbeat
@@ -57,6 +58,8 @@ import io.edgeflow.api.vault.VaultException;
  */
 final class TunnelClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelClient.class);
+    /** Frames are small and two levels deep; their size is bounded before they are parsed. */
+    private static final JsonCodec FRAMES = JsonCodec.withLimits(8, 32 * 1024 * 1024);
 
     /** Error codes of {@link TunnelState#error()}. */
     static final String CREDENTIALS_REJECTED = "credentials_rejected";
@@ -337,7 +340,7 @@ final class TunnelClient implements AutoCloseable {
         }
         Map<String, Object> frame;
         try {
-            frame = Json.readObject(text);
+            frame = FRAMES.readObject(text);
         } catch (IOException e) {
             sendError(c, null, "invalid_frame", "A frame must be one JSON object.");
             return;
@@ -408,7 +411,7 @@ final class TunnelClient implements AutoCloseable {
         beat.put("type", Protocol.HEARTBEAT);
         beat.put("seq", seq);
         beat.put("sent_at", clock.instant().toString());
-        c.send(Json.write(beat));
+        c.send(FRAMES.writeString(beat));
     }
 
     private void heartbeatAnswered(Connection c, Map<String, Object> frame) {
@@ -495,7 +498,7 @@ final class TunnelClient implements AutoCloseable {
             frame.put("status", answer.status());
             frame.put("headers", answer.headers());
             frame.put("body", answer.body().length == 0 ? null : Base64.getEncoder().encodeToString(answer.body()));
-            c.send(Json.write(frame));
+            c.send(FRAMES.writeString(frame));
         } catch (LocalApiException e) {
             sendError(c, id, e.code(), e.getMessage());
         } catch (RuntimeException e) {
@@ -510,7 +513,7 @@ final class TunnelClient implements AutoCloseable {
         frame.put("id", id);
         frame.put("code", code);
         frame.put("message", message);
-        c.send(Json.write(frame));
+        c.send(FRAMES.writeString(frame));
     }
 
     private static String idOf(Map<String, Object> frame) {
