@@ -139,7 +139,13 @@ final class ProvisioningEngine implements AutoCloseable {
     private final Map<String, StatusError> derivedErrors = new ConcurrentHashMap<>();
     private final java.util.Set<String> derivedUsed = new java.util.HashSet<>();
 
+    /** The latest settings, for the status and the local API's callers. */
     private volatile SaasSettings settings;
+    /**
+     * The settings the state machine acts on: the worker's own copy, replaced in the same task that resets
+     * what the previous settings left behind, so that no run sees new settings with stale refusals.
+     */
+    private SaasSettings applied;
     private volatile Job job;
     private volatile StatusError transientError;
     private volatile StatusError permanentError;
@@ -161,6 +167,7 @@ final class ProvisioningEngine implements AutoCloseable {
             ConfigEditor config, UsedCodes usedCodes, IdentityPublisher identity, Clock clock,
             LongUnaryOperator random, ScheduledExecutorService worker) {
         this.settings = settings;
+        this.applied = settings;
         this.vault = vault;
         this.cloud = cloud;
         this.hardwareFacts = hardwareFacts;
@@ -190,6 +197,9 @@ final class ProvisioningEngine implements AutoCloseable {
         boolean sameCode = Objects.equals(previous.code(), next.code());
         try {
             worker.execute(() -> {
+                // Runs before any run that sees these settings: a run queued earlier still acts on the old
+                // ones, and what it leaves behind is reset here, never what a run under the new ones decided.
+                applied = next;
                 if (link || credentials || !previous.retry().equals(next.retry())) {
                     backoff = new Backoff(next.retry(), random);
                 }
@@ -199,6 +209,7 @@ final class ProvisioningEngine implements AutoCloseable {
                     }
                     permanentError = null;
                     blockedDevice = null;
+                    kick(); // a run for the new settings, even if one was already queued before this task
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -213,7 +224,6 @@ final class ProvisioningEngine implements AutoCloseable {
         if (call != null && current != null && current.source != Source.API) {
             call.cancel();
         }
-        kick();
     }
 
     /** Whether and how the cloud is reached changed. */
@@ -385,7 +395,7 @@ final class ProvisioningEngine implements AutoCloseable {
     }
 
     private void run() {
-        SaasSettings s = settings;
+        SaasSettings s = applied;
         if (!s.enabled() || s.problem() != null) {
             abandonJob(s.enabled() ? new ProvisioningException(s.problem().code(), s.problem().message(), true)
                     : new ProvisioningException(SAAS_DISABLED, "SaaS was disabled.", true));
@@ -751,7 +761,7 @@ final class ProvisioningEngine implements AutoCloseable {
             Duration delay = backoff.next(e.retryAfter());
             if (first) {
                 LOG.warn("Provisioning: {} ({}); retrying in {} ms, then with growing delays up to {} s", e.code(),
-                        e.getMessage(), delay.toMillis(), settings.retry().cap().toSeconds());
+                        e.getMessage(), delay.toMillis(), applied.retry().cap().toSeconds());
             } else {
                 LOG.debug("Provisioning: {} again; retry {} in {} ms", e.code(), backoff.attempts(), delay.toMillis());
             }
@@ -823,7 +833,7 @@ final class ProvisioningEngine implements AutoCloseable {
                 && !stored.deviceId().equals(blockedDevice)) {
             if (identity.publish(stored.deviceId(), stored.expiresAt())) {
                 LOG.info("Device {} holds confirmed credentials for the cloud at {}", stored.deviceId(),
-                        settings.displayUrl());
+                        applied.displayUrl());
             }
         } else {
             identity.withdraw();

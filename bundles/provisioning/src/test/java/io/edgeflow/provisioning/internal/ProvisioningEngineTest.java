@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,6 +44,7 @@ class ProvisioningEngineTest {
     private final UsedCodes usedCodes = new UsedCodes(null);
     private final AtomicReference<Boolean> endpointUp = new AtomicReference<>(true);
     private ProvisioningEngine engine;
+    private ScheduledThreadPoolExecutor worker;
 
     @AfterEach
     void close() {
@@ -52,7 +54,7 @@ class ProvisioningEngineTest {
     }
 
     private ProvisioningEngine start() {
-        ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1);
+        worker = new ScheduledThreadPoolExecutor(1);
         engine = new ProvisioningEngine(Configs.settings(config), vault, s -> endpointUp.get() ? cloud : null,
                 () -> Map.of("board_model", "test board"), () -> Map.of("hostname", "edgeflow-test"),
                 (property, onlyIf) -> {
@@ -287,6 +289,34 @@ class ProvisioningEngineTest {
         assertThat(cloud.calls).containsExactly("confirm dev_1", "confirm dev_1", "confirm dev_1");
         assertThat(vault.pending()).isNull();
         assertThat(status().state()).isEqualTo(SaasState.PROVISIONED);
+    }
+
+    @Test
+    void aRunQueuedBeforeNewSettingsCannotHaveTheirRefusalUndoneAndTriedAgain() throws Exception {
+        cloud.code(CODE, "expired");
+        cloud.code(CODE2, "consumed");
+        config.put("provisioning_code", CODE);
+        start();
+        await("code_expired", () -> "code_expired".equals(errorCode()));
+        settle();
+        cloud.calls.clear();
+        // The worker busy; a run queued (as the arrival of a cloud endpoint does); then a new code behind it.
+        // This is the order Config Admin can produce when one change moves both the endpoint and the code.
+        CountDownLatch release = new CountDownLatch(1);
+        worker.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        engine.endpointChanged();
+        configure("provisioning_code", CODE2);
+        release.countDown();
+        await("code_consumed", () -> "code_consumed".equals(errorCode()));
+        settle();
+        assertThat(cloud.calls).as("the new code is tried once, not again after its refusal").hasSize(1);
+        assertThat(errorCode()).as("and its refusal stays shown").isEqualTo("code_consumed");
     }
 
     @Test
