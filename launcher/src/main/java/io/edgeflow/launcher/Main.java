@@ -30,6 +30,11 @@ public final class Main {
      * @throws Throwable whatever the launcher throws
      */
     public static void main(String[] args) throws Throwable {
+        String unsupported = unsupportedJava(Runtime.version().feature());
+        if (unsupported != null) {
+            fail(unsupported);
+            return;
+        }
         Path dataDir;
         try {
             dataDir = dataDirectory(System.getenv());
@@ -60,6 +65,21 @@ public final class Main {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
+    }
+
+    /**
+     * bnd's launcher (7.1) installs a security policy as it starts the framework, which Java 24 and later refuse
+     * ("Setting a system-wide Policy object is not supported"): say so in one line instead of a stack trace.
+     *
+     * @param feature the JVM's feature release
+     * @return the message for a JVM the agent cannot run on, or null
+     */
+    static String unsupportedJava(int feature) {
+        if (feature >= 24) { // below 17 this class does not even load: the JVM itself says so
+            return "EdgeFlow runs on Java 17 to 23; this JVM is Java " + feature + ", whose removed security manager "
+                    + "API the framework launcher still calls. Choose another JVM with JAVA_HOME or JAVA.";
+        }
+        return null;
     }
 
     /**

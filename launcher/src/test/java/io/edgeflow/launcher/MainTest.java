@@ -33,4 +33,13 @@ class MainTest {
         assertThatThrownBy(() -> Main.dataDirectory(Map.of("EDGEFLOW_ENV_FILE", env.toString())))
                 .hasMessageContaining(env.toString()).hasMessageContaining("absolute path");
     }
+
+    @Test
+    void javaVersionsTheLauncherCannotRunOnGetAClearMessage() {
+        for (int ok = 17; ok <= 23; ok++) {
+            assertThat(Main.unsupportedJava(ok)).as("Java " + ok).isNull();
+        }
+        assertThat(Main.unsupportedJava(24)).contains("Java 17 to 23").contains("Java 24");
+        assertThat(Main.unsupportedJava(25)).contains("Java 25").contains("JAVA_HOME");
+    }
 }
