@@ -186,23 +186,8 @@ public final class TestCloud implements AutoCloseable {
      * cannot do on Java 17: the server sees another source address.
      */
     public RawAnswer rawFrom(String localAddress, String method, String path, String body) throws Exception {
-        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
-            socket.setSoTimeout(30_000);
-            SSLParameters params = socket.getSSLParameters();
-            params.setEndpointIdentificationAlgorithm("HTTPS");
-            socket.setSSLParameters(params);
-            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-            String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
-                    + "\r\nConnection: close\r\n\r\n";
-            OutputStream out = socket.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.write(bytes);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        try (SSLSocket socket = sendRaw(localAddress, method, path, body, true)) {
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int status = Integer.parseInt(response.substring(9, 12));
             int split = response.indexOf("\r\n\r\n");
             String headers = response.substring(0, split);
@@ -217,17 +202,7 @@ public final class TestCloud implements AutoCloseable {
      * @return the status line and headers of the answer
      */
     public String rawHeadersKeepAlive(String localAddress, String method, String path, String body) throws Exception {
-        try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
-            socket.setSoTimeout(30_000);
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
-                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n";
-            OutputStream out = socket.getOutputStream();
-            out.write(head.getBytes(StandardCharsets.US_ASCII));
-            out.write(bytes);
-            out.flush();
+        try (SSLSocket socket = sendRaw(localAddress, method, path, body, false)) {
             InputStream in = socket.getInputStream();
             StringBuilder headers = new StringBuilder();
             while (headers.indexOf("\r\n\r\n") < 0) {
@@ -238,6 +213,32 @@ public final class TestCloud implements AutoCloseable {
                 headers.append((char) c);
             }
             return headers.toString();
+        }
+    }
+
+    /** Connects from {@code localAddress}, verifying the server's name, and writes one request; the caller reads. */
+    private SSLSocket sendRaw(String localAddress, String method, String path, String body, boolean close)
+            throws Exception {
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket();
+        try {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
+            socket.setSoTimeout(30_000);
+            SSLParameters params = socket.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(params);
+            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
+                    + (close ? "\r\nConnection: close" : "") + "\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            return socket;
+        } catch (Exception e) {
+            socket.close();
+            throw e;
         }
     }
 

@@ -7,9 +7,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** A small HTTP client for the tests: the JDK's, with timeouts, and a wait for a port to answer. */
 public final class Http {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private Http() {
@@ -40,6 +45,30 @@ public final class Http {
 
     public static HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return send("GET", url, null, null);
+    }
+
+    /**
+     * Polls the agent's status until {@code condition} holds.
+     *
+     * @param statusUrl the status endpoint
+     * @param what the awaited state, for the failure message
+     * @param condition what the status must satisfy
+     * @param patience how long to poll
+     * @return the first status that satisfies the condition
+     * @throws AssertionError with the last status, if none did in time
+     */
+    public static JsonNode awaitStatus(String statusUrl, String what, Predicate<JsonNode> condition, Duration patience)
+            throws Exception {
+        Instant deadline = Instant.now().plus(patience);
+        JsonNode last = null;
+        while (Instant.now().isBefore(deadline)) {
+            last = JSON.readTree(get(statusUrl).body());
+            if (condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("status not " + what + " within " + patience + "; last: " + last);
     }
 
     /**

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -159,7 +160,7 @@ public class LauncherIT {
                 Files.readString(log).contains("[cds"));
 
         // -Xshare:on makes the JVM refuse to start unless it can map the archive: so this start uses it
-        Map<String, String> strict = new java.util.HashMap<>(env);
+        Map<String, String> strict = new HashMap<>(env);
         strict.put("EDGEFLOW_JAVA_OPTS", "-Xshare:on");
         Path log2 = dir.resolve("agent2.log");
         Process second = start(dir, strict, log2, true);
@@ -172,7 +173,7 @@ public class LauncherIT {
                 Files.getLastModifiedTime(archive).toMillis());
 
         // EDGEFLOW_CDS_ARCHIVE=off: no archive, and the agent runs all the same
-        Map<String, String> off = new java.util.HashMap<>(env);
+        Map<String, String> off = new HashMap<>(env);
         off.put("EDGEFLOW_CDS_ARCHIVE", "off");
         Files.delete(archive);
         Path log3 = dir.resolve("agent3.log");

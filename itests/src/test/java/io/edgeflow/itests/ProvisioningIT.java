@@ -150,16 +150,7 @@ public class ProvisioningIT {
     }
 
     private JsonNode awaitStatus(String what, Predicate<JsonNode> condition) throws Exception {
-        Instant deadline = Instant.now().plus(PATIENCE);
-        JsonNode last = null;
-        while (Instant.now().isBefore(deadline)) {
-            last = status();
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("status not " + what + " within " + PATIENCE + "; last: " + last);
+        return Http.awaitStatus(statusUrl(), what, condition, PATIENCE);
     }
 
     private JsonNode awaitProvisioned(String deviceId) throws Exception {

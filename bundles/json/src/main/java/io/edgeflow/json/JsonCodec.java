@@ -63,13 +63,7 @@ public final class JsonCodec {
      * @return compact JSON, UTF-8
      */
     public byte[] write(Object value) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        try (JsonGenerator generator = factory.createGenerator(out)) {
-            writeValue(generator, value);
-        } catch (IOException e) {
-            throw new IllegalStateException("writing JSON to memory failed", e);
-        }
-        return out.toByteArray();
+        return toBytes(value, false);
     }
 
     /**
@@ -93,10 +87,16 @@ public final class JsonCodec {
      * @return UTF-8 bytes
      */
     public byte[] writePretty(Object value) {
+        return toBytes(value, true);
+    }
+
+    private byte[] toBytes(Object value, boolean pretty) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator generator = factory.createGenerator(out)) {
-            generator.setPrettyPrinter(new DefaultPrettyPrinter().withSeparators(
-                    Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
+            if (pretty) {
+                generator.setPrettyPrinter(new DefaultPrettyPrinter().withSeparators(Separators.createDefaultInstance()
+                        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)));
+            }
             writeValue(generator, value);
         } catch (IOException e) {
             throw new IllegalStateException("writing JSON to memory failed", e);
