@@ -190,4 +190,26 @@ public class AgentDataDirectoryIT {
         assertEquals(200, Http.get("http://127.0.0.1:" + port + "/api/v1/saas/status").statusCode());
         stop(first);
     }
+
+    @Test
+    public void aLocalApiPortInUseIsOneClearErrorNamingItWithoutAStackTrace() throws Exception {
+        Path dir = EdgeFlowRuntime.newTestDirectory("portinuse");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            Path log = dir.resolve("agent.log");
+            Process agent = start(dir, Map.of("EDGEFLOW_DATA_DIR", dir.resolve("data").toString(), "EDGEFLOW_ENV_FILE",
+                    dir.resolve("absent.env").toString(), "EDGEFLOW_HTTP_PORT", Integer.toString(port)), log, false);
+            awaitLine(log, "cannot listen on 127.0.0.1:" + port, agent, Duration.ofSeconds(60));
+            awaitLine(log, "Jetty not started", agent, Duration.ofSeconds(30)); // Felix HTTP has had its configuration
+            stop(agent);
+            String output = Files.readString(log);
+            List<String> errors = output.lines().filter(l -> l.contains("[ERROR]")).toList();
+            assertEquals(output, 1, errors.size());
+            assertTrue(errors.get(0), errors.get(0).contains("127.0.0.1:" + port + ": the port is in use"));
+            assertTrue(errors.get(0), errors.get(0).contains("EDGEFLOW_HTTP_PORT"));
+            assertFalse(output, output.contains("Exception"));
+            assertFalse(output, output.contains("\tat "));
+        }
+    }
 }
