@@ -212,4 +212,38 @@ public class AgentDataDirectoryIT {
             assertFalse(output, output.contains("\tat "));
         }
     }
+
+    @Test
+    public void anAgentUpgradedInPlaceKeepsItsTokenWhichLeavesTheClear() throws Exception {
+        Path dir = EdgeFlowRuntime.newTestDirectory("upgrade");
+        Path data = dir.resolve("data");
+        int port = EdgeFlowRuntime.freePort();
+        Map<String, String> env = Map.of("EDGEFLOW_DATA_DIR", data.toString(), "EDGEFLOW_ENV_FILE",
+                dir.resolve("absent.env").toString(), "EDGEFLOW_HTTP_PORT", Integer.toString(port));
+        Path log = dir.resolve("first.log");
+        Process first = start(dir, env, log, false);
+        awaitLine(log, "EdgeFlow agent ready", first, Duration.ofSeconds(60));
+        stop(first);
+
+        // the token as EdgeFlow 0.1 left it in Config Admin's file: a public property, in clear
+        Path httpConfig;
+        try (Stream<Path> all = Files.walk(data.resolve("framework"))) {
+            httpConfig = all.filter(p -> p.endsWith(Path.of("org", "apache", "felix", "http.config"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no Config Admin file for org.apache.felix.http"));
+        }
+        String token = "legacy-" + UUID.randomUUID();
+        Path localApi = httpConfig.getParent().getParent().getParent().getParent()
+                .resolve("io/edgeflow/localapi.config");
+        Files.createDirectories(localApi.getParent());
+        Files.writeString(localApi, "api_token=\"" + token + "\"\nservice.bundleLocation=\"?\"\n"
+                + "service.pid=\"io.edgeflow.localapi\"\n");
+
+        Path log2 = dir.resolve("second.log");
+        Process second = start(dir, env, log2, false);
+        awaitLine(log2, "EdgeFlow agent ready", second, Duration.ofSeconds(60));
+        assertEquals("the upgraded agent lost its token", 401, provisionStatus(port, null));
+        assertNotEquals(401, provisionStatus(port, token));
+        stop(second);
+        assertNoSecretIn(data, List.of(token));
+    }
 }
