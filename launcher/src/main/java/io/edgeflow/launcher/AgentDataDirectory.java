@@ -35,6 +35,10 @@ final class AgentDataDirectory {
             PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
             PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
+    /** What the agent keeps in the data directory: the framework storage, the vault, its keys and its lock. */
+    private static final List<String> OWN = List.of("framework", "vault", LOCK_FILE, "config-secrets.key",
+            "edgeflow.jsa", "edgeflow.jsa.jvm");
+
     private final Path dir;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -159,8 +163,9 @@ final class AgentDataDirectory {
     }
 
     /**
-     * Takes group and other access away from the directory and everything under it. Owner bits stay as they are.
-     * Symbolic links are not followed.
+     * Takes group and other access away from the directory and from what the agent keeps in it (never from
+     * anything else an operator may keep there: a data directory pointed at a home directory must not change
+     * every file in it). Owner bits stay as they are. Symbolic links are not followed.
      */
     private static void tighten(Path dir, List<String> warnings) throws IOException {
         if (!POSIX) {
@@ -170,10 +175,23 @@ final class AgentDataDirectory {
             warnings.add("the data directory " + dir + " was open to group or other users; it is now 0700");
         }
         int[] narrowed = {0};
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        for (String own : OWN) {
+            Path path = dir.resolve(own);
+            if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                walk(path, narrowed);
+            }
+        }
+        if (narrowed[0] > 0) {
+            warnings.add(narrowed[0] + " files and directories under " + dir
+                    + " were readable by group or other users; their access is now owner-only");
+        }
+    }
+
+    private static void walk(Path root, int[] narrowed) throws IOException {
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                if (!d.equals(dir) && narrow(d)) {
+                if (narrow(d)) {
                     narrowed[0]++;
                 }
                 return FileVisitResult.CONTINUE;
@@ -192,10 +210,6 @@ final class AgentDataDirectory {
                 return FileVisitResult.CONTINUE; // a file that vanished meanwhile
             }
         });
-        if (narrowed[0] > 0) {
-            warnings.add(narrowed[0] + " files and directories under " + dir
-                    + " were readable by group or other users; their access is now owner-only");
-        }
     }
 
     private static boolean narrow(Path path) throws IOException {

@@ -38,11 +38,15 @@ class AgentDataDirectoryTest {
         Path file = dir.resolve("framework/bundle1/bundle.info");
         Files.writeString(file, "x");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Path notOurs = dir.resolve("notes.txt"); // an operator's file beside ours is left as it is
+        Files.writeString(notOurs, "x");
+        Files.setPosixFilePermissions(notOurs, PosixFilePermissions.fromString("rw-r--r--"));
         AgentDataDirectory held = AgentDataDirectory.open(dir, "framework");
         try {
             assertThat(mode(dir)).isEqualTo("rwx------");
             assertThat(mode(dir.resolve("framework/bundle1"))).isEqualTo("rwx------");
             assertThat(mode(file)).isEqualTo("rw-------");
+            assertThat(mode(notOurs)).isEqualTo("rw-r--r--");
             assertThat(held.warnings()).hasSize(2);
             assertThat(held.warnings().get(0)).contains(dir.toString()).contains("0700");
         } finally {
