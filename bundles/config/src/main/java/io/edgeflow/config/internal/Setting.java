@@ -10,7 +10,9 @@ import java.util.Optional;
  * One agent setting: the {@code EDGEFLOW_*} variable an operator writes, and the Config Admin PID
  * and property it lands in. This table is the one place that maps variables to PIDs; docs/configuration.md
  * documents it. A variable that several components read has one row per PID (EDGEFLOW_SYSROOT feeds
- * both fact collectors, each a bundle of its own with its own PID and metatype).
+ * both fact collectors, each a bundle of its own with its own PID and metatype), and one that feeds two
+ * properties one row per property (EDGEFLOW_HTTPS_PROXY: the address, and its password apart in a private
+ * property).
  *
  * @param variable the environment / env-file variable
  * @param pid the Config Admin PID
