@@ -205,7 +205,7 @@ public class ProvisioningIT {
         ReferenceCloud cloud = cloud("cloud");
         String code = cloud.createCode(3600);
         Map<String, Object> settings = settings(cloud);
-        settings.put("provisioning_code", code);
+        settings.put(".provisioning_code", code);
         configure(settings);
 
         JsonNode status = awaitProvisioned(null);
@@ -226,11 +226,11 @@ public class ProvisioningIT {
         assertFalse("the request_id is forgotten once confirmed", vault().status().pendingRequest());
 
         Instant deadline = Instant.now().plusSeconds(10);
-        while ((identity().isEmpty() || saasConfiguration().get("provisioning_code") != null)
+        while ((identity().isEmpty() || saasConfiguration().get(".provisioning_code") != null)
                 && Instant.now().isBefore(deadline)) {
             sleep(50);
         }
-        assertNull("the used code leaves Config Admin", saasConfiguration().get("provisioning_code"));
+        assertNull("the used code leaves Config Admin", saasConfiguration().get(".provisioning_code"));
         assertEquals(deviceId, identity().orElseThrow().deviceId());
         assertEquals(deviceId, context.getServiceReference(DeviceIdentity.class)
                 .getProperty(DeviceIdentity.DEVICE_ID_PROPERTY));
@@ -300,7 +300,7 @@ public class ProvisioningIT {
         // with an API token, the caller must present it, even on loopback
         org.osgi.service.cm.Configuration local = configAdmin.getConfiguration("io.edgeflow.localapi", "?");
         Hashtable<String, Object> token = new Hashtable<>();
-        token.put("api_token", "itest-token-4f1c");
+        token.put(".api_token", "itest-token-4f1c");
         local.update(token);
         HttpResponse<String> denied = null;
         for (int i = 0; i < 100; i++) {
@@ -328,7 +328,7 @@ public class ProvisioningIT {
         String apiKey = issued.get("api_key").asText();
         Map<String, Object> settings = settings(cloud);
         settings.put("device_id", deviceId);
-        settings.put("api_key", apiKey);
+        settings.put(".api_key", apiKey);
         configure(settings);
 
         awaitProvisioned(deviceId);
@@ -354,7 +354,7 @@ public class ProvisioningIT {
 
         // a wrong key is an error, not a retry loop
         vault().clear();
-        settings.put("api_key", "efk_" + "x".repeat(52));
+        settings.put(".api_key", "efk_" + "x".repeat(52));
         configure(settings);
         JsonNode refused = awaitStatus("invalid_credentials", s -> s.get("status").asText().equals("error")
                 && s.get("error").get("code").asText().equals("invalid_credentials"));
@@ -391,7 +391,7 @@ public class ProvisioningIT {
         for (Map.Entry<String, String> c : cases.entrySet()) {
             int before = cloud.registrations(c.getKey()).size();
             Map<String, Object> settings = settings(cloud);
-            settings.put("provisioning_code", c.getKey());
+            settings.put(".provisioning_code", c.getKey());
             configure(settings);
             JsonNode status = awaitStatus(c.getValue(), s -> s.get("status").asText().equals("error")
                     && s.get("error").get("code").asText().equals(c.getValue()));
@@ -414,7 +414,7 @@ public class ProvisioningIT {
             assertEquals(c.getValue() + " is not retried after the refusal; attempts: " + attempts,
                     atRefusal.size(), attempts.size());
             assertEquals(c.getValue(), status().get("error").get("code").asText());
-            assertNotNull("a refused code stays for the operator to see", saasConfiguration().get("provisioning_code"));
+            assertNotNull("a refused code stays for the operator to see", saasConfiguration().get(".provisioning_code"));
         }
     }
 
@@ -428,7 +428,7 @@ public class ProvisioningIT {
         assertTrue(Http.refuses("https://127.0.0.1:" + port + "/", Duration.ofSeconds(5)));
 
         Map<String, Object> settings = settings(first);
-        settings.put("provisioning_code", code);
+        settings.put(".provisioning_code", code);
         configure(settings);
         JsonNode waiting = awaitStatus("provisioning, cloud unreachable", s -> s.get("status").asText().equals(
                 "provisioning") && !s.get("error").isNull());
@@ -455,7 +455,7 @@ public class ProvisioningIT {
         String code = cloud.createCode(3600);
         Map<String, Object> settings = settings(cloud);
         settings.put("url", network.url());
-        settings.put("provisioning_code", code);
+        settings.put(".provisioning_code", code);
         configure(settings);
 
         String deviceId = awaitProvisioned(null).get("device_id").asText();
@@ -491,7 +491,7 @@ public class ProvisioningIT {
         context.addServiceListener(listener, "(objectClass=" + DeviceIdentity.class.getName() + ")");
         try {
             Map<String, Object> settings = settings(cloud);
-            settings.put("provisioning_code", cloud.createCode(3600));
+            settings.put(".provisioning_code", cloud.createCode(3600));
             configure(settings);
             String first = awaitProvisioned(null).get("device_id").asText();
             String firstKey = storedKey();
@@ -499,7 +499,7 @@ public class ProvisioningIT {
             // a code the cloud refuses changes nothing
             String expired = cloud.createCode(1);
             sleep(1200);
-            settings.put("provisioning_code", expired);
+            settings.put(".provisioning_code", expired);
             configure(settings);
             JsonNode refused = awaitStatus("code_expired", s -> !s.get("error").isNull()
                     && s.get("error").get("code").asText().equals("code_expired"));
@@ -509,7 +509,7 @@ public class ProvisioningIT {
             assertEquals(200, cloud.checkKey(first, firstKey));
 
             Object endpoint = endpointServiceId();
-            settings.put("provisioning_code", cloud.createCode(3600));
+            settings.put(".provisioning_code", cloud.createCode(3600));
             configure(settings);
             String second = awaitStatus("replaced", s -> provisioned(s)
                     && !s.get("device_id").asText().equals(first)).get("device_id").asText();
@@ -535,8 +535,8 @@ public class ProvisioningIT {
         toClose.add(proxy);
         Map<String, Object> settings = settings(cloud);
         settings.put("proxy", "http://gateway@127.0.0.1:" + proxy.port());
-        settings.put("proxy_password", "wrong");
-        settings.put("provisioning_code", cloud.createCode(3600));
+        settings.put(".proxy_password", "wrong");
+        settings.put(".provisioning_code", cloud.createCode(3600));
         configure(settings);
         JsonNode refused = awaitStatus("proxy_error", s -> !s.get("error").isNull()
                 && s.get("error").get("code").asText().equals("proxy_error"));
@@ -544,7 +544,7 @@ public class ProvisioningIT {
         assertFalse(refused.toString().contains("wrong"));
         Object before = endpointServiceId();
 
-        settings.put("proxy_password", "pr0xy-pw");
+        settings.put(".proxy_password", "pr0xy-pw");
         configure(settings);
         String deviceId = awaitProvisioned(null).get("device_id").asText();
         assertEquals("active", cloud.device(deviceId).get("status").asText());

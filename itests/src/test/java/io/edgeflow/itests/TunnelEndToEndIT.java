@@ -119,7 +119,7 @@ public class TunnelEndToEndIT {
     /** Provisions the device with a fresh code through Config Admin and waits until its tunnel is online. */
     private JsonNode provisionAndConnect() throws Exception {
         Map<String, Object> settings = saas(cloud.url());
-        settings.put("provisioning_code", cloud.createCode(3600));
+        settings.put(".provisioning_code", cloud.createCode(3600));
         configureSaas(settings);
         return awaitStatus("online", TunnelEndToEndIT::online);
     }

@@ -15,12 +15,16 @@ import io.edgeflow.config.internal.EnvFile;
 /**
  * Entry point of {@code edgeflow.jar}. Decides the data directory before the framework exists (the
  * framework keeps its storage, and with it Config Admin's data, there), checks that it can be
- * written, and hands over to bnd's embedded launcher, which starts Felix and the bundles of
+ * written, makes it private (0700) and locks it, so that a second agent on the same directory stops at
+ * once with one line naming the first, and hands over to bnd's embedded launcher, which starts Felix and the bundles of
  * {@code bndrun/edgeflow.bndrun}.
  */
 public final class Main {
     static final String DEFAULT_DATA_DIR = "/var/lib/edgeflow";
     static final String DEFAULT_ENV_FILE = "/etc/edgeflow/.env";
+
+    /** Held until the process ends: the lock on the data directory. */
+    private static volatile AgentDataDirectory heldDataDirectory;
 
     private Main() {
     }
@@ -38,11 +42,14 @@ public final class Main {
         Path dataDir;
         try {
             dataDir = dataDirectory(System.getenv());
-            Files.createDirectories(dataDir.resolve("framework"));
-            if (!Files.isWritable(dataDir)) {
+            if (Files.isDirectory(dataDir) && !Files.isWritable(dataDir)) {
                 throw new AccessDeniedException(dataDir.toString());
             }
+            heldDataDirectory = AgentDataDirectory.open(dataDir, "framework");
         } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return;
+        } catch (AgentDataDirectory.HeldException e) {
             fail(e.getMessage());
             return;
         } catch (AccessDeniedException e) {
@@ -54,6 +61,7 @@ public final class Main {
                     + ". Set EDGEFLOW_DATA_DIR to a writable directory.");
             return;
         }
+        heldDataDirectory.warnings().forEach(w -> System.err.println("edgeflow: warning: " + w));
         configureJavaUtilLogging();
         if (System.getProperty("launch.storage.dir") == null) {
             System.setProperty("launch.storage.dir", dataDir.resolve("framework").toString());

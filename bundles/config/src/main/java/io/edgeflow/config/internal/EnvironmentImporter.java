@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Enumeration;
@@ -41,6 +42,7 @@ public final class EnvironmentImporter implements ConfigurationListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(EnvironmentImporter.class);
     private static final String STATE_FILE = "imported-fingerprints.properties";
+    private static final String KEY_FILE = "fingerprint.key";
 
     private final AdminStore store;
 
@@ -62,7 +64,7 @@ public final class EnvironmentImporter implements ConfigurationListener {
         Map<String, String> previous = readState(stateFile);
         try {
             SettingsImport.Outcome outcome = SettingsImport.apply(store, environment, parsed,
-                    envFile.toString(), previous);
+                    envFile.toString(), previous, fingerprints(context.getDataFile(KEY_FILE)));
             outcome.warnings().forEach(LOG::warn);
             outcome.applied().forEach(line -> LOG.info("Configuration: {}", line));
             if (!outcome.fingerprints().equals(previous)) {
@@ -87,6 +89,22 @@ public final class EnvironmentImporter implements ConfigurationListener {
                 LOG.error("Could not restore the configuration {}: {}", event.getPid(), e.getMessage());
             }
         }
+    }
+
+    /** This installation's fingerprint key; without one (no storage), a key for this run only. */
+    private static Fingerprints fingerprints(File keyFile) {
+        SecureRandom random = new SecureRandom();
+        if (keyFile != null) {
+            try {
+                return Fingerprints.load(keyFile.toPath(), random);
+            } catch (IOException e) {
+                LOG.warn("Could not read or create {} ({}); every EDGEFLOW_* value is imported again at each start",
+                        keyFile, e.getMessage());
+            }
+        }
+        byte[] key = new byte[Fingerprints.KEY_SIZE];
+        random.nextBytes(key);
+        return new Fingerprints(key);
     }
 
     static Path envFilePath(Map<String, String> environment, String frameworkProperty) {
@@ -125,6 +143,11 @@ public final class EnvironmentImporter implements ConfigurationListener {
         Path target = file.toPath();
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
+            Files.deleteIfExists(temp);
+            if (temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            }
             try (OutputStream out = Files.newOutputStream(temp)) {
                 properties.store(out, "Fingerprints of the EDGEFLOW_* values imported last (not the values)");
             }

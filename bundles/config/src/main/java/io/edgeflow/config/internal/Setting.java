@@ -10,7 +10,9 @@ import java.util.Optional;
  * One agent setting: the {@code EDGEFLOW_*} variable an operator writes, and the Config Admin PID
  * and property it lands in. This table is the one place that maps variables to PIDs; docs/configuration.md
  * documents it. A variable that several components read has one row per PID (EDGEFLOW_SYSROOT feeds
- * both fact collectors, each a bundle of its own with its own PID and metatype).
+ * both fact collectors, each a bundle of its own with its own PID and metatype), and one that feeds two
+ * properties one row per property (EDGEFLOW_HTTPS_PROXY: the address, and its password apart in a private
+ * property).
  *
  * @param variable the environment / env-file variable
  * @param pid the Config Admin PID
@@ -44,15 +46,17 @@ public record Setting(String variable, String pid, String property, Type type, b
             new Setting("EDGEFLOW_DATA_DIR", AGENT_PID, "data_dir", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_SAAS_ENABLED", SAAS_PID, "enabled", Type.BOOLEAN, false),
             new Setting("EDGEFLOW_SAAS_URL", SAAS_PID, "url", Type.STRING, false),
-            new Setting("EDGEFLOW_PROVISIONING_CODE", SAAS_PID, "provisioning_code", Type.STRING, true),
+            // secrets have private names (a leading '.'): Declarative Services never copies them onto a service
+            new Setting("EDGEFLOW_PROVISIONING_CODE", SAAS_PID, ".provisioning_code", Type.STRING, true),
             new Setting("EDGEFLOW_DEVICE_ID", SAAS_PID, "device_id", Type.STRING, false),
-            new Setting("EDGEFLOW_API_KEY", SAAS_PID, "api_key", Type.STRING, true),
+            new Setting("EDGEFLOW_API_KEY", SAAS_PID, ".api_key", Type.STRING, true),
             new Setting("EDGEFLOW_SAAS_CA_FILE", SAAS_PID, "ca_file", Type.ABSOLUTE_PATH, false),
-            // may hold the proxy's user and password, as https_proxy does
-            new Setting("EDGEFLOW_HTTPS_PROXY", SAAS_PID, "proxy", Type.STRING, true),
+            // may hold the proxy's user and password, as https_proxy does: the password goes to its private property
+            new Setting("EDGEFLOW_HTTPS_PROXY", SAAS_PID, "proxy", Type.PROXY_ADDRESS, true),
+            new Setting("EDGEFLOW_HTTPS_PROXY", SAAS_PID, ".proxy_password", Type.PROXY_PASSWORD, true),
             new Setting("EDGEFLOW_SAAS_RETRY_MAX_DELAY", SAAS_PID, "retry_max_delay_seconds", Type.POSITIVE_INTEGER,
                     false),
-            new Setting("EDGEFLOW_API_TOKEN", LOCAL_API_PID, "api_token", Type.STRING, true),
+            new Setting("EDGEFLOW_API_TOKEN", LOCAL_API_PID, ".api_token", Type.STRING, true),
             new Setting("EDGEFLOW_SYSROOT", HARDWARE_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_SYSROOT", NETWORK_FACTS_PID, "sysroot", Type.ABSOLUTE_PATH, false),
             new Setting("EDGEFLOW_VAULT_KEY_FILE", VAULT_PID, "key_file", Type.ABSOLUTE_PATH, false),
@@ -93,13 +97,21 @@ public record Setting(String variable, String pid, String property, Type type, b
      * Converts the text of a variable into the value stored in Config Admin.
      *
      * @param text the text as written
-     * @return the typed value
+     * @return the typed value; null if the text holds nothing for this property
      * @throws IllegalArgumentException with a message that names the problem but not a secret value
      */
     public Object convert(String text) {
         String value = text.strip();
         return switch (type) {
             case STRING -> value;
+            case PROXY_ADDRESS -> {
+                String[] split = ProxyAddress.splitPassword(value);
+                yield split == null ? value : split[0];
+            }
+            case PROXY_PASSWORD -> {
+                String[] split = ProxyAddress.splitPassword(value);
+                yield split == null || split[1].isEmpty() ? null : split[1];
+            }
             case HOST -> {
                 if (value.isEmpty() || value.chars().anyMatch(Character::isWhitespace)) {
                     throw new IllegalArgumentException("expected a host name or IP address");
@@ -152,6 +164,10 @@ public record Setting(String variable, String pid, String property, Type type, b
     public enum Type {
         /** Any text. */
         STRING,
+        /** A proxy address, stored without the password it may hold ({@code http://user@host:port}). */
+        PROXY_ADDRESS,
+        /** The password in a proxy address ({@code http://user:password@host:port}), if any. */
+        PROXY_PASSWORD,
         /** A host name or IP address. */
         HOST,
         /** A TCP port, 1 to 65535, stored as Integer. */

@@ -1,11 +1,7 @@
 package io.edgeflow.config.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +12,7 @@ import java.util.TreeSet;
  * both win over the metatype defaults. A value is written only when it differs from the one imported
  * last time, so an edit made later through Config Admin (a console) stays in force across restarts
  * until the environment or env-file value itself changes. To know what was imported last time without
- * keeping the values (some are secrets), the import remembers a fingerprint of each.
+ * keeping the values (some are secrets), the import remembers a keyed fingerprint of each ({@link Fingerprints}).
  */
 final class SettingsImport {
 
@@ -57,6 +53,15 @@ final class SettingsImport {
     private record Candidate(Setting setting, Object value, String fingerprint, String source) {
     }
 
+    /**
+     * Remembered fingerprints of version 0.1, whose secrets had public property names: under the private names
+     * they have now, so an upgrade does not import them again over a console edit.
+     */
+    private static final Map<String, String> RENAMED = Map.of(
+            Setting.LOCAL_API_PID + "/api_token", Setting.LOCAL_API_PID + "/.api_token",
+            Setting.SAAS_PID + "/provisioning_code", Setting.SAAS_PID + "/.provisioning_code",
+            Setting.SAAS_PID + "/api_key", Setting.SAAS_PID + "/.api_key");
+
     private SettingsImport() {
     }
 
@@ -67,15 +72,18 @@ final class SettingsImport {
      * @param environment the process environment
      * @param envFile the parsed env file
      * @param envFileName the env file's path, for messages
-     * @param previous the fingerprints remembered from the last import
+     * @param remembered the fingerprints remembered from the last import
+     * @param fingerprints this installation's fingerprint key
      * @return what was done
      * @throws IOException if Config Admin fails
      */
     static Outcome apply(ConfigStore store, Map<String, String> environment, EnvFile envFile, String envFileName,
-            Map<String, String> previous) throws IOException {
+            Map<String, String> remembered, Fingerprints fingerprints) throws IOException {
+        Map<String, String> previous = new LinkedHashMap<>();
+        remembered.forEach((key, value) -> previous.put(RENAMED.getOrDefault(key, key), value));
         List<String> applied = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        Map<String, String> fingerprints = new LinkedHashMap<>();
+        Map<String, String> remember = new LinkedHashMap<>();
 
         warnUnknown(environment.keySet(), "the environment", warnings);
         warnUnknown(envFile.values().keySet(), envFileName, warnings);
@@ -96,7 +104,9 @@ final class SettingsImport {
             }
             try {
                 Object value = setting.convert(raw);
-                chosen.put(setting, new Candidate(setting, value, fingerprint(setting, value), source));
+                if (value != null) { // null: nothing for this property (a proxy address without a password)
+                    chosen.put(setting, new Candidate(setting, value, fingerprints.of(setting, value), source));
+                }
             } catch (IllegalArgumentException e) {
                 String shown = setting.secret() ? "" : " (got '" + printable(raw) + "')";
                 String warning = setting.variable() + " from " + source + " ignored: " + e.getMessage() + shown;
@@ -117,8 +127,8 @@ final class SettingsImport {
                 Candidate candidate = chosen.get(setting);
                 String before = previous.get(key);
                 if (candidate != null) {
-                    fingerprints.put(key, candidate.fingerprint());
-                    if (candidate.fingerprint().equals(before)) {
+                    remember.put(key, candidate.fingerprint());
+                    if (fingerprints.matches(before, setting, candidate.value())) {
                         continue; // unchanged since the last import: a console edit, if any, stays
                     }
                     if (properties == null) {
@@ -134,7 +144,7 @@ final class SettingsImport {
                         properties = store.read(pid);
                     }
                     Object current = properties.get(setting.property());
-                    if (current != null && fingerprint(setting, current).equals(before)) {
+                    if (current != null && fingerprints.matches(before, setting, current)) {
                         properties.remove(setting.property());
                         changed = true;
                         applied.add(setting.variable() + " no longer set: " + pid + " " + setting.property()
@@ -148,7 +158,7 @@ final class SettingsImport {
                 store.write(pid, store.read(pid));
             }
         }
-        return new Outcome(applied, warnings, fingerprints);
+        return new Outcome(applied, warnings, remember);
     }
 
     private static void warnUnknown(Iterable<String> names, String source, List<String> warnings) {
@@ -160,18 +170,6 @@ final class SettingsImport {
         }
     }
 
-    /** A one-way fingerprint of a setting's value, so the value itself is never kept. */
-    static String fingerprint(Setting setting, Object value) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(setting.variable().getBytes(StandardCharsets.UTF_8));
-            digest.update((byte) 0);
-            digest.update(String.valueOf(value).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest.digest(), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-    }
 
     private static String printable(String raw) {
         String s = raw.length() > 64 ? raw.substring(0, 64) + "…" : raw;

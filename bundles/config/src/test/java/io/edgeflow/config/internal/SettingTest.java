@@ -16,7 +16,7 @@ class SettingTest {
         assertThat(Setting.ALL).extracting(Setting::variable).containsExactlyInAnyOrder("EDGEFLOW_HTTP_HOST",
                 "EDGEFLOW_HTTP_PORT", "EDGEFLOW_DATA_DIR", "EDGEFLOW_SAAS_ENABLED", "EDGEFLOW_SAAS_URL",
                 "EDGEFLOW_PROVISIONING_CODE", "EDGEFLOW_DEVICE_ID", "EDGEFLOW_API_KEY", "EDGEFLOW_SAAS_CA_FILE",
-                "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_SAAS_RETRY_MAX_DELAY", "EDGEFLOW_API_TOKEN",
+                "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_SAAS_RETRY_MAX_DELAY", "EDGEFLOW_API_TOKEN",
                 "EDGEFLOW_SYSROOT", "EDGEFLOW_SYSROOT", "EDGEFLOW_VAULT_KEY_FILE", "EDGEFLOW_TUNNEL_HEARTBEAT_SECONDS",
                 "EDGEFLOW_TUNNEL_BACKOFF_CAP_SECONDS", "EDGEFLOW_TUNNEL_REQUEST_TIMEOUT_SECONDS",
                 "EDGEFLOW_TUNNEL_MAX_BODY_BYTES");
@@ -30,8 +30,8 @@ class SettingTest {
     void provisioningSettingsLandInTheSaasPidAndSecretsAreMarked() {
         assertThat(Setting.ALL).filteredOn(Setting::secret).extracting(Setting::variable)
                 .containsExactlyInAnyOrder("EDGEFLOW_PROVISIONING_CODE", "EDGEFLOW_API_KEY", "EDGEFLOW_HTTPS_PROXY",
-                        "EDGEFLOW_API_TOKEN");
-        assertThat(setting("EDGEFLOW_PROVISIONING_CODE").property()).isEqualTo("provisioning_code");
+                        "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_API_TOKEN");
+        assertThat(setting("EDGEFLOW_PROVISIONING_CODE").property()).isEqualTo(".provisioning_code");
         assertThat(setting("EDGEFLOW_API_KEY").pid()).isEqualTo("io.edgeflow.saas");
         assertThat(setting("EDGEFLOW_DEVICE_ID").property()).isEqualTo("device_id");
         assertThat(setting("EDGEFLOW_SAAS_CA_FILE").convert("/data/cloud/ca.pem")).isEqualTo("/data/cloud/ca.pem");
@@ -39,7 +39,7 @@ class SettingTest {
         assertThat(setting("EDGEFLOW_SAAS_RETRY_MAX_DELAY").convert(" 30 ")).isEqualTo(30);
         assertThatThrownBy(() -> setting("EDGEFLOW_SAAS_RETRY_MAX_DELAY").convert("0")).hasMessageContaining("at least 1");
         assertThat(setting("EDGEFLOW_API_TOKEN").pid()).isEqualTo("io.edgeflow.localapi");
-        assertThat(setting("EDGEFLOW_API_TOKEN").property()).isEqualTo("api_token");
+        assertThat(setting("EDGEFLOW_API_TOKEN").property()).isEqualTo(".api_token");
     }
 
     @Test

@@ -36,6 +36,8 @@ class SettingsImportTest {
         }
     }
 
+    private static final Fingerprints FINGERPRINTS = new Fingerprints(new byte[Fingerprints.KEY_SIZE]);
+
     private FakeStore store;
     private Map<String, String> remembered;
 
@@ -47,7 +49,7 @@ class SettingsImportTest {
 
     private SettingsImport.Outcome run(Map<String, String> env, List<String> envFileLines) throws Exception {
         SettingsImport.Outcome outcome = SettingsImport.apply(store, env, EnvFile.parse("test.env", envFileLines),
-                "test.env", remembered);
+                "test.env", remembered, FINGERPRINTS);
         remembered = outcome.fingerprints();
         return outcome;
     }
@@ -138,7 +140,34 @@ class SettingsImportTest {
     void fingerprintsDoNotRevealTheValue() throws Exception {
         run(Map.of("EDGEFLOW_SAAS_URL", "secret-host.example:443"), List.of());
         assertThat(remembered).hasSize(1);
-        assertThat(remembered.values().iterator().next()).doesNotContain("secret").hasSize(32);
+        assertThat(remembered.values().iterator().next()).doesNotContain("secret").hasSize(35).startsWith("h1:");
+    }
+
+    @Test
+    void aProxyPasswordIsImportedApartFromTheAddressUnderAPrivateName() throws Exception {
+        run(Map.of("EDGEFLOW_HTTPS_PROXY", "http://edge:s3cr%40t-pw@10.0.0.1:3128"), List.of());
+        assertThat(store.get("io.edgeflow.saas", "proxy")).isEqualTo("http://edge@10.0.0.1:3128");
+        assertThat(store.get("io.edgeflow.saas", ".proxy_password")).isEqualTo("s3cr@t-pw");
+
+        // the password leaves the address: the imported one is withdrawn, the address stays as given
+        run(Map.of("EDGEFLOW_HTTPS_PROXY", "http://edge@10.0.0.1:3128"), List.of());
+        assertThat(store.get("io.edgeflow.saas", "proxy")).isEqualTo("http://edge@10.0.0.1:3128");
+        assertThat(store.get("io.edgeflow.saas", ".proxy_password")).isNull();
+    }
+
+    @Test
+    void whatVersion01ImportedIsRecognisedSoAConsoleEditSurvivesTheUpgrade() throws Exception {
+        // 0.1 imported the token under its public name, with unkeyed fingerprints; then a console changed it
+        Setting token = Setting.byVariable("EDGEFLOW_API_TOKEN").orElseThrow();
+        remembered.put("io.edgeflow.localapi/api_token", Fingerprints.unkeyed(token, "from-the-env-file"));
+        store.write("io.edgeflow.localapi", Map.of(".api_token", "edited-in-the-console"));
+
+        SettingsImport.Outcome outcome = run(Map.of(), List.of("EDGEFLOW_API_TOKEN=from-the-env-file"));
+
+        assertThat(outcome.applied()).isEmpty();
+        assertThat(store.get("io.edgeflow.localapi", ".api_token")).isEqualTo("edited-in-the-console");
+        assertThat(remembered).containsOnlyKeys("io.edgeflow.localapi/.api_token");
+        assertThat(remembered.get("io.edgeflow.localapi/.api_token")).startsWith(Fingerprints.KEYED);
     }
 
     @Test
@@ -147,23 +176,23 @@ class SettingsImportTest {
         List<String> envFile = List.of("EDGEFLOW_SAAS_ENABLED=true", "EDGEFLOW_DEVICE_ID=dev_abc123xyz",
                 "EDGEFLOW_API_KEY=" + key, "EDGEFLOW_PROVISIONING_CODE=PROV-A1B2-C3D4");
         SettingsImport.Outcome outcome = run(Map.of(), envFile);
-        assertThat(store.get("io.edgeflow.saas", "api_key")).isEqualTo(key);
-        assertThat(store.get("io.edgeflow.saas", "provisioning_code")).isEqualTo("PROV-A1B2-C3D4");
-        assertThat(outcome.applied()).contains("EDGEFLOW_API_KEY from test.env -> io.edgeflow.saas api_key",
+        assertThat(store.get("io.edgeflow.saas", ".api_key")).isEqualTo(key);
+        assertThat(store.get("io.edgeflow.saas", ".provisioning_code")).isEqualTo("PROV-A1B2-C3D4");
+        assertThat(outcome.applied()).contains("EDGEFLOW_API_KEY from test.env -> io.edgeflow.saas .api_key",
                 "EDGEFLOW_DEVICE_ID=dev_abc123xyz from test.env -> io.edgeflow.saas device_id");
         assertThat(String.join("\n", outcome.applied())).doesNotContain(key).doesNotContain("A1B2");
         assertThat(String.join("\n", remembered.values())).doesNotContain("g2dq3f8n").doesNotContain("A1B2");
 
         // the provisioning bundle moves the key into the vault and removes it (and the used code)
         Map<String, Object> saas = store.read("io.edgeflow.saas");
-        saas.remove("api_key");
-        saas.remove("provisioning_code");
+        saas.remove(".api_key");
+        saas.remove(".provisioning_code");
         store.write("io.edgeflow.saas", saas);
         int writes = store.writes;
         run(Map.of(), envFile); // the agent restarts with the same env file
         assertThat(store.writes).isEqualTo(writes);
-        assertThat(store.get("io.edgeflow.saas", "api_key")).isNull();
-        assertThat(store.get("io.edgeflow.saas", "provisioning_code")).isNull();
+        assertThat(store.get("io.edgeflow.saas", ".api_key")).isNull();
+        assertThat(store.get("io.edgeflow.saas", ".provisioning_code")).isNull();
 
         SettingsImport.Outcome bad = run(Map.of("EDGEFLOW_SAAS_CA_FILE", "ca.pem"), List.of());
         assertThat(bad.warnings()).contains("EDGEFLOW_SAAS_CA_FILE from the environment ignored: expected an absolute "

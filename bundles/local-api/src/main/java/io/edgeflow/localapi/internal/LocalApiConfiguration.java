@@ -14,11 +14,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     /** The PID. */
     String PID = "io.edgeflow.localapi";
 
-    // A secret: never logged, and compared as a hash in constant time.
+    /** The token's property: private (leading '.'), so Declarative Services never copies it onto a service. */
+    String API_TOKEN = ".api_token";
+
+    // A secret: never logged, compared as a hash in constant time, and private: the method name's leading '_'
+    // maps to '.', so the property is .api_token (DS 1.4, 112.8.2.1) and stays off the service registry.
     @AttributeDefinition(name = "API token",
             description = "Empty: endpoints that change something answer only callers on this machine (loopback). "
                     + "Set: they answer any caller that sends 'Authorization: Bearer <token>', and no other, "
-                    + "loopback included. Environment variable EDGEFLOW_API_TOKEN.",
+                    + "loopback included. Environment variable EDGEFLOW_API_TOKEN. Kept encrypted at rest.",
             type = AttributeType.PASSWORD)
-    String api__token() default "";
+    String _api__token() default "";
 }

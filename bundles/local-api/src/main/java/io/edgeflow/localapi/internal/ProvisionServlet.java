@@ -46,7 +46,7 @@ public final class ProvisionServlet extends JsonServlet {
      */
     @Activate
     public ProvisionServlet(LocalApiConfiguration config) {
-        this.callers = new CallerCheck(config.api__token());
+        this.callers = new CallerCheck(config._api__token());
     }
 
     ProvisionServlet(CallerCheck callers, ProvisioningService provisioning) {
@@ -56,7 +56,7 @@ public final class ProvisionServlet extends JsonServlet {
 
     @Modified
     void modified(LocalApiConfiguration config) {
-        this.callers = new CallerCheck(config.api__token());
+        this.callers = new CallerCheck(config._api__token());
     }
 
     @Override

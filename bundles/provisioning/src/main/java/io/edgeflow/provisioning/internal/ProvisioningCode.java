@@ -1,10 +1,14 @@
 package io.edgeflow.provisioning.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
+
+import javax.crypto.Mac;
+import javax.crypto.SecretKey;
 
 /**
  * A one-time provisioning code as the product documentation writes it, {@code PROV-A1B2-C3D4}: eight
@@ -17,6 +21,8 @@ final class ProvisioningCode {
     private static final String ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     private static final int SYMBOLS = 8;
     private static final String PREFIX = "PROV";
+    /** What a keyed fingerprint begins with. */
+    static final String KEYED = "h1:";
 
     private final String body;
 
@@ -78,10 +84,26 @@ final class ProvisioningCode {
     }
 
     /**
-     * @return a SHA-256 fingerprint of the canonical code, to remember which codes were used without keeping
-     *         them (kept only for codes the cloud has consumed, which can never be used again)
+     * A keyed fingerprint of the canonical code, to remember which codes were used without keeping them: a code
+     * has only 40 bits (20 once a log showed its last four symbols), so an unkeyed hash of it is reversed by
+     * trying every code; keyed with this installation's key, the fingerprint alone gives nothing to try against.
+     *
+     * @param key this installation's fingerprint key
+     * @return {@code h1:} and 64 hex digits of HMAC-SHA256
      */
-    String fingerprint() {
+    String fingerprint(SecretKey key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            mac.update("edgeflow-provisioning-code\0".getBytes(StandardCharsets.UTF_8));
+            return KEYED + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+        }
+    }
+
+    /** @return the unkeyed SHA-256 fingerprint of version 0.1, only to recognise codes it recorded as used */
+    String unkeyedFingerprint() {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update("edgeflow-provisioning-code\0".getBytes(StandardCharsets.UTF_8));

@@ -447,7 +447,7 @@ final class ProvisioningEngine implements AutoCloseable {
                 LOG.info("The provisioning code {} already provisioned this device: ignored", code.masked());
                 ignoredCode = code;
             }
-            removeFromConfig("provisioning_code", value -> code.equals(ProvisioningCode.parse(
+            removeFromConfig(SaasConfiguration.PROVISIONING_CODE, value -> code.equals(ProvisioningCode.parse(
                     String.valueOf(value)).orElse(null)));
             return;
         }
@@ -513,11 +513,11 @@ final class ProvisioningEngine implements AutoCloseable {
             }
             // No plain copy stays in framework storage: the configuration's key goes.
             String expected = new String(key);
-            removeFromConfig("api_key", value -> constantTimeEquals(String.valueOf(value), expected));
+            removeFromConfig(SaasConfiguration.API_KEY, value -> constantTimeEquals(String.valueOf(value), expected));
             if (s.codeText() != null) {
                 LOG.warn("Both pre-provisioned credentials and a provisioning code are configured: the credentials "
                         + "were used, the code {} is ignored", ProvisioningCode.maskText(s.codeText()));
-                removeFromConfig("provisioning_code", value -> true);
+                removeFromConfig(SaasConfiguration.PROVISIONING_CODE, value -> true);
             }
             return true;
         } catch (VaultException e) {
@@ -732,7 +732,7 @@ final class ProvisioningEngine implements AutoCloseable {
         LOG.info("Device {} is provisioned: the cloud at {} confirmed its credentials{}", current.deviceId,
                 s.displayUrl(), expiresAt == null ? "" : " (API key valid until " + expiresAt + ")");
         if (current.source == Source.CONFIG && current.code != null) {
-            removeFromConfig("provisioning_code", value -> current.code.equals(
+            removeFromConfig(SaasConfiguration.PROVISIONING_CODE, value -> current.code.equals(
                     ProvisioningCode.parse(String.valueOf(value)).orElse(null)));
         }
     }
@@ -915,7 +915,7 @@ final class ProvisioningEngine implements AutoCloseable {
         if (s.codeMalformed()) {
             error = derived("code", CODE_MALFORMED, "The configured provisioning code "
                     + ProvisioningCode.maskText(s.codeText())
-                    + " is not of the shape PROV-XXXX-XXXX (setting provisioning_code, EDGEFLOW_PROVISIONING_CODE).");
+                    + " is not of the shape PROV-XXXX-XXXX (setting .provisioning_code, EDGEFLOW_PROVISIONING_CODE).");
         }
         switch (stored.state()) {
             case EMPTY:

@@ -14,6 +14,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @interface SaasConfiguration {
     /** The PID. */
     String PID = "io.edgeflow.saas";
+    /**
+     * The secrets' properties are private (a leading '.'; the method names' leading '_' maps to it, DS 1.4
+     * 112.8.2.1), so Declarative Services never copies them onto a service where a console shows them.
+     */
+    String PROVISIONING_CODE = ".provisioning_code";
+    /** The pre-provisioned API key's property; private. */
+    String API_KEY = ".api_key";
+    /** The proxy password's property; private. */
+    String PROXY_PASSWORD = ".proxy_password";
 
     @AttributeDefinition(name = "Enabled",
             description = "Connect this gateway to the EdgeFlow cloud. While off, nothing contacts the cloud. "
@@ -30,9 +39,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "One-time code from the dashboard (PROV-XXXX-XXXX). Used once: after the device is "
                     + "provisioned it is removed from here, and the same code in the env file is ignored. A new, "
                     + "different code provisions the device again and replaces its credentials once the new ones "
-                    + "are stored. Environment variable EDGEFLOW_PROVISIONING_CODE.",
+                    + "are stored. Environment variable EDGEFLOW_PROVISIONING_CODE. Kept encrypted at rest.",
             type = AttributeType.PASSWORD)
-    String provisioning__code() default "";
+    String _provisioning__code() default "";
 
     @AttributeDefinition(name = "Device ID",
             description = "Pre-provisioned Device ID (dev_...), given together with the API key. Environment "
@@ -44,7 +53,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "then removed from this configuration, so no plain copy stays in framework storage. "
                     + "Environment variable EDGEFLOW_API_KEY.",
             type = AttributeType.PASSWORD)
-    String api__key() default "";
+    String _api__key() default "";
 
     @AttributeDefinition(name = "CA file",
             description = "Absolute path of a PEM file with CA certificates trusted in addition to the JDK's, for "
@@ -54,16 +63,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "HTTPS proxy",
             description = "HTTP proxy for the connections to the cloud (CONNECT), as http://host:port, optionally "
-                    + "http://user@host:port with the password below. Empty: the https_proxy / HTTPS_PROXY "
+                    + "http://user@host:port with the password below (a password written here is moved there). "
+                    + "Empty: the https_proxy / HTTPS_PROXY "
                     + "environment variables (and no_proxy) apply; 'direct': no proxy at all. Environment variable "
                     + "EDGEFLOW_HTTPS_PROXY.")
     String proxy() default "";
 
     @AttributeDefinition(name = "Proxy password",
             description = "Password of the proxy user (Basic authentication). Empty: the password in the proxy "
-                    + "address, if any.",
+                    + "address, if any. Kept encrypted at rest.",
             type = AttributeType.PASSWORD)
-    String proxy__password() default "";
+    String _proxy__password() default "";
 
     @AttributeDefinition(name = "Connect timeout (seconds)",
             description = "How long to wait for a TCP and TLS connection to the cloud (or the proxy).", min = "1")

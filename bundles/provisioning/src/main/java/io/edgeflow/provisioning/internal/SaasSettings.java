@@ -61,10 +61,10 @@ final class SaasSettings {
         Duration requestTimeout = Duration.ofSeconds(Math.max(1, config.request__timeout__seconds()));
         Backoff.Policy retry = new Backoff.Policy(Duration.ofMillis(Math.max(1, config.retry__initial__delay__ms())),
                 Duration.ofSeconds(Math.max(1, config.retry__max__delay__seconds())));
-        String codeText = blankToNull(config.provisioning__code());
+        String codeText = blankToNull(config._provisioning__code());
         ProvisioningCode code = codeText == null ? null : ProvisioningCode.parse(codeText).orElse(null);
         String deviceId = blankToNull(config.device__id());
-        String key = blankToNull(config.api__key());
+        String key = blankToNull(config._api__key());
         char[] apiKey = key == null ? null : key.toCharArray();
 
         StatusError problem = null;
@@ -94,7 +94,7 @@ final class SaasSettings {
                 }
                 ProxySettings proxy;
                 try {
-                    proxy = ProxySettings.resolve(config.proxy(), config.proxy__password(), environment,
+                    proxy = ProxySettings.resolve(config.proxy(), config._proxy__password(), environment,
                             address.host());
                 } catch (IllegalArgumentException e) {
                     throw new SettingException(PROXY_INVALID, "Cannot use the proxy: " + e.getMessage() + ".");

@@ -1,37 +1,53 @@
 package io.edgeflow.provisioning.internal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+
 /**
- * The codes this device has used, as fingerprints ({@link ProvisioningCode#fingerprint()}), so that a code
+ * The codes this device has used, as keyed fingerprints ({@link ProvisioningCode#fingerprint}), so that a code
  * still sitting in the env file after it provisioned the device is recognised and ignored, even if Config
- * Admin receives it again. Only codes the cloud has consumed are recorded: they can never be used again,
- * so their fingerprints protect nothing. Kept in this bundle's data area, written atomically.
+ * Admin receives it again. Only codes the cloud has consumed are recorded. The fingerprint key is 32 random
+ * bytes in a file of mode 0600 beside the list; the list is written atomically, mode 0600. Fingerprints of
+ * version 0.1 (unkeyed) are still recognised.
  */
 class UsedCodes {
     private static final int KEEP = 32;
+    private static final int KEY_SIZE = 32;
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private final Path file;
+    private final SecretKey key;
     private final Set<String> fingerprints = new LinkedHashSet<>();
 
     /**
-     * @param file where the fingerprints live, or null to keep them in memory only
+     * @param file where the fingerprints live, or null to keep them in memory only (under a key for this run)
      */
     UsedCodes(Path file) {
         this.file = file;
+        this.key = key(file == null ? null : file.resolveSibling(file.getFileName() + ".key"));
         if (file != null) {
             try {
                 for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
-                    if (line.matches("[0-9a-f]{64}")) {
+                    if (line.matches("(" + ProvisioningCode.KEYED + ")?[0-9a-f]{64}")) {
                         fingerprints.add(line);
                     }
                 }
@@ -43,8 +59,56 @@ class UsedCodes {
         }
     }
 
+    private static SecretKey key(Path keyFile) {
+        SecureRandom random = new SecureRandom();
+        byte[] bytes = null;
+        try {
+            if (keyFile != null) {
+                if (!Files.exists(keyFile)) {
+                    create(keyFile, random);
+                }
+                bytes = Files.readAllBytes(keyFile);
+            }
+        } catch (IOException e) {
+            bytes = null; // a key for this run: used codes are recognised until the agent stops
+        }
+        if (bytes == null || bytes.length != KEY_SIZE) {
+            bytes = new byte[KEY_SIZE];
+            random.nextBytes(bytes);
+        }
+        try {
+            return new SecretKeySpec(bytes, "HmacSHA256");
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static void create(Path keyFile, SecureRandom random) throws IOException {
+        Files.createDirectories(keyFile.toAbsolutePath().getParent());
+        Path temp = keyFile.resolveSibling(keyFile.getFileName() + ".new-" + Long.toHexString(random.nextLong()));
+        byte[] fresh = new byte[KEY_SIZE];
+        random.nextBytes(fresh);
+        try {
+            try (FileChannel channel = POSIX
+                    ? FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                    : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap(fresh));
+                channel.force(true);
+            }
+            try {
+                Files.createLink(keyFile, temp);
+            } catch (FileAlreadyExistsException e) {
+                // another writer was first: its key is the key
+            }
+        } finally {
+            Arrays.fill(fresh, (byte) 0);
+            Files.deleteIfExists(temp);
+        }
+    }
+
     synchronized boolean contains(ProvisioningCode code) {
-        return fingerprints.contains(code.fingerprint());
+        return fingerprints.contains(code.fingerprint(key)) || fingerprints.contains(code.unkeyedFingerprint());
     }
 
     /**
@@ -52,7 +116,7 @@ class UsedCodes {
      * @throws IOException if the file cannot be written
      */
     synchronized void add(ProvisioningCode code) throws IOException {
-        if (!fingerprints.add(code.fingerprint())) {
+        if (!fingerprints.add(code.fingerprint(key))) {
             return;
         }
         while (fingerprints.size() > KEEP) {
@@ -63,6 +127,10 @@ class UsedCodes {
         }
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.createDirectories(file.getParent());
+        Files.deleteIfExists(temp);
+        if (POSIX) {
+            Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
         Files.write(temp, List.copyOf(fingerprints), StandardCharsets.US_ASCII, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

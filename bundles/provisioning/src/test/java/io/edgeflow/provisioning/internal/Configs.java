@@ -17,7 +17,7 @@ final class Configs {
         Map<String, Object> copy = new HashMap<>(properties);
         return (SaasConfiguration) Proxy.newProxyInstance(SaasConfiguration.class.getClassLoader(),
                 new Class<?>[] {SaasConfiguration.class}, (proxy, method, args) -> {
-                    String name = method.getName().replace("__", "_");
+                    String name = propertyName(method.getName());
                     return switch (method.getName()) {
                         case "annotationType" -> SaasConfiguration.class;
                         case "toString" -> "SaasConfiguration" + copy.keySet();
@@ -26,6 +26,36 @@ final class Configs {
                         default -> copy.containsKey(name) ? copy.get(name) : method.getDefaultValue();
                     };
                 });
+    }
+
+    /**
+     * The property a method of a component property type reads (DS 1.4, 112.8.2.1): {@code $$} is {@code $},
+     * {@code $_$} is {@code -}, a lone {@code $} is dropped, {@code __} is {@code _}, a lone {@code _} is {@code .}.
+     */
+    static String propertyName(String method) {
+        StringBuilder name = new StringBuilder();
+        for (int i = 0; i < method.length(); i++) {
+            char c = method.charAt(i);
+            if (c == '$') {
+                if (method.startsWith("$$", i)) {
+                    name.append('$');
+                    i++;
+                } else if (method.startsWith("$_$", i)) {
+                    name.append('-');
+                    i += 2;
+                }
+            } else if (c == '_') {
+                if (method.startsWith("__", i)) {
+                    name.append('_');
+                    i++;
+                } else {
+                    name.append('.');
+                }
+            } else {
+                name.append(c);
+            }
+        }
+        return name.toString();
     }
 
     static SaasSettings settings(Map<String, Object> properties) {

@@ -33,6 +33,44 @@ class ProvisioningCodeTest {
         assertThat(ProvisioningCode.maskText("prov-a1b2-c3d4")).isEqualTo("PROV-****-C3D4");
         assertThat(ProvisioningCode.maskText("PROV-1234")).isEqualTo("****").doesNotContain("1234");
         assertThat(ProvisioningCode.maskText("something-long-1234")).isEqualTo("****1234");
-        assertThat(code.fingerprint()).hasSize(64).doesNotContain("A1B2");
+        assertThat(code.fingerprint(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256")))
+                .hasSize(67).doesNotContain("A1B2");
+    }
+
+    @Test
+    void aCodesFingerprintIsKeyedStableForOneInstallationAndDiffersAcrossInstallations(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        ProvisioningCode code = ProvisioningCode.parse("PROV-A1B2-C3D4").orElseThrow();
+        UsedCodes one = new UsedCodes(dir.resolve("one/used-provisioning-codes"));
+        one.add(code);
+        String stored = java.nio.file.Files.readString(dir.resolve("one/used-provisioning-codes")).strip();
+
+        // not SHA-256 of the code in any spelling, nor the unkeyed fingerprint of 0.1
+        for (String spelling : java.util.List.of("PROV-A1B2-C3D4", "A1B2C3D4", "edgeflow-provisioning-code\0A1B2C3D4")) {
+            assertThat(stored).doesNotContain(java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                    .getInstance("SHA-256").digest(spelling.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+        }
+        assertThat(stored).doesNotContain(code.unkeyedFingerprint());
+        // stable for one installation (a restart reads the same key and recognises the code)...
+        assertThat(new UsedCodes(dir.resolve("one/used-provisioning-codes")).contains(code)).isTrue();
+        // ...and different on another: the same code gives another fingerprint
+        UsedCodes two = new UsedCodes(dir.resolve("two/used-provisioning-codes"));
+        two.add(code);
+        assertThat(java.nio.file.Files.readString(dir.resolve("two/used-provisioning-codes")).strip())
+                .isNotEqualTo(stored);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(
+                dir.resolve("one/used-provisioning-codes.key")))).isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(
+                dir.resolve("one/used-provisioning-codes")))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void aCodeRecordedAsUsedByVersion01IsStillRecognised(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        ProvisioningCode code = ProvisioningCode.parse("PROV-A1B2-C3D4").orElseThrow();
+        java.nio.file.Files.writeString(dir.resolve("used"), code.unkeyedFingerprint() + "\n");
+        assertThat(new UsedCodes(dir.resolve("used")).contains(code)).isTrue();
+        assertThat(new UsedCodes(dir.resolve("used")).contains(ProvisioningCode.parse("PROV-A1B2-C3D5")
+                .orElseThrow())).isFalse();
     }
 }

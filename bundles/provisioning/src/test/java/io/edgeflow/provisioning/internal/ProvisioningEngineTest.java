@@ -113,7 +113,7 @@ class ProvisioningEngineTest {
     @Test
     void disabledContactsNothing() throws Exception {
         config.put("enabled", false);
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         cloud.code(CODE, "active");
         start();
         settle();
@@ -124,7 +124,7 @@ class ProvisioningEngineTest {
 
     @Test
     void aCodeIsRegisteredStoredConfirmedAndThenRemovedFromTheConfiguration() throws Exception {
-        config.put("provisioning_code", "prov-a1b2-c3d4"); // as a person may type it
+        config.put(".provisioning_code", "prov-a1b2-c3d4"); // as a person may type it
         cloud.code(CODE, "active");
         start();
         awaitState(SaasState.PROVISIONED);
@@ -138,7 +138,7 @@ class ProvisioningEngineTest {
         assertThat(cloud.isConfirmed("dev_1")).isTrue();
         await("the used code removed", () -> {
             synchronized (config) {
-                return !config.containsKey("provisioning_code");
+                return !config.containsKey(".provisioning_code");
             }
         });
         assertThat(usedCodes.contains(ProvisioningCode.parse(CODE).orElseThrow())).isTrue();
@@ -155,9 +155,9 @@ class ProvisioningEngineTest {
     void aUsedCodeStillInTheEnvFileIsIgnored() throws Exception {
         vault.store(new DeviceCredentials("dev_7", "efk_stored_key_0123456789".toCharArray(), FakeCloud.EXPIRES, null));
         usedCodes.add(ProvisioningCode.parse(CODE).orElseThrow());
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         start();
-        await("the used code removed", () -> !config.containsKey("provisioning_code"));
+        await("the used code removed", () -> !config.containsKey(".provisioning_code"));
         settle();
         assertThat(cloud.calls).isEmpty();
         assertThat(status().state()).isEqualTo(SaasState.PROVISIONED);
@@ -179,11 +179,11 @@ class ProvisioningEngineTest {
     void preProvisionedCredentialsGoToTheVaultAndLeaveTheConfiguration() throws Exception {
         String key = cloud.preProvisioned("dev_admin", "efk_admin_made_key_abcdefghijklmnop");
         config.put("device_id", "dev_admin");
-        config.put("api_key", key);
+        config.put(".api_key", key);
         start();
         await("identity", () -> identity.current() != null);
 
-        assertThat(config).doesNotContainKey("api_key").containsEntry("device_id", "dev_admin");
+        assertThat(config).doesNotContainKey(".api_key").containsEntry("device_id", "dev_admin");
         assertThat(vault.key()).isEqualTo(key);
         assertThat(vault.status().expiresAt()).as("the expiry comes from the confirmation").isEqualTo(FakeCloud.EXPIRES);
         assertThat(vault.pending()).isNull();
@@ -196,7 +196,7 @@ class ProvisioningEngineTest {
     void refusedPreProvisionedCredentialsAreAnErrorAndNotRetried() throws Exception {
         cloud.preProvisioned("dev_admin", "efk_the_right_key_abcdefghijklmnop");
         config.put("device_id", "dev_admin");
-        config.put("api_key", "efk_a_wrong_key_abcdefghijklmnopqrs");
+        config.put(".api_key", "efk_a_wrong_key_abcdefghijklmnopqrs");
         start();
         awaitState(SaasState.ERROR);
         settle();
@@ -205,12 +205,12 @@ class ProvisioningEngineTest {
         assertThat(status().error().since()).isNotNull();
         assertThat(status().deviceId()).isEqualTo("dev_admin");
         assertThat(identity.current()).isNull();
-        assertThat(config).doesNotContainKey("api_key");
+        assertThat(config).doesNotContainKey(".api_key");
     }
 
     @Test
     void transientFailuresAreRetriedWithTheSameRequestIdUntilTheCloudAnswers() throws Exception {
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         cloud.code(CODE, "active");
         cloud.failRegister(FakeCloud.unreachable(), 5);
         cloud.failConfirm(FakeCloud.unreachable(), 2);
@@ -232,7 +232,7 @@ class ProvisioningEngineTest {
 
     @Test
     void theErrorKeepsItsSinceWhileItLasts() throws Exception {
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         cloud.code(CODE, "active");
         cloud.failRegister(FakeCloud.unreachable(), 8);
         start();
@@ -244,7 +244,7 @@ class ProvisioningEngineTest {
 
     @Test
     void aLostAnswerIsSurvivedWithTheSameRequestId() throws Exception {
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         cloud.code(CODE, "active");
         cloud.loseRegistrations(1); // the cloud registers us, the answer never arrives
         start();
@@ -266,7 +266,7 @@ class ProvisioningEngineTest {
         vault.store(new DeviceCredentials(first.deviceId(), first.apiKey(), first.expiresAt(), null));
         cloud.calls.clear();
         cloud.requestIds.clear();
-        config.put("provisioning_code", CODE); // still in the env file
+        config.put(".provisioning_code", CODE); // still in the env file
         start();
         await("confirmed", () -> identity.current() != null);
         assertThat(status().state()).isEqualTo(SaasState.PROVISIONED);
@@ -295,7 +295,7 @@ class ProvisioningEngineTest {
     void aRunQueuedBeforeNewSettingsCannotHaveTheirRefusalUndoneAndTriedAgain() throws Exception {
         cloud.code(CODE, "expired");
         cloud.code(CODE2, "consumed");
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         start();
         await("code_expired", () -> "code_expired".equals(errorCode()));
         settle();
@@ -311,7 +311,7 @@ class ProvisioningEngineTest {
             }
         });
         engine.endpointChanged();
-        configure("provisioning_code", CODE2);
+        configure(".provisioning_code", CODE2);
         release.countDown();
         await("code_consumed", () -> "code_consumed".equals(errorCode()));
         settle();
@@ -328,7 +328,7 @@ class ProvisioningEngineTest {
             if (c[1] != null) {
                 cloud.code(c[0], c[1]);
             }
-            config.put("provisioning_code", c[0]);
+            config.put(".provisioning_code", c[0]);
             if (engine == null) {
                 start();
             } else {
@@ -343,13 +343,13 @@ class ProvisioningEngineTest {
             assertThat(status.error().since()).isNotNull();
             assertThat(status.error().message()).doesNotContain(c[0]);
             assertThat(vault.pending()).as("a refused registration leaves no request pending").isNull();
-            assertThat(config).as("a refused code stays, for the operator to see").containsKey("provisioning_code");
+            assertThat(config).as("a refused code stays, for the operator to see").containsKey(".provisioning_code");
         }
     }
 
     @Test
     void aMalformedCodeIsAnErrorWithoutContactingTheCloud() throws Exception {
-        config.put("provisioning_code", "PROV-1234");
+        config.put(".provisioning_code", "PROV-1234");
         start();
         awaitState(SaasState.ERROR);
         settle();
@@ -362,12 +362,12 @@ class ProvisioningEngineTest {
     void aNewCodeReplacesTheCredentialsOnlyOnceNewOnesAreStored() throws Exception {
         cloud.code(CODE, "active");
         cloud.code(CODE2, "active");
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         start();
         await("identity dev_1", () -> identity.current() != null);
 
         cloud.holdRegistrations();
-        configure("provisioning_code", CODE2);
+        configure(".provisioning_code", CODE2);
         awaitState(SaasState.PROVISIONING);
         // while the new registration is under way, the old credentials are kept and in use
         assertThat(vault.status().deviceId()).isEqualTo("dev_1");
@@ -380,7 +380,7 @@ class ProvisioningEngineTest {
         assertThat(status().state()).isEqualTo(SaasState.PROVISIONED);
         await("the used code removed", () -> {
             synchronized (config) {
-                return !config.containsKey("provisioning_code");
+                return !config.containsKey(".provisioning_code");
             }
         });
     }
@@ -389,7 +389,7 @@ class ProvisioningEngineTest {
     void aRefusedNewCodeKeepsTheOldCredentials() throws Exception {
         vault.store(new DeviceCredentials("dev_7", "efk_stored_key_0123456789".toCharArray(), FakeCloud.EXPIRES, null));
         cloud.code(CODE2, "expired");
-        config.put("provisioning_code", CODE2);
+        config.put(".provisioning_code", CODE2);
         start();
         await("the refusal", () -> status().error() != null);
         SaasStatus status = status();
@@ -402,7 +402,7 @@ class ProvisioningEngineTest {
 
     @Test
     void rateLimitingWaitsAtLeastRetryAfter() throws Exception {
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         cloud.code(CODE, "active");
         cloud.failRegister(FakeCloud.rateLimited(Duration.ofMillis(1000)), 1);
         start();
@@ -413,7 +413,7 @@ class ProvisioningEngineTest {
 
     @Test
     void codeInUseIsRetried() throws Exception {
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         cloud.code(CODE, "active");
         cloud.failRegister(new CloudCallException("code_in_use", "Another registration holds this code.", false, 409,
                 null), 2);
@@ -424,7 +424,7 @@ class ProvisioningEngineTest {
 
     @Test
     void aLapsedClaimIsRegisteredAgainWithTheSameRequestId() throws Exception {
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         cloud.code(CODE, "active");
         cloud.failConfirm(new CloudCallException("invalid_credentials", "The registration was not confirmed in time.",
                 true, 401, null), 1);
@@ -437,7 +437,7 @@ class ProvisioningEngineTest {
 
     @Test
     void theCloudBeingDownAtStartIsWaitedOut() throws Exception {
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         cloud.code(CODE, "active");
         endpointUp.set(false); // no endpoint yet
         start();
@@ -502,7 +502,7 @@ class ProvisioningEngineTest {
 
     @Test
     void theLocalApiRefusesWhileARegistrationIsUnderWay() throws Exception {
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         cloud.code(CODE, "active");
         cloud.code(CODE2, "active");
         cloud.failRegister(FakeCloud.unreachable(), 1000);
@@ -525,7 +525,7 @@ class ProvisioningEngineTest {
     @Test
     void plainHttpIsAnErrorInTheStatus() throws Exception {
         config.put("url", "http://saas.edgx.cloud:80");
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         start();
         awaitState(SaasState.ERROR);
         assertThat(status().error().code()).isEqualTo("saas_url_invalid");
@@ -535,7 +535,7 @@ class ProvisioningEngineTest {
 
     @Test
     void disablingStopsARegistrationAndWithdrawsTheIdentity() throws Exception {
-        config.put("provisioning_code", CODE);
+        config.put(".provisioning_code", CODE);
         cloud.code(CODE, "active");
         start();
         await("identity", () -> identity.current() != null);
@@ -626,12 +626,12 @@ class ProvisioningEngineTest {
         String key = cloud.preProvisioned("dev_admin", "efk_admin_made_key_abcdefghijklmnop");
         cloud.code(CODE, "active");
         config.put("device_id", "dev_admin");
-        config.put("api_key", key);
-        config.put("provisioning_code", CODE);
+        config.put(".api_key", key);
+        config.put(".provisioning_code", CODE);
         start();
         await("identity", () -> identity.current() != null);
         settle();
-        assertThat(config).doesNotContainKeys("api_key", "provisioning_code");
+        assertThat(config).doesNotContainKeys(".api_key", ".provisioning_code");
         assertThat(cloud.calls).containsExactly("confirm dev_admin");
     }
 
