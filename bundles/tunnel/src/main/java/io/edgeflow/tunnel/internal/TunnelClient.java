@@ -196,7 +196,7 @@ final class TunnelClient implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         TunnelState last2 = state;
-        state = new TunnelState(Phase.STOPPED, last2.lastHeartbeat(), null, null);
+        state = new TunnelState(Phase.STOPPED, last2.lastHeartbeat(), null, null, last2.clockSkewSeconds());
     }
 
     /** Hands work to the scheduler thread; false if it is stopped. */
@@ -226,7 +226,7 @@ final class TunnelClient implements AutoCloseable {
         Connection c = new Connection(++connections);
         current = c;
         Phase waiting = state.phase() == Phase.REJECTED ? Phase.REJECTED : everOnline ? Phase.OFFLINE : Phase.CONNECTING;
-        state = new TunnelState(waiting, state.lastHeartbeat(), null, state.error());
+        state = new TunnelState(waiting, state.lastHeartbeat(), null, state.error(), state.clockSkewSeconds());
 
         String authorization;
         String id;
@@ -373,6 +373,11 @@ final class TunnelClient implements AutoCloseable {
             c.openTimeout.cancel(false);
         }
         c.connectedSince = clock.instant();
+        Long skew = skewFrom(frame, null, c.connectedSince);
+        if (skew != null) {
+            TunnelState s = state;
+            state = new TunnelState(s.phase(), s.lastHeartbeat(), s.connectedSince(), s.error(), skew);
+        }
         Duration interval = settings.heartbeatInterval();
         if (frame.get("heartbeat_timeout_seconds") instanceof Number t && t.longValue() > 0) {
             // the cloud closes a tunnel silent for this long: beat at least three times within it
@@ -410,7 +415,9 @@ final class TunnelClient implements AutoCloseable {
         Map<String, Object> beat = new LinkedHashMap<>();
         beat.put("type", Protocol.HEARTBEAT);
         beat.put("seq", seq);
-        beat.put("sent_at", clock.instant().toString());
+        Instant sentAt = clock.instant();
+        c.outstandingSentAt = sentAt;
+        beat.put("sent_at", sentAt.toString());
         c.send(FRAMES.writeString(beat));
     }
 
@@ -426,7 +433,32 @@ final class TunnelClient implements AutoCloseable {
             everOnline = true;
             LOG.info("Tunnel to {} online (device {}, connection {})", cloud.displayUrl(), deviceId, c.number);
         }
-        state = new TunnelState(Phase.ONLINE, now, c.connectedSince, null);
+        Long skew = skewFrom(frame, c.outstandingSentAt, now);
+        state = new TunnelState(Phase.ONLINE, now, c.connectedSince, null,
+                skew != null ? skew : state.clockSkewSeconds());
+    }
+
+    /**
+     * The cloud's clock minus the device's, rounded to whole seconds: the frame's {@code server_time} against
+     * the middle of the heartbeat's round trip (for a {@code hello}, which answers nothing, its arrival).
+     * {@code server_time} may carry fractions of a second or not; a missing or malformed one gives null.
+     */
+    static Long skewFrom(Map<String, Object> frame, Instant sentAt, Instant receivedAt) {
+        if (!(frame.get("server_time") instanceof String text) || text.length() > 64) {
+            return null;
+        }
+        Instant server;
+        try {
+            server = java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+        Instant local = receivedAt;
+        if (sentAt != null && !sentAt.isAfter(receivedAt)) {
+            local = sentAt.plus(Duration.between(sentAt, receivedAt).dividedBy(2));
+        }
+        long millis = Duration.between(local, server).toMillis();
+        return Math.round(millis / 1000.0);
     }
 
     private void request(Connection c, Map<String, Object> frame) {
@@ -566,7 +598,8 @@ final class TunnelClient implements AutoCloseable {
         TunnelState before = state;
         StatusError previous = before.error();
         Instant since = previous != null && previous.code().equals(code) ? previous.since() : clock.instant();
-        state = new TunnelState(phase, before.lastHeartbeat(), null, new StatusError(code, message, since));
+        state = new TunnelState(phase, before.lastHeartbeat(), null, new StatusError(code, message, since),
+                before.clockSkewSeconds());
         if (previous == null || !previous.code().equals(code) || before.phase() == Phase.ONLINE) {
             LOG.info("Tunnel to {}: {} ({}); next attempt in {}", cloud.displayUrl(), message, code, seconds(delay));
         } else {
@@ -621,6 +654,8 @@ final class TunnelClient implements AutoCloseable {
         Duration interval = settings.heartbeatInterval();
         long seq;
         long outstanding;
+        /** When the outstanding heartbeat left, by the local clock: its answer's server_time gives the skew. */
+        Instant outstandingSentAt;
         long onlineSince;
         ScheduledFuture<?> heartbeats;
         ScheduledFuture<?> openTimeout;
