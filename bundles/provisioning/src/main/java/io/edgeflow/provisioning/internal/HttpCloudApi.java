@@ -42,6 +42,8 @@ final class HttpCloudApi implements CloudApi {
     /** Largest answer read from the cloud. */
     static final int MAX_ANSWER_BYTES = 64 * 1024;
     private static final JsonCodec JSON = JsonCodec.withLimits(16, MAX_ANSWER_BYTES);
+    private static final java.util.regex.Pattern TUNNEL_FAILED = java.util.regex.Pattern.compile(
+            "Tunnel failed, got: (\\d{3})");
 
     private final CloudEndpoint endpoint;
     private final Duration timeout;
@@ -189,8 +191,12 @@ final class HttpCloudApi implements CloudApi {
         }
         String text = describe(cause) + " " + describe(root);
         if (text.contains("Tunnel failed") || text.contains("407")) {
+            // the JDK: "Tunnel failed, got: 401" for any refusal of CONNECT but a 407
+            java.util.regex.Matcher status = TUNNEL_FAILED.matcher(text);
+            int code = status.find() ? Integer.parseInt(status.group(1)) : 0;
             return CloudCallException.transientFailure(CloudCallException.PROXY_ERROR,
-                    "The proxy refused the connection to " + where + ": " + describe(root));
+                    "The proxy refused the connection to " + where + ": "
+                            + (code != 0 ? ProxySettings.refusal(code) : describe(root)));
         }
         if (root instanceof UnknownHostException) {
             return CloudCallException.transientFailure(CloudCallException.UNREACHABLE,
@@ -240,8 +246,7 @@ final class HttpCloudApi implements CloudApi {
         if (status == 407) {
             // the JDK hands the proxy's refusal of the tunnel over as the answer
             return new CloudCallException(CloudCallException.PROXY_ERROR, "The proxy refused the connection to "
-                    + endpoint.displayUrl() + ": HTTP 407 Proxy Authentication Required (check the proxy user and "
-                    + "password).", false, status, null);
+                    + endpoint.displayUrl() + ": " + ProxySettings.refusal(status), false, status, null);
         }
         if (status >= 500) {
             return new CloudCallException(code == null ? CloudCallException.SERVER_ERROR : code, message, false, status,

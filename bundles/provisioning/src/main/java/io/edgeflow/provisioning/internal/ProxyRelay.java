@@ -126,7 +126,9 @@ final class ProxyRelay implements AutoCloseable {
             String[] parts = statusLine.split(" ", 3);
             if (parts.length < 2 || !parts[1].equals("200")) {
                 lastFailure = statusLine;
-                LOG.warn("The proxy {} refused the tunnel to {}: {}", proxy.describe(), requestLine[1], statusLine);
+                LOG.warn("The proxy {} refused the tunnel to {}: {}", proxy.describe(), requestLine[1],
+                        parts.length >= 2 && parts[1].matches("\\d{3}") ? ProxySettings.refusal(Integer.parseInt(parts[1]))
+                                : statusLine.replaceAll("\\p{Cntrl}", "?"));
                 respond(client, statusLine.isEmpty() ? "HTTP/1.1 502 Bad Gateway" : statusLine);
                 return;
             }

@@ -269,9 +269,32 @@ class CloudEndpointTest {
                     new AtomicLong())).isInstanceOfSatisfying(CloudCallException.class, e -> {
                         assertThat(e.code()).isEqualTo("proxy_error");
                         assertThat(e.permanent()).isFalse();
-                        assertThat(e.getMessage()).contains("407").doesNotContain("wrong");
+                        assertThat(e.getMessage()).contains("407").contains("check the proxy user and password")
+                                .doesNotContain("wrong");
                     });
         }
+    }
+
+    @Test
+    void aProxyThatAnswers401ToWrongCredentialsGetsTheSameHintAsA407() throws Exception {
+        int port = serve(pki.server("127.0.0.1"));
+        String expected = "Basic " + Base64.getEncoder().encodeToString("gateway:s3cret".getBytes(StandardCharsets.UTF_8));
+        try (TestConnectProxy proxy = new TestConnectProxy(expected, 401)) {
+            for (String url : List.of("http://gateway:wrong@127.0.0.1:" + proxy.port(), "127.0.0.1:" + proxy.port())) {
+                // with a user: through the relay; without: the JDK's own CONNECT
+                ProxySettings wrong = ProxySettings.parse(url, null, "test");
+                assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, wrong, Clock.systemUTC()),
+                        new AtomicLong())).as(url).isInstanceOfSatisfying(CloudCallException.class, e -> {
+                            assertThat(e.code()).isEqualTo("proxy_error");
+                            assertThat(e.permanent()).isFalse();
+                            assertThat(e.getMessage()).contains("401").contains("check the proxy user and password")
+                                    .doesNotContain("wrong");
+                        });
+                endpoint.close();
+            }
+            assertThat(proxy.heads).hasSize(2);
+        }
+        assertThat(requests).isEmpty();
     }
 
     @Test

@@ -60,6 +60,8 @@ final class TunnelClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelClient.class);
     /** Frames are small and two levels deep; their size is bounded before they are parsed. */
     private static final JsonCodec FRAMES = JsonCodec.withLimits(8, 32 * 1024 * 1024);
+    private static final java.util.regex.Pattern TUNNEL_FAILED = java.util.regex.Pattern.compile(
+            "Tunnel failed, got: (\\d{3})");
 
     /** Error codes of {@link TunnelState#error()}. */
     static final String CREDENTIALS_REJECTED = "credentials_rejected";
@@ -73,6 +75,7 @@ final class TunnelClient implements AutoCloseable {
     static final String REPLACED = "tunnel_replaced";
     static final String CREDENTIALS_MISSING = "credentials_missing";
     static final String PROTOCOL_ERROR = "tunnel_protocol_error";
+    static final String PROXY_ERROR = "proxy_error";
 
     /** How a failure is retried. */
     private enum Retry {
@@ -306,7 +309,11 @@ final class TunnelClient implements AutoCloseable {
 
     private void failOpening(Connection c, Throwable cause) {
         String where = cloud.displayUrl();
-        if (cause instanceof WebSocketHandshakeException h) {
+        int proxyStatus = proxyRefusal(cause);
+        if (proxyStatus != 0) {
+            fail(c, PROXY_ERROR, "The proxy refused the tunnel to " + where + ": " + proxyHint(proxyStatus),
+                    Retry.BACKOFF);
+        } else if (cause instanceof WebSocketHandshakeException h) {
             int status = h.getResponse().statusCode();
             if (status == 401 || status == 403) {
                 fail(c, CREDENTIALS_REJECTED, "The cloud at " + where + " rejected the device's key (HTTP " + status
@@ -330,6 +337,34 @@ final class TunnelClient implements AutoCloseable {
             fail(c, CLOUD_UNREACHABLE, "The tunnel to " + where + " could not be opened: " + describe(cause),
                     Retry.BACKOFF);
         }
+    }
+
+    /**
+     * The status with which a proxy refused the CONNECT, or 0. The JDK hands a 407 over as the handshake's
+     * answer and fails any other refusal with "Tunnel failed, got: N" (a 401 among them, which some proxies
+     * answer to wrong credentials: that one must not be taken for the cloud refusing the device's key).
+     */
+    private static int proxyRefusal(Throwable cause) {
+        if (cause instanceof WebSocketHandshakeException h) {
+            return h.getResponse().statusCode() == 407 ? 407 : 0;
+        }
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            java.util.regex.Matcher m = TUNNEL_FAILED.matcher(String.valueOf(t.getMessage()));
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        return 0;
+    }
+
+    /** The same words as the provisioning bundle's for a proxy's refusal. */
+    static String proxyHint(int status) {
+        return switch (status) {
+            case 407 -> "HTTP 407 Proxy Authentication Required (check the proxy user and password).";
+            case 401 -> "HTTP 401 Unauthorized: the proxy wants other credentials (check the proxy user and password).";
+            case 403 -> "HTTP 403 Forbidden (the proxy does not allow this destination or this user).";
+            default -> "HTTP " + status + ".";
+        };
     }
 
     // ------------------------------------------------------------------ frames
