@@ -183,6 +183,12 @@ final class HttpCloudApi implements CloudApi {
             return CloudCallException.transientFailure(CloudCallException.TIMEOUT,
                     "No answer from the cloud at " + where + " in time.");
         }
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof CloudTrust.ClockException clock) {
+                return CloudCallException.transientFailure(CloudCallException.TLS_ERROR,
+                        "The TLS connection to " + where + " failed: " + clock.getMessage() + ".");
+            }
+        }
         if (cause instanceof SSLException || root instanceof SSLException
                 || root instanceof java.security.cert.CertificateException) {
             return CloudCallException.transientFailure(CloudCallException.TLS_ERROR,

@@ -178,6 +178,50 @@ class CloudEndpointTest {
     }
 
     @Test
+    void aCertificateNotValidYetByTheDevicesClockNamesTheClockAndHowFarBehindItIs() throws Exception {
+        // a cloud whose certificate starts now, a device clock 2 hours behind (after 2026: validity is checked)
+        Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        int port = serve(pki.server(start, "127.0.0.1"));
+        Clock behind = Clock.fixed(start.minus(Duration.ofHours(2)), ZoneOffset.UTC);
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, null, behind), new AtomicLong()))
+                .isInstanceOfSatisfying(CloudCallException.class, e -> {
+                    assertThat(e.code()).isEqualTo("tls_error");
+                    assertThat(e.permanent()).isFalse();
+                    assertThat(e.getMessage()).contains("not valid yet by this device's clock")
+                            .contains("valid from " + start).contains("at least 2 h behind")
+                            .contains("set the device's clock").doesNotContain("CA file");
+                });
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void aCertificateExpiredByTheDevicesClockNamesTheClock() throws Exception {
+        Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(Duration.ofHours(1));
+        int port = serve(pki.server(start, "127.0.0.1")); // valid for 365 days
+        Clock ahead = Clock.fixed(start.plus(Duration.ofDays(368)), ZoneOffset.UTC);
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, null, ahead), new AtomicLong()))
+                .isInstanceOfSatisfying(CloudCallException.class, e -> {
+                    assertThat(e.code()).isEqualTo("tls_error");
+                    assertThat(e.getMessage()).contains("has expired by this device's clock")
+                            .contains("valid until " + start.plus(Duration.ofDays(365))).contains("3 d later")
+                            .contains("if the device's clock is ahead").doesNotContain("CA file");
+                });
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void aCertificateFromAnUnknownCaOutsideItsValidityIsNotBlamedOnTheClock() throws Exception {
+        Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        int port = serve(new TestPki("Another CA").server(start, "127.0.0.1"));
+        Clock behind = Clock.fixed(start.minus(Duration.ofHours(2)), ZoneOffset.UTC);
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, null, behind), new AtomicLong()))
+                .isInstanceOfSatisfying(CloudCallException.class, e -> {
+                    assertThat(e.code()).isEqualTo("tls_error");
+                    assertThat(e.getMessage()).contains("CA file").doesNotContain("device's clock");
+                });
+    }
+
+    @Test
     void aWrongCertificateIsRefusedEvenWithTheClockInNineteenSeventy() throws Exception {
         int port = serve(new TestPki("Another CA").server("127.0.0.1"));
         Clock nineteenSeventy = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
