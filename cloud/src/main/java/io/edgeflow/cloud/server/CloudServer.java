@@ -92,6 +92,7 @@ public final class CloudServer implements AutoCloseable {
                     out.println("Issued a new server certificate from that CA: " + tls.serverChain());
                 }
             }
+            identity.validityWarning(clock.instant()).ifPresent(out::println);
             ProvisioningService service = new ProvisioningService(db, config.settings(), clock, random, codeKey);
 
             QueuedThreadPool threads = new QueuedThreadPool(64, 8);
