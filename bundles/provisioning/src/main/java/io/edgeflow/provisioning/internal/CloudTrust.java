@@ -90,8 +90,23 @@ final class CloudTrust {
      * @throws GeneralSecurityException if the JDK's TLS support fails
      */
     static SSLContext sslContext(List<X509Certificate> extraCas, Clock clock) throws GeneralSecurityException {
+        return sslContext(extraCas, clock, null);
+    }
+
+    /**
+     * @param extraCas CAs trusted beside the JDK's, may be empty
+     * @param clock the local clock
+     * @param cloudIp null to verify the host name the connection was opened to (the usual case); else the
+     *        cloud's IP literal, which the certificate must name (an iPAddress subject alternative name)
+     *        whatever the connection's own address: for connections through a {@link ProxyRelay} that the
+     *        client takes for the cloud
+     * @return a TLS context with that trust
+     * @throws GeneralSecurityException if the JDK's TLS support fails
+     */
+    static SSLContext sslContext(List<X509Certificate> extraCas, Clock clock, String cloudIp)
+            throws GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new CloudTrustManager(extraCas, clock)}, null);
+        context.init(null, new TrustManager[] {new CloudTrustManager(extraCas, clock, cloudIp)}, null);
         return context;
     }
 
@@ -101,11 +116,14 @@ final class CloudTrust {
         private final X509ExtendedTrustManager extra;
         private final KeyStore extraAnchors;
         private final Clock clock;
+        /** The address the cloud's certificate must name, when the connection's own address is not it. */
+        private final java.net.InetAddress cloudIp;
         /** The JDK's CAs as a key store, made at the first check. */
         private KeyStore jdkAnchors;
 
-        CloudTrustManager(List<X509Certificate> extraCas, Clock clock) throws GeneralSecurityException {
+        CloudTrustManager(List<X509Certificate> extraCas, Clock clock, String cloudIp) throws GeneralSecurityException {
             this.clock = clock;
+            this.cloudIp = cloudIp == null ? null : ipLiteral(cloudIp);
             this.jdk = pkix(null);
             this.extraAnchors = extraCas.isEmpty() ? null : keyStore(extraCas);
             this.extra = extraAnchors == null ? null : pkix(extraAnchors);
@@ -121,13 +139,25 @@ final class CloudTrust {
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                 throws CertificateException {
-            check(chain, tm -> tm.checkServerTrusted(chain, authType, engine));
+            check(chain, cloudIp != null ? tm -> checkForCloudIp(tm, chain, authType)
+                    : tm -> tm.checkServerTrusted(chain, authType, engine));
+        }
+
+        /** The chain without the connection's host name (it is the relay's), then the cloud's address. */
+        private void checkForCloudIp(X509ExtendedTrustManager tm, X509Certificate[] chain, String authType)
+                throws CertificateException {
+            tm.checkServerTrusted(chain, authType);
+            if (!namesAddress(chain[0], cloudIp)) {
+                throw new CertificateException("the cloud's certificate does not name the address "
+                        + cloudIp.getHostAddress() + " (no matching IP address among its subject alternative names)");
+            }
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
-            check(chain, tm -> tm.checkServerTrusted(chain, authType, socket));
+            check(chain, cloudIp != null ? tm -> checkForCloudIp(tm, chain, authType)
+                    : tm -> tm.checkServerTrusted(chain, authType, socket));
         }
 
         /** One check of the chain by one trust manager (with the connection's host name). */
@@ -286,6 +316,40 @@ final class CloudTrust {
                 return s / 3600 + " h" + (s % 3600 / 60 == 0 ? "" : " " + s % 3600 / 60 + " min");
             }
             return s / 86400 + " d" + (s % 86400 / 3600 == 0 ? "" : " " + s % 86400 / 3600 + " h");
+        }
+    }
+
+    /** RFC 2818: an IP address matches only an iPAddress subject alternative name, exactly. */
+    static boolean namesAddress(X509Certificate certificate, java.net.InetAddress address)
+            throws CertificateException {
+        Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+        if (names == null) {
+            return false;
+        }
+        for (List<?> name : names) {
+            if (name.size() >= 2 && Integer.valueOf(7).equals(name.get(0)) && name.get(1) instanceof String text) {
+                try {
+                    if (ipLiteral(text).equals(address)) {
+                        return true;
+                    }
+                } catch (IllegalArgumentException e) {
+                    // not an address: no match
+                }
+            }
+        }
+        return false;
+    }
+
+    /** An IP literal as an address, never looked up in DNS. */
+    static java.net.InetAddress ipLiteral(String text) {
+        String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+        if (!t.matches("[0-9a-fA-F:.]+") || t.indexOf(':') < 0 && !t.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            throw new IllegalArgumentException("not an IP literal: " + text);
+        }
+        try {
+            return java.net.InetAddress.getByName(t);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP literal: " + text);
         }
     }
 

@@ -44,6 +44,7 @@ final class HttpCloudApi implements CloudApi {
     private static final JsonCodec JSON = JsonCodec.withLimits(16, MAX_ANSWER_BYTES);
     private static final java.util.regex.Pattern TUNNEL_FAILED = java.util.regex.Pattern.compile(
             "Tunnel failed, got: (\\d{3})");
+    private static final java.util.regex.Pattern STATUS_LINE = java.util.regex.Pattern.compile("^HTTP/\\S+ (\\d{3})");
 
     private final CloudEndpoint endpoint;
     private final Duration timeout;
@@ -174,6 +175,14 @@ final class HttpCloudApi implements CloudApi {
                 break;
             }
             root = root.getCause();
+        }
+        String relayed = endpoint instanceof HttpCloudEndpoint h ? h.proxyFailure() : null;
+        if (relayed != null) {
+            java.util.regex.Matcher status = STATUS_LINE.matcher(relayed);
+            return CloudCallException.transientFailure(CloudCallException.PROXY_ERROR, status.find()
+                    ? "The proxy refused the connection to " + where + ": "
+                            + ProxySettings.refusal(Integer.parseInt(status.group(1)))
+                    : "The connection to the cloud at " + where + " through the proxy failed: " + relayed + ".");
         }
         if (cause instanceof HttpConnectTimeoutException || root instanceof HttpConnectTimeoutException) {
             return CloudCallException.transientFailure(CloudCallException.TIMEOUT,

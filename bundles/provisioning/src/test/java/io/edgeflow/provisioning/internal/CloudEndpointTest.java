@@ -70,7 +70,11 @@ class CloudEndpointTest {
     }
 
     private int serve(SSLContext tls) throws IOException {
-        server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        return serve(tls, InetAddress.getLoopbackAddress());
+    }
+
+    private int serve(SSLContext tls, InetAddress address) throws IOException {
+        server = HttpsServer.create(new InetSocketAddress(address, 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
         server.createContext("/", this::handle);
         server.start();
@@ -337,6 +341,58 @@ class CloudEndpointTest {
                 endpoint.close();
             }
             assertThat(proxy.heads).hasSize(2);
+        }
+        assertThat(requests).isEmpty();
+    }
+
+    /** ::1 is configured on this machine's loopback (ip -6 addr show lo): a test that needs it fails without it. */
+    private static InetAddress ipv6Loopback() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, v6)) {
+            return v6;
+        } catch (IOException e) {
+            throw new AssertionError("::1 is not configured on this machine (ip -6 addr show lo): " + e.getMessage(), e);
+        }
+    }
+
+    @Test
+    void anIpv6CloudAddressThroughAProxy() throws Exception {
+        int port = serve(pki.server("::1"), ipv6Loopback());
+        String expected = "Basic " + Base64.getEncoder().encodeToString("gateway:s3cret".getBytes(StandardCharsets.UTF_8));
+        for (String proxyUrl : List.of("127.0.0.1:%d", "http://gateway:s3cret@127.0.0.1:%d")) {
+            try (TestConnectProxy proxy = new TestConnectProxy(proxyUrl.contains("@") ? expected : null)) {
+                ProxySettings settings = ProxySettings.parse(String.format(proxyUrl, proxy.port()), null, "test");
+                assertThat(register(endpoint("[::1]:" + port, caFile, settings, Clock.systemUTC()), new AtomicLong())
+                        .deviceId()).as(proxyUrl).isEqualTo("dev_test");
+                assertThat(proxy.heads).singleElement().asString().startsWith("CONNECT [::1]:" + port + " HTTP/1.1");
+                endpoint.close();
+            }
+        }
+        assertThat(requests).hasSize(2);
+    }
+
+    @Test
+    void anIpv6CloudThroughAProxyIsStillCheckedForItsAddressAndTheProxysRefusalIsExplained() throws Exception {
+        // a certificate from the trusted CA, but for 127.0.0.1 (the relay's address), not for ::1
+        int port = serve(pki.server("127.0.0.1", "localhost"), ipv6Loopback());
+        try (TestConnectProxy proxy = new TestConnectProxy(null)) {
+            ProxySettings settings = ProxySettings.parse("127.0.0.1:" + proxy.port(), null, "test");
+            assertThatThrownBy(() -> register(endpoint("[::1]:" + port, caFile, settings, Clock.systemUTC()),
+                    new AtomicLong())).isInstanceOfSatisfying(CloudCallException.class, e -> {
+                        assertThat(e.code()).isEqualTo("tls_error");
+                        assertThat(e.getMessage()).contains("does not name the address 0:0:0:0:0:0:0:1");
+                    });
+            endpoint.close();
+        }
+        String expected = "Basic " + Base64.getEncoder().encodeToString("gateway:s3cret".getBytes(StandardCharsets.UTF_8));
+        try (TestConnectProxy proxy = new TestConnectProxy(expected, 401)) {
+            ProxySettings wrong = ProxySettings.parse("http://gateway:wrong@127.0.0.1:" + proxy.port(), null, "test");
+            assertThatThrownBy(() -> register(endpoint("[::1]:" + port, caFile, wrong, Clock.systemUTC()),
+                    new AtomicLong())).isInstanceOfSatisfying(CloudCallException.class, e -> {
+                        assertThat(e.code()).isEqualTo("proxy_error");
+                        assertThat(e.getMessage()).contains("[::1]:" + port).contains("401")
+                                .contains("check the proxy user and password");
+                    });
         }
         assertThat(requests).isEmpty();
     }
