@@ -365,10 +365,18 @@ class CloudEndpointTest {
                 assertThat(register(endpoint("[::1]:" + port, caFile, settings, Clock.systemUTC()), new AtomicLong())
                         .deviceId()).as(proxyUrl).isEqualTo("dev_test");
                 assertThat(proxy.heads).singleElement().asString().startsWith("CONNECT [::1]:" + port + " HTTP/1.1");
+                // the tunnel's WebSocket takes the same way: this test server refuses the upgrade, so reaching it
+                // is the proof
+                java.util.concurrent.CompletableFuture<java.net.http.WebSocket> ws = endpoint.httpClient()
+                        .newWebSocketBuilder().buildAsync(endpoint.webSocketUri("/api/v1/tunnel"),
+                                new java.net.http.WebSocket.Listener() { });
+                assertThatThrownBy(() -> ws.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(java.net.http.WebSocketHandshakeException.class);
+                assertThat(endpoint.displayUrl()).isEqualTo("[::1]:" + port);
                 endpoint.close();
             }
         }
-        assertThat(requests).hasSize(2);
+        assertThat(requests).hasSize(4).filteredOn(r -> r.startsWith("GET /api/v1/tunnel")).hasSize(2);
     }
 
     @Test
