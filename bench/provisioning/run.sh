@@ -54,7 +54,7 @@ until grep -q "Listening on" "$work/cloud.log"; do
   kill -0 "$cloud_pid" 2>/dev/null || { cat "$work/cloud.log" >&2; exit 1; }
   sleep 0.1
 done
-cloud_url=$(sed -n 's/^Listening on https:\/\///p' "$work/cloud.log")
+cloud_url=$(sed -n 's/^Listening on https:\/\/\([^ ]*\).*/\1/p' "$work/cloud.log")
 
 # one_run N -> "start_to_http start_to_provisioned registering_to_provisioned"
 one_run() {

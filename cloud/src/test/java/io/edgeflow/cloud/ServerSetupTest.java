@@ -165,6 +165,36 @@ class ServerSetupTest {
     }
 
     @Test
+    void byDefaultTheServerAnswersOnBothLoopbackAddresses() throws Exception {
+        // ::1 is configured here (ip -6 addr show lo); without it this test fails rather than skips
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("::1"))) {
+            assertThat(probe.getLocalPort()).isPositive();
+        }
+        Path data = dir.resolve("data");
+        ServerConfig config = new ServerConfig(ServerConfig.DEFAULT_BIND, 0, data, null, null, CloudSettings.DEFAULTS,
+                false);
+        int port;
+        try (CloudServer server = CloudServer.start(config, Clock.systemUTC(),
+                new PrintStream(OutputStream.nullOutputStream()))) {
+            port = server.port();
+            assertThat(server.urls()).containsExactly("https://127.0.0.1:" + port, "https://[::1]:" + port);
+            HttpClient client = HttpClient.newBuilder().sslContext(TestCloud.trusting(data.resolve("ca.pem"))).build();
+            for (String base : List.of("https://127.0.0.1:" + port, "https://[::1]:" + port, "https://localhost:" + port)) {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(base).isEqualTo(200);
+            }
+        }
+        // and the port is free again on both addresses
+        for (String host : List.of("127.0.0.1", "::1")) {
+            try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+                again.setReuseAddress(true);
+                again.bind(new java.net.InetSocketAddress(host, port));
+            }
+        }
+    }
+
+    @Test
     void anOperatorsOwnCertificateIsUsed() throws Exception {
         // a CA and certificate made elsewhere: here by a first server in another directory
         Path elsewhere = dir.resolve("elsewhere");

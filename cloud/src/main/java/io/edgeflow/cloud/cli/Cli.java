@@ -164,7 +164,8 @@ public final class Cli {
             "",
             "Options:",
             "  --port N                    port to listen on (default 8443; 0 picks a free one)",
-            "  --bind ADDRESS              address to listen on (default 127.0.0.1)",
+            "  --bind ADDRESS              address to listen on (default localhost: both 127.0.0.1 and ::1;",
+            "                              :: for every address, IPv4 and IPv6)",
             "  --data-dir DIR              data directory (default $EDGEFLOW_CLOUD_DATA_DIR, else ./" + DEFAULT_DATA_DIR + ")",
             "  --cert FILE --key FILE      use this PEM certificate chain and unencrypted PEM key instead of the",
             "                              local CA's",
@@ -240,7 +241,7 @@ public final class Cli {
                 + " (idle timeout " + Durations.format(config.tunnel().idleTimeout()) + ", requests "
                 + Durations.format(config.tunnel().requestTimeout()) + ", bodies up to "
                 + config.tunnel().maxBodyBytes() + " bytes)");
-        out.println("Listening on " + server.url());
+        out.println("Listening on " + String.join(" and ", server.urls()));
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

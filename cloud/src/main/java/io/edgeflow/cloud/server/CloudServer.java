@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
 
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -92,6 +93,7 @@ public final class CloudServer implements AutoCloseable {
                     out.println("Issued a new server certificate from that CA: " + tls.serverChain());
                 }
             }
+            identity.validityWarning(clock.instant()).ifPresent(out::println);
             ProvisioningService service = new ProvisioningService(db, config.settings(), clock, random, codeKey);
 
             QueuedThreadPool threads = new QueuedThreadPool(64, 8);
@@ -116,10 +118,15 @@ public final class CloudServer implements AutoCloseable {
 
             ServerConnector connector = new ServerConnector(jetty, new SslConnectionFactory(ssl, "http/1.1"),
                     new HttpConnectionFactory(http));
-            connector.setHost(config.bind());
+            boolean bothLoopbacks = ServerConfig.BOTH_LOOPBACKS.equalsIgnoreCase(config.bind());
+            connector.setHost(bothLoopbacks ? "127.0.0.1" : config.bind());
             connector.setPort(config.port());
             connector.setIdleTimeout(30_000);
             jetty.addConnector(connector);
+            if (bothLoopbacks) {
+                loopbackV6(jetty, connector, () -> new ConnectionFactory[] {new SslConnectionFactory(ssl, "http/1.1"),
+                    new HttpConnectionFactory(http)}, out);
+            }
             TunnelSettings tunnelSettings = config.tunnel();
             TunnelHub tunnels = new TunnelHub(tunnelSettings, clock);
             // /api/v1/tunnel upgrades to a WebSocket; every other request goes on to the JSON API
@@ -148,6 +155,29 @@ public final class CloudServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A second connector on ::1 and the IPv4 connector's port (opened here to learn it, when it is 0), with
+     * the same connection factories and idle timeout; skipped with one printed line where ::1 cannot be
+     * bound (no IPv6 on this machine, or its port taken there).
+     */
+    private static void loopbackV6(Server jetty, ServerConnector v4,
+            java.util.function.Supplier<ConnectionFactory[]> factories, PrintStream out) throws IOException {
+        v4.open();
+        int port = v4.getLocalPort();
+        java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, v6)) {
+            probe.setReuseAddress(true);
+        } catch (IOException e) {
+            out.println("Not listening on [::1]:" + port + " (" + e.getMessage() + "); IPv4 loopback only");
+            return;
+        }
+        ServerConnector connector = new ServerConnector(jetty, factories.get());
+        connector.setHost("::1");
+        connector.setPort(port);
+        connector.setIdleTimeout(v4.getIdleTimeout());
+        jetty.addConnector(connector);
+    }
+
     private static Database openDatabase(DataDirectory dir) throws IOException {
         try {
             return Database.open(dir.path());
@@ -166,10 +196,22 @@ public final class CloudServer implements AutoCloseable {
         return connector.getHost();
     }
 
-    /** @return the base URL, {@code https://host:port} */
+    /** @return the base URL, {@code https://host:port} (of the first address it listens on) */
     public String url() {
         String host = host().contains(":") ? "[" + host() + "]" : host();
         return "https://" + host + ":" + port();
+    }
+
+    /** @return the base URL of every address it listens on: two for the default, 127.0.0.1 and ::1 */
+    public java.util.List<String> urls() {
+        java.util.List<String> urls = new java.util.ArrayList<>();
+        for (org.eclipse.jetty.server.Connector c : jetty.getConnectors()) {
+            if (c instanceof ServerConnector s) {
+                String host = s.getHost() == null ? "0.0.0.0" : s.getHost();
+                urls.add("https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + s.getLocalPort());
+            }
+        }
+        return urls;
     }
 
     /** @return the local CA certificate agents trust, or null if the operator gave a certificate */

@@ -21,8 +21,10 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
         CloudSettings settings, boolean newAdminToken, TunnelSettings tunnel) {
     /** Default port. */
     public static final int DEFAULT_PORT = 8443;
-    /** Default bind address: this machine only. */
-    public static final String DEFAULT_BIND = "127.0.0.1";
+    /** The bind value that listens on both loopback addresses, 127.0.0.1 and ::1 (on one port). */
+    public static final String BOTH_LOOPBACKS = "localhost";
+    /** Default bind address: this machine only, over IPv4 and IPv6 ({@value #BOTH_LOOPBACKS}). */
+    public static final String DEFAULT_BIND = BOTH_LOOPBACKS;
 
     /** Checks the combination. */
     public ServerConfig {
@@ -58,7 +60,7 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return defaults on 127.0.0.1:0 (for tests and embedding)
      */
     public static ServerConfig ephemeral(Path dataDir) {
-        return new ServerConfig(DEFAULT_BIND, 0, dataDir, null, null, CloudSettings.DEFAULTS, false);
+        return new ServerConfig("127.0.0.1", 0, dataDir, null, null, CloudSettings.DEFAULTS, false);
     }
 
     /**

@@ -43,7 +43,8 @@ import io.edgeflow.cloud.FilePermissions;
  * server certificate for {@code localhost}, {@code 127.0.0.1} and {@code ::1} signed by it
  * ({@code server.pem}, key in {@code server-key.pem}, 0600). Agents trust {@code ca.pem} through
  * {@code EDGEFLOW_SAAS_CA_FILE}. Later starts reuse both, and issue a new server certificate from the
- * same CA when the old one has less than 30 days left, so agents keep trusting the server.
+ * same CA when the old one has less than 30 days left, so agents keep trusting the server. Both
+ * certificates are valid from {@link #BACKDATE} before they are made, for devices whose clock is behind.
  * <p>
  * Keys are ECDSA P-256: small, and fast to handshake with.
  */
@@ -60,6 +61,11 @@ public final class LocalCertificateAuthority {
     private static final Duration CA_VALIDITY = Duration.ofDays(3650);
     private static final Duration SERVER_VALIDITY = Duration.ofDays(397);
     private static final Duration RENEW_BEFORE = Duration.ofDays(30);
+    /**
+     * How long before its making a certificate is valid: a device whose clock is behind by up to this much
+     * (ordinary drift, a board without a real-time clock that kept yesterday's time) still trusts it.
+     */
+    public static final Duration BACKDATE = Duration.ofHours(48);
 
     /**
      * What {@link #ensure} found or made.
@@ -105,7 +111,7 @@ public final class LocalCertificateAuthority {
             X500Name name = new X500Name("CN=EdgeFlow local CA " + Long.toHexString(random.nextLong() >>> 16)
                     + ",O=EdgeFlow reference cloud");
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(random),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(CA_VALIDITY)), name,
+                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(CA_VALIDITY)), name,
                     pair.getPublic());
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             addExtension(builder, Extension.basicConstraints, true, new BasicConstraints(0));
@@ -131,7 +137,7 @@ public final class LocalCertificateAuthority {
         if (issue) {
             KeyPair pair = ecKeyPair(random);
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca, serial(random),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(SERVER_VALIDITY)),
+                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(SERVER_VALIDITY)),
                     new X500Name("CN=localhost,O=EdgeFlow reference cloud"), pair.getPublic());
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             addExtension(builder, Extension.basicConstraints, true, new BasicConstraints(false));

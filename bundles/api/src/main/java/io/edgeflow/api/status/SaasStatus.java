@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param error what went wrong, or null
  * @param saasUrl the cloud this device talks to, or null
  * @param credentialsExpireAt when the API key expires, or null
- * @param clockSkewSeconds the cloud's clock minus the device's, from the cloud's {@code Date} header, or
+ * @param clockSkewSeconds the cloud's clock minus the device's in seconds: from the tunnel's {@code server_time}
+ *        while it has measured one, else from the {@code Date} header of the last HTTP answer, or
  *        null when not yet seen
  */
 public record SaasStatus(boolean connected, String deviceId, SaasState state, Instant lastHeartbeat,

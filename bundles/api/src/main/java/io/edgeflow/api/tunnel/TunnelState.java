@@ -11,8 +11,24 @@ import io.edgeflow.api.status.StatusError;
  * @param lastHeartbeat time of the last answered heartbeat, or null
  * @param connectedSince when the current connection opened, or null
  * @param error why the tunnel is down, or null
+ * @param clockSkewSeconds the cloud's clock minus the device's, in whole seconds, as last measured from the
+ *        {@code server_time} of the cloud's {@code hello} and {@code heartbeat_ack}; kept while the tunnel is
+ *        down; null until the first measurement of this run of the agent
  */
-public record TunnelState(Phase phase, Instant lastHeartbeat, Instant connectedSince, StatusError error) {
+public record TunnelState(Phase phase, Instant lastHeartbeat, Instant connectedSince, StatusError error,
+        Long clockSkewSeconds) {
+
+    /**
+     * A state without a clock skew measurement.
+     *
+     * @param phase where the tunnel is
+     * @param lastHeartbeat time of the last answered heartbeat, or null
+     * @param connectedSince when the current connection opened, or null
+     * @param error why the tunnel is down, or null
+     */
+    public TunnelState(Phase phase, Instant lastHeartbeat, Instant connectedSince, StatusError error) {
+        this(phase, lastHeartbeat, connectedSince, error, null);
+    }
 
     /** Where the tunnel is. */
     public enum Phase {

@@ -19,7 +19,7 @@ final class CloudCallException extends Exception {
     static final String SERVER_ERROR = "cloud_error";
     /** The cloud's certificate or host name did not verify. */
     static final String TLS_ERROR = "tls_error";
-    /** The proxy refused the tunnel (407: bad credentials). */
+    /** The proxy refused the tunnel (407, or 401 from some proxies: bad credentials; 403; ...). */
     static final String PROXY_ERROR = "proxy_error";
     /** An answer that is not the protocol's. */
     static final String PROTOCOL_ERROR = "cloud_protocol_error";

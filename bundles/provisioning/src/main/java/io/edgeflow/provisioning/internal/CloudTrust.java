@@ -14,6 +14,7 @@ import java.security.cert.PKIXBuilderParameters;
 import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,7 +40,10 @@ import javax.net.ssl.X509TrustManager;
  * local clock reads earlier than {@link #CLOCK_FLOOR} (a date this agent was built after, so a clock
  * reading earlier is certainly wrong), the chain is verified as of the latest {@code notBefore} in it
  * instead of "now": signatures, trust anchors, host name and the consistency of the validity periods are
- * still checked; what cannot be checked without a clock (expiry) is checked as of that date.
+ * still checked; what cannot be checked without a clock (expiry) is checked as of that date. From the floor
+ * on, validity is checked as of the local clock (the {@link Clock} given), and a chain refused only because
+ * a certificate is not valid yet or has expired by that clock fails with a {@link ClockException} that says
+ * so and by how much.
  */
 final class CloudTrust {
     /** No real clock reads earlier than this: the agent was built after it. */
@@ -86,8 +90,23 @@ final class CloudTrust {
      * @throws GeneralSecurityException if the JDK's TLS support fails
      */
     static SSLContext sslContext(List<X509Certificate> extraCas, Clock clock) throws GeneralSecurityException {
+        return sslContext(extraCas, clock, null);
+    }
+
+    /**
+     * @param extraCas CAs trusted beside the JDK's, may be empty
+     * @param clock the local clock
+     * @param cloudIp null to verify the host name the connection was opened to (the usual case); else the
+     *        cloud's IP literal, which the certificate must name (an iPAddress subject alternative name)
+     *        whatever the connection's own address: for connections through a {@link ProxyRelay} that the
+     *        client takes for the cloud
+     * @return a TLS context with that trust
+     * @throws GeneralSecurityException if the JDK's TLS support fails
+     */
+    static SSLContext sslContext(List<X509Certificate> extraCas, Clock clock, String cloudIp)
+            throws GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new CloudTrustManager(extraCas, clock)}, null);
+        context.init(null, new TrustManager[] {new CloudTrustManager(extraCas, clock, cloudIp)}, null);
         return context;
     }
 
@@ -97,11 +116,14 @@ final class CloudTrust {
         private final X509ExtendedTrustManager extra;
         private final KeyStore extraAnchors;
         private final Clock clock;
-        /** The JDK's CAs as a key store, made only when a clock in the past needs them. */
+        /** The address the cloud's certificate must name, when the connection's own address is not it. */
+        private final java.net.InetAddress cloudIp;
+        /** The JDK's CAs as a key store, made at the first check. */
         private KeyStore jdkAnchors;
 
-        CloudTrustManager(List<X509Certificate> extraCas, Clock clock) throws GeneralSecurityException {
+        CloudTrustManager(List<X509Certificate> extraCas, Clock clock, String cloudIp) throws GeneralSecurityException {
             this.clock = clock;
+            this.cloudIp = cloudIp == null ? null : ipLiteral(cloudIp);
             this.jdk = pkix(null);
             this.extraAnchors = extraCas.isEmpty() ? null : keyStore(extraCas);
             this.extra = extraAnchors == null ? null : pkix(extraAnchors);
@@ -117,31 +139,87 @@ final class CloudTrust {
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
                 throws CertificateException {
-            CertificateException failure = null;
-            for (X509ExtendedTrustManager tm : managers(chain)) {
-                try {
-                    tm.checkServerTrusted(chain, authType, engine);
-                    return;
-                } catch (CertificateException e) {
-                    failure = pick(failure, e);
-                }
+            check(chain, cloudIp != null ? tm -> checkForCloudIp(tm, chain, authType)
+                    : tm -> tm.checkServerTrusted(chain, authType, engine));
+        }
+
+        /** The chain without the connection's host name (it is the relay's), then the cloud's address. */
+        private void checkForCloudIp(X509ExtendedTrustManager tm, X509Certificate[] chain, String authType)
+                throws CertificateException {
+            tm.checkServerTrusted(chain, authType);
+            if (!namesAddress(chain[0], cloudIp)) {
+                throw new CertificateException("the cloud's certificate does not name the address "
+                        + cloudIp.getHostAddress() + " (no matching IP address among its subject alternative names)");
             }
-            throw failure;
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
                 throws CertificateException {
+            check(chain, cloudIp != null ? tm -> checkForCloudIp(tm, chain, authType)
+                    : tm -> tm.checkServerTrusted(chain, authType, socket));
+        }
+
+        /** One check of the chain by one trust manager (with the connection's host name). */
+        private interface Check {
+            void by(X509ExtendedTrustManager tm) throws CertificateException;
+        }
+
+        private void check(X509Certificate[] chain, Check check) throws CertificateException {
+            Instant now = clock.instant();
             CertificateException failure = null;
-            for (X509ExtendedTrustManager tm : managers(chain)) {
+            for (X509ExtendedTrustManager tm : managers(chain, now)) {
                 try {
-                    tm.checkServerTrusted(chain, authType, socket);
+                    check.by(tm);
                     return;
                 } catch (CertificateException e) {
                     failure = pick(failure, e);
                 }
             }
-            throw failure;
+            throw clockProblem(chain, now, check).<CertificateException>map(e -> e).orElse(failure);
+        }
+
+        /**
+         * When the chain is refused only because of the local clock (a certificate not valid yet, or expired,
+         * by it, while the chain verifies at a moment within every certificate's validity), a failure that
+         * says so, with how far the clock is off at least; otherwise empty, and the refusal stands as it is.
+         */
+        private java.util.Optional<ClockException> clockProblem(X509Certificate[] chain, Instant now, Check check) {
+            if (chain == null || chain.length == 0 || now.isBefore(CLOCK_FLOOR)) {
+                return java.util.Optional.empty(); // a clock before the floor never checks validity against now
+            }
+            Instant latestStart = null;
+            Instant earliestEnd = null;
+            for (X509Certificate c : chain) {
+                Instant start = c.getNotBefore().toInstant();
+                Instant end = c.getNotAfter().toInstant();
+                latestStart = latestStart == null || start.isAfter(latestStart) ? start : latestStart;
+                earliestEnd = earliestEnd == null || end.isBefore(earliestEnd) ? end : earliestEnd;
+            }
+            boolean notYetValid = now.isBefore(latestStart);
+            if (!notYetValid && !now.isAfter(earliestEnd) || latestStart.isAfter(earliestEnd)) {
+                return java.util.Optional.empty();
+            }
+            Date at = Date.from(notYetValid ? latestStart : earliestEnd);
+            try {
+                List<X509ExtendedTrustManager> atThatDate = new ArrayList<>(2);
+                atThatDate.add(pkixAt(jdkAnchors(), at));
+                if (extraAnchors != null) {
+                    atThatDate.add(pkixAt(extraAnchors, at));
+                }
+                for (X509ExtendedTrustManager tm : atThatDate) {
+                    try {
+                        check.by(tm);
+                        return java.util.Optional.of(notYetValid ? ClockException.notYetValid(latestStart, now)
+                                : ClockException.expired(earliestEnd, now));
+                    } catch (CertificateException e) {
+                        // not trusted at that date either: not a matter of the clock
+                    }
+                }
+            } catch (GeneralSecurityException e) {
+                // cannot tell: the refusal stands
+            }
+            return java.util.Optional.empty();
         }
 
         @Override
@@ -181,12 +259,11 @@ final class CloudTrust {
             return first == null ? next : extra != null ? next : first;
         }
 
-        private List<X509ExtendedTrustManager> managers(X509Certificate[] chain) throws CertificateException {
-            Instant now = clock.instant();
-            if (!now.isBefore(CLOCK_FLOOR)) {
-                return extra == null ? List.of(jdk) : List.of(jdk, extra);
-            }
-            Date at = validationDate(chain);
+        private List<X509ExtendedTrustManager> managers(X509Certificate[] chain, Instant now)
+                throws CertificateException {
+            // validity is checked as of the clock this trust was given (the JDK's own managers would read the
+            // system clock); before the floor, as of the chain's latest notBefore
+            Date at = now.isBefore(CLOCK_FLOOR) ? validationDate(chain) : Date.from(now);
             try {
                 List<X509ExtendedTrustManager> managers = new ArrayList<>(2);
                 managers.add(pkixAt(jdkAnchors(), at));
@@ -197,6 +274,82 @@ final class CloudTrust {
             } catch (GeneralSecurityException e) {
                 throw new CertificateException("cannot verify the cloud's certificate: " + e.getMessage(), e);
             }
+        }
+    }
+
+    /**
+     * The cloud's certificate is refused only because of the local clock: it is not valid yet, or has
+     * expired, by this clock, and the chain verifies otherwise. The message names the clock and how far off
+     * it is at least.
+     */
+    static final class ClockException extends CertificateException {
+        private static final long serialVersionUID = 1L;
+
+        private ClockException(String message) {
+            super(message);
+        }
+
+        static ClockException notYetValid(Instant start, Instant now) {
+            return new ClockException("the cloud's certificate is not valid yet by this device's clock: it is valid "
+                    + "from " + start + ", the device's clock reads " + now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + ", at least " + span(Duration.between(now, start)) + " behind; set the device's clock (NTP), "
+                    + "or check the cloud's clock if the certificate was just made");
+        }
+
+        static ClockException expired(Instant end, Instant now) {
+            return new ClockException("the cloud's certificate has expired by this device's clock: it was valid "
+                    + "until " + end + ", the device's clock reads " + now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    + ", " + span(Duration.between(end, now)) + " later; if the device's clock is ahead, set it (NTP), "
+                    + "else the cloud needs a new certificate");
+        }
+
+        /** {@code 2 h 5 min}, {@code 3 d 4 h}, {@code 42 s}: a person reads it, to the unit that matters. */
+        static String span(Duration d) {
+            long s = Math.max(1, d.getSeconds());
+            if (s < 120) {
+                return s + " s";
+            }
+            if (s < 2 * 3600) {
+                return s / 60 + " min";
+            }
+            if (s < 2 * 86400) {
+                return s / 3600 + " h" + (s % 3600 / 60 == 0 ? "" : " " + s % 3600 / 60 + " min");
+            }
+            return s / 86400 + " d" + (s % 86400 / 3600 == 0 ? "" : " " + s % 86400 / 3600 + " h");
+        }
+    }
+
+    /** RFC 2818: an IP address matches only an iPAddress subject alternative name, exactly. */
+    static boolean namesAddress(X509Certificate certificate, java.net.InetAddress address)
+            throws CertificateException {
+        Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+        if (names == null) {
+            return false;
+        }
+        for (List<?> name : names) {
+            if (name.size() >= 2 && Integer.valueOf(7).equals(name.get(0)) && name.get(1) instanceof String text) {
+                try {
+                    if (ipLiteral(text).equals(address)) {
+                        return true;
+                    }
+                } catch (IllegalArgumentException e) {
+                    // not an address: no match
+                }
+            }
+        }
+        return false;
+    }
+
+    /** An IP literal as an address, never looked up in DNS. */
+    static java.net.InetAddress ipLiteral(String text) {
+        String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+        if (!t.matches("[0-9a-fA-F:.]+") || t.indexOf(':') < 0 && !t.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            throw new IllegalArgumentException("not an IP literal: " + text);
+        }
+        try {
+            return java.net.InetAddress.getByName(t);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP literal: " + text);
         }
     }
 

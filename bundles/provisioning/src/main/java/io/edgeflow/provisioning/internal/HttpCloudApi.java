@@ -42,6 +42,9 @@ final class HttpCloudApi implements CloudApi {
     /** Largest answer read from the cloud. */
     static final int MAX_ANSWER_BYTES = 64 * 1024;
     private static final JsonCodec JSON = JsonCodec.withLimits(16, MAX_ANSWER_BYTES);
+    private static final java.util.regex.Pattern TUNNEL_FAILED = java.util.regex.Pattern.compile(
+            "Tunnel failed, got: (\\d{3})");
+    private static final java.util.regex.Pattern STATUS_LINE = java.util.regex.Pattern.compile("^HTTP/\\S+ (\\d{3})");
 
     private final CloudEndpoint endpoint;
     private final Duration timeout;
@@ -173,6 +176,14 @@ final class HttpCloudApi implements CloudApi {
             }
             root = root.getCause();
         }
+        String relayed = endpoint instanceof HttpCloudEndpoint h ? h.proxyFailure() : null;
+        if (relayed != null) {
+            java.util.regex.Matcher status = STATUS_LINE.matcher(relayed);
+            return CloudCallException.transientFailure(CloudCallException.PROXY_ERROR, status.find()
+                    ? "The proxy refused the connection to " + where + ": "
+                            + ProxySettings.refusal(Integer.parseInt(status.group(1)))
+                    : "The connection to the cloud at " + where + " through the proxy failed: " + relayed + ".");
+        }
         if (cause instanceof HttpConnectTimeoutException || root instanceof HttpConnectTimeoutException) {
             return CloudCallException.transientFailure(CloudCallException.TIMEOUT,
                     "Could not connect to the cloud at " + where + " in time.");
@@ -180,6 +191,12 @@ final class HttpCloudApi implements CloudApi {
         if (cause instanceof HttpTimeoutException || root instanceof HttpTimeoutException) {
             return CloudCallException.transientFailure(CloudCallException.TIMEOUT,
                     "No answer from the cloud at " + where + " in time.");
+        }
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof CloudTrust.ClockException clock) {
+                return CloudCallException.transientFailure(CloudCallException.TLS_ERROR,
+                        "The TLS connection to " + where + " failed: " + clock.getMessage() + ".");
+            }
         }
         if (cause instanceof SSLException || root instanceof SSLException
                 || root instanceof java.security.cert.CertificateException) {
@@ -189,8 +206,12 @@ final class HttpCloudApi implements CloudApi {
         }
         String text = describe(cause) + " " + describe(root);
         if (text.contains("Tunnel failed") || text.contains("407")) {
+            // the JDK: "Tunnel failed, got: 401" for any refusal of CONNECT but a 407
+            java.util.regex.Matcher status = TUNNEL_FAILED.matcher(text);
+            int code = status.find() ? Integer.parseInt(status.group(1)) : 0;
             return CloudCallException.transientFailure(CloudCallException.PROXY_ERROR,
-                    "The proxy refused the connection to " + where + ": " + describe(root));
+                    "The proxy refused the connection to " + where + ": "
+                            + (code != 0 ? ProxySettings.refusal(code) : describe(root)));
         }
         if (root instanceof UnknownHostException) {
             return CloudCallException.transientFailure(CloudCallException.UNREACHABLE,
@@ -240,8 +261,7 @@ final class HttpCloudApi implements CloudApi {
         if (status == 407) {
             // the JDK hands the proxy's refusal of the tunnel over as the answer
             return new CloudCallException(CloudCallException.PROXY_ERROR, "The proxy refused the connection to "
-                    + endpoint.displayUrl() + ": HTTP 407 Proxy Authentication Required (check the proxy user and "
-                    + "password).", false, status, null);
+                    + endpoint.displayUrl() + ": " + ProxySettings.refusal(status), false, status, null);
         }
         if (status >= 500) {
             return new CloudCallException(code == null ? CloudCallException.SERVER_ERROR : code, message, false, status,

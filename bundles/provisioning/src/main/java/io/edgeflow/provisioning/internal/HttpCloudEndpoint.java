@@ -29,6 +29,8 @@ final class HttpCloudEndpoint implements CloudEndpoint, AutoCloseable {
     private final ExecutorService executor;
     private final ProxyRelay relay;
     private final HttpClient client;
+    /** {@code host:port} of the relay the client takes for the cloud (an IPv6 cloud through a proxy), or null. */
+    private final String viaRelay;
 
     /**
      * @param settings the address, trust, proxy and connect timeout
@@ -40,16 +42,27 @@ final class HttpCloudEndpoint implements CloudEndpoint, AutoCloseable {
         this.settings = settings;
         this.executor = newExecutor("edgeflow-cloud-" + INSTANCES.incrementAndGet() + "-");
         ProxyRelay startedRelay = null;
+        String relayAuthority = null;
         try {
+            ProxySettings proxy = settings.proxy();
+            // The JDK's client cannot tunnel to an IPv6 literal through a proxy (it makes the bracketed literal
+            // a TLS server name and fails): it connects to a relay on loopback as if that were the cloud, the
+            // relay opens the tunnel, and the certificate is checked for the cloud's address.
+            boolean ipv6ThroughProxy = proxy != null && settings.address().host().indexOf(':') >= 0;
             HttpClient.Builder builder = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .followRedirects(HttpClient.Redirect.NEVER)
                     .connectTimeout(settings.connectTimeout())
-                    .sslContext(CloudTrust.sslContext(settings.caCertificates(), clock))
+                    .sslContext(CloudTrust.sslContext(settings.caCertificates(), clock,
+                            ipv6ThroughProxy ? settings.address().host() : null))
                     .executor(executor);
-            ProxySettings proxy = settings.proxy();
             if (proxy == null) {
                 builder.proxy(HttpClient.Builder.NO_PROXY);
+            } else if (ipv6ThroughProxy) {
+                startedRelay = ProxyRelay.tunnellingTo(proxy, settings.address().authority(), settings.connectTimeout());
+                builder.proxy(HttpClient.Builder.NO_PROXY);
+                String ip = startedRelay.address().getAddress().getHostAddress();
+                relayAuthority = (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + startedRelay.address().getPort();
             } else if (proxy.authenticates()) {
                 startedRelay = new ProxyRelay(proxy, settings.address().authority(), settings.connectTimeout());
                 builder.proxy(ProxySelector.of(startedRelay.address()));
@@ -58,6 +71,7 @@ final class HttpCloudEndpoint implements CloudEndpoint, AutoCloseable {
             }
             this.client = builder.build();
             this.relay = startedRelay;
+            this.viaRelay = relayAuthority;
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             if (startedRelay != null) {
                 startedRelay.close();
@@ -88,12 +102,21 @@ final class HttpCloudEndpoint implements CloudEndpoint, AutoCloseable {
 
     @Override
     public URI baseUri() {
-        return settings.address().baseUri();
+        return viaRelay == null ? settings.address().baseUri() : URI.create("https://" + viaRelay);
     }
 
     @Override
     public URI webSocketUri(String path) {
-        return settings.address().webSocketUri(path);
+        URI uri = settings.address().webSocketUri(path);
+        return viaRelay == null ? uri : URI.create("wss://" + viaRelay + path);
+    }
+
+    /**
+     * @return why the proxy last refused to tunnel to the cloud (its status line, or why it could not be
+     *         reached), when the client takes a relay for the cloud and so sees only a broken connection; else null
+     */
+    String proxyFailure() {
+        return viaRelay == null ? null : relay.lastFailure();
     }
 
     @Override

@@ -890,7 +890,8 @@ final class ProvisioningEngine implements AutoCloseable {
         SaasSettings s = settings;
         VaultStatus stored = vaultStatus();
         String url = s.displayUrl();
-        Long skew = clockSkewSeconds;
+        // the tunnel measures at every heartbeat; the Date header only when provisioning talks to the cloud
+        Long skew = tunnel != null && tunnel.clockSkewSeconds() != null ? tunnel.clockSkewSeconds() : clockSkewSeconds;
         boolean hasCredentials = stored.state() == VaultState.STORED;
         String deviceId = hasCredentials ? stored.deviceId() : null;
         Instant expiresAt = hasCredentials ? stored.expiresAt() : null;

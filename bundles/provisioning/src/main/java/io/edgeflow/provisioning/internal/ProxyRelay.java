@@ -24,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lets {@code HttpClient} reach the cloud through a proxy that wants Basic authentication.
+ * Lets {@code HttpClient} reach the cloud through a proxy that wants Basic authentication, or through any
+ * proxy when the cloud's address is an IPv6 literal ({@link #tunnellingTo}).
  * <p>
  * The JDK never sends Basic credentials on a CONNECT tunnel unless the JVM-wide net property
  * {@code jdk.http.auth.tunneling.disabledSchemes} is cleared, and it reads that property once, when its
@@ -40,6 +41,8 @@ final class ProxyRelay implements AutoCloseable {
 
     private final ProxySettings proxy;
     private final String allowedTarget;
+    /** True: clients speak TLS to the cloud at once (no CONNECT of theirs); the relay opens the tunnel for them. */
+    private final boolean transparent;
     private final Duration connectTimeout;
     private final ExecutorService executor;
     private final ServerSocket server;
@@ -56,7 +59,32 @@ final class ProxyRelay implements AutoCloseable {
      * @throws IOException if no loopback port can be opened
      */
     ProxyRelay(ProxySettings proxy, String cloudAuthority, Duration connectTimeout) throws IOException {
+        this(proxy, cloudAuthority, connectTimeout, false);
+    }
+
+    /**
+     * A relay that clients connect to as if it were the cloud: each connection is tunnelled through the proxy
+     * to the cloud (with the proxy's credentials, if any) and the client's TLS runs through it. For an IPv6
+     * cloud address, which the JDK's {@code HttpClient} cannot tunnel through a proxy itself: it turns the
+     * bracketed literal into a TLS server name and fails ("Contains non-LDH ASCII characters"). The client
+     * must then verify the cloud's certificate for the cloud's address, not the relay's
+     * ({@link CloudTrust#sslContext(List, java.time.Clock, String)}).
+     *
+     * @param proxy the proxy
+     * @param cloudAuthority {@code [v6]:port} of the cloud
+     * @param connectTimeout for connections to the proxy
+     * @return the running relay
+     * @throws IOException if no loopback port can be opened
+     */
+    static ProxyRelay tunnellingTo(ProxySettings proxy, String cloudAuthority, Duration connectTimeout)
+            throws IOException {
+        return new ProxyRelay(proxy, cloudAuthority, connectTimeout, true);
+    }
+
+    private ProxyRelay(ProxySettings proxy, String cloudAuthority, Duration connectTimeout, boolean transparent)
+            throws IOException {
         this.proxy = proxy;
+        this.transparent = transparent;
         this.allowedTarget = cloudAuthority.toLowerCase(Locale.ROOT);
         this.connectTimeout = connectTimeout;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -105,19 +133,25 @@ final class ProxyRelay implements AutoCloseable {
         Socket upstream = null;
         try {
             client.setSoTimeout((int) Math.max(1000, connectTimeout.toMillis()));
-            String head = readHead(client.getInputStream());
-            String[] requestLine = head.split("\r\n", 2)[0].split(" ");
-            if (requestLine.length < 3 || !requestLine[0].equals("CONNECT")
-                    || !requestLine[1].toLowerCase(Locale.ROOT).equals(allowedTarget)) {
-                respond(client, "HTTP/1.1 403 Forbidden");
-                return;
+            String[] requestLine;
+            if (transparent) {
+                requestLine = new String[] {"CONNECT", allowedTarget, "HTTP/1.1"};
+            } else {
+                String head = readHead(client.getInputStream());
+                requestLine = head.split("\r\n", 2)[0].split(" ");
+                if (requestLine.length < 3 || !requestLine[0].equals("CONNECT")
+                        || !requestLine[1].toLowerCase(Locale.ROOT).equals(allowedTarget)) {
+                    respond(client, "HTTP/1.1 403 Forbidden");
+                    return;
+                }
             }
             upstream = new Socket();
             open.add(upstream);
             upstream.connect(new InetSocketAddress(proxy.host(), proxy.port()), (int) connectTimeout.toMillis());
             upstream.setSoTimeout((int) Math.max(1000, connectTimeout.toMillis()));
-            String connect = "CONNECT " + requestLine[1] + " HTTP/1.1\r\nHost: " + requestLine[1]
-                    + "\r\nProxy-Authorization: " + proxy.basicAuthorization() + "\r\n\r\n";
+            String connect = "CONNECT " + requestLine[1] + " HTTP/1.1\r\nHost: " + requestLine[1] + "\r\n"
+                    + (proxy.authenticates() ? "Proxy-Authorization: " + proxy.basicAuthorization() + "\r\n" : "")
+                    + "\r\n";
             OutputStream toProxy = upstream.getOutputStream();
             toProxy.write(connect.getBytes(StandardCharsets.ISO_8859_1));
             toProxy.flush();
@@ -126,12 +160,20 @@ final class ProxyRelay implements AutoCloseable {
             String[] parts = statusLine.split(" ", 3);
             if (parts.length < 2 || !parts[1].equals("200")) {
                 lastFailure = statusLine;
-                LOG.warn("The proxy {} refused the tunnel to {}: {}", proxy.describe(), requestLine[1], statusLine);
-                respond(client, statusLine.isEmpty() ? "HTTP/1.1 502 Bad Gateway" : statusLine);
+                LOG.warn("The proxy {} refused the tunnel to {}: {}", proxy.describe(), requestLine[1],
+                        parts.length >= 2 && parts[1].matches("\\d{3}") ? ProxySettings.refusal(Integer.parseInt(parts[1]))
+                                : statusLine.replaceAll("\\p{Cntrl}", "?"));
+                if (transparent) {
+                    closeQuietly(client); // its TLS handshake fails; lastFailure() and the log say why
+                } else {
+                    respond(client, statusLine.isEmpty() ? "HTTP/1.1 502 Bad Gateway" : statusLine);
+                }
                 return;
             }
             lastFailure = null;
-            respond(client, "HTTP/1.1 200 Connection established");
+            if (!transparent) {
+                respond(client, "HTTP/1.1 200 Connection established");
+            }
             client.setSoTimeout(0);
             upstream.setSoTimeout(0);
             Socket up = upstream;

@@ -70,7 +70,11 @@ class CloudEndpointTest {
     }
 
     private int serve(SSLContext tls) throws IOException {
-        server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        return serve(tls, InetAddress.getLoopbackAddress());
+    }
+
+    private int serve(SSLContext tls, InetAddress address) throws IOException {
+        server = HttpsServer.create(new InetSocketAddress(address, 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(tls));
         server.createContext("/", this::handle);
         server.start();
@@ -178,6 +182,50 @@ class CloudEndpointTest {
     }
 
     @Test
+    void aCertificateNotValidYetByTheDevicesClockNamesTheClockAndHowFarBehindItIs() throws Exception {
+        // a cloud whose certificate starts now, a device clock 2 hours behind (after 2026: validity is checked)
+        Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        int port = serve(pki.server(start, "127.0.0.1"));
+        Clock behind = Clock.fixed(start.minus(Duration.ofHours(2)), ZoneOffset.UTC);
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, null, behind), new AtomicLong()))
+                .isInstanceOfSatisfying(CloudCallException.class, e -> {
+                    assertThat(e.code()).isEqualTo("tls_error");
+                    assertThat(e.permanent()).isFalse();
+                    assertThat(e.getMessage()).contains("not valid yet by this device's clock")
+                            .contains("valid from " + start).contains("at least 2 h behind")
+                            .contains("set the device's clock").doesNotContain("CA file");
+                });
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void aCertificateExpiredByTheDevicesClockNamesTheClock() throws Exception {
+        Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(Duration.ofHours(1));
+        int port = serve(pki.server(start, "127.0.0.1")); // valid for 365 days
+        Clock ahead = Clock.fixed(start.plus(Duration.ofDays(368)), ZoneOffset.UTC);
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, null, ahead), new AtomicLong()))
+                .isInstanceOfSatisfying(CloudCallException.class, e -> {
+                    assertThat(e.code()).isEqualTo("tls_error");
+                    assertThat(e.getMessage()).contains("has expired by this device's clock")
+                            .contains("valid until " + start.plus(Duration.ofDays(365))).contains("3 d later")
+                            .contains("if the device's clock is ahead").doesNotContain("CA file");
+                });
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void aCertificateFromAnUnknownCaOutsideItsValidityIsNotBlamedOnTheClock() throws Exception {
+        Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        int port = serve(new TestPki("Another CA").server(start, "127.0.0.1"));
+        Clock behind = Clock.fixed(start.minus(Duration.ofHours(2)), ZoneOffset.UTC);
+        assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, null, behind), new AtomicLong()))
+                .isInstanceOfSatisfying(CloudCallException.class, e -> {
+                    assertThat(e.code()).isEqualTo("tls_error");
+                    assertThat(e.getMessage()).contains("CA file").doesNotContain("device's clock");
+                });
+    }
+
+    @Test
     void aWrongCertificateIsRefusedEvenWithTheClockInNineteenSeventy() throws Exception {
         int port = serve(new TestPki("Another CA").server("127.0.0.1"));
         Clock nineteenSeventy = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
@@ -269,9 +317,92 @@ class CloudEndpointTest {
                     new AtomicLong())).isInstanceOfSatisfying(CloudCallException.class, e -> {
                         assertThat(e.code()).isEqualTo("proxy_error");
                         assertThat(e.permanent()).isFalse();
-                        assertThat(e.getMessage()).contains("407").doesNotContain("wrong");
+                        assertThat(e.getMessage()).contains("407").contains("check the proxy user and password")
+                                .doesNotContain("wrong");
                     });
         }
+    }
+
+    @Test
+    void aProxyThatAnswers401ToWrongCredentialsGetsTheSameHintAsA407() throws Exception {
+        int port = serve(pki.server("127.0.0.1"));
+        String expected = "Basic " + Base64.getEncoder().encodeToString("gateway:s3cret".getBytes(StandardCharsets.UTF_8));
+        try (TestConnectProxy proxy = new TestConnectProxy(expected, 401)) {
+            for (String url : List.of("http://gateway:wrong@127.0.0.1:" + proxy.port(), "127.0.0.1:" + proxy.port())) {
+                // with a user: through the relay; without: the JDK's own CONNECT
+                ProxySettings wrong = ProxySettings.parse(url, null, "test");
+                assertThatThrownBy(() -> register(endpoint("127.0.0.1:" + port, caFile, wrong, Clock.systemUTC()),
+                        new AtomicLong())).as(url).isInstanceOfSatisfying(CloudCallException.class, e -> {
+                            assertThat(e.code()).isEqualTo("proxy_error");
+                            assertThat(e.permanent()).isFalse();
+                            assertThat(e.getMessage()).contains("401").contains("check the proxy user and password")
+                                    .doesNotContain("wrong");
+                        });
+                endpoint.close();
+            }
+            assertThat(proxy.heads).hasSize(2);
+        }
+        assertThat(requests).isEmpty();
+    }
+
+    /** ::1 is configured on this machine's loopback (ip -6 addr show lo): a test that needs it fails without it. */
+    private static InetAddress ipv6Loopback() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, v6)) {
+            return v6;
+        } catch (IOException e) {
+            throw new AssertionError("::1 is not configured on this machine (ip -6 addr show lo): " + e.getMessage(), e);
+        }
+    }
+
+    @Test
+    void anIpv6CloudAddressThroughAProxy() throws Exception {
+        int port = serve(pki.server("::1"), ipv6Loopback());
+        String expected = "Basic " + Base64.getEncoder().encodeToString("gateway:s3cret".getBytes(StandardCharsets.UTF_8));
+        for (String proxyUrl : List.of("127.0.0.1:%d", "http://gateway:s3cret@127.0.0.1:%d")) {
+            try (TestConnectProxy proxy = new TestConnectProxy(proxyUrl.contains("@") ? expected : null)) {
+                ProxySettings settings = ProxySettings.parse(String.format(proxyUrl, proxy.port()), null, "test");
+                assertThat(register(endpoint("[::1]:" + port, caFile, settings, Clock.systemUTC()), new AtomicLong())
+                        .deviceId()).as(proxyUrl).isEqualTo("dev_test");
+                assertThat(proxy.heads).singleElement().asString().startsWith("CONNECT [::1]:" + port + " HTTP/1.1");
+                // the tunnel's WebSocket takes the same way: this test server refuses the upgrade, so reaching it
+                // is the proof
+                java.util.concurrent.CompletableFuture<java.net.http.WebSocket> ws = endpoint.httpClient()
+                        .newWebSocketBuilder().buildAsync(endpoint.webSocketUri("/api/v1/tunnel"),
+                                new java.net.http.WebSocket.Listener() { });
+                assertThatThrownBy(() -> ws.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(java.net.http.WebSocketHandshakeException.class);
+                assertThat(endpoint.displayUrl()).isEqualTo("[::1]:" + port);
+                endpoint.close();
+            }
+        }
+        assertThat(requests).hasSize(4).filteredOn(r -> r.startsWith("GET /api/v1/tunnel")).hasSize(2);
+    }
+
+    @Test
+    void anIpv6CloudThroughAProxyIsStillCheckedForItsAddressAndTheProxysRefusalIsExplained() throws Exception {
+        // a certificate from the trusted CA, but for 127.0.0.1 (the relay's address), not for ::1
+        int port = serve(pki.server("127.0.0.1", "localhost"), ipv6Loopback());
+        try (TestConnectProxy proxy = new TestConnectProxy(null)) {
+            ProxySettings settings = ProxySettings.parse("127.0.0.1:" + proxy.port(), null, "test");
+            assertThatThrownBy(() -> register(endpoint("[::1]:" + port, caFile, settings, Clock.systemUTC()),
+                    new AtomicLong())).isInstanceOfSatisfying(CloudCallException.class, e -> {
+                        assertThat(e.code()).isEqualTo("tls_error");
+                        assertThat(e.getMessage()).contains("does not name the address 0:0:0:0:0:0:0:1");
+                    });
+            endpoint.close();
+        }
+        String expected = "Basic " + Base64.getEncoder().encodeToString("gateway:s3cret".getBytes(StandardCharsets.UTF_8));
+        try (TestConnectProxy proxy = new TestConnectProxy(expected, 401)) {
+            ProxySettings wrong = ProxySettings.parse("http://gateway:wrong@127.0.0.1:" + proxy.port(), null, "test");
+            assertThatThrownBy(() -> register(endpoint("[::1]:" + port, caFile, wrong, Clock.systemUTC()),
+                    new AtomicLong())).isInstanceOfSatisfying(CloudCallException.class, e -> {
+                        assertThat(e.code()).isEqualTo("proxy_error");
+                        assertThat(e.getMessage()).contains("[::1]:" + port).contains("401")
+                                .contains("check the proxy user and password");
+                    });
+        }
+        assertThat(requests).isEmpty();
     }
 
     @Test

@@ -622,6 +622,20 @@ class ProvisioningEngineTest {
     }
 
     @Test
+    void theTunnelsCurrentClockSkewWinsOverTheOneMeasuredAtProvisioning() throws Exception {
+        start();
+        // after a restart nothing was measured by provisioning: the tunnel's figure is shown
+        assertThat(engine.status(new TunnelState(TunnelState.Phase.ONLINE, null, null, null, -7200L))
+                .clockSkewSeconds()).isEqualTo(-7200L);
+        // the device's clock was corrected since provisioning measured 2 hours: the tunnel's new figure wins
+        engine.clockSkew(7200L);
+        assertThat(engine.status(new TunnelState(TunnelState.Phase.ONLINE, null, null, null, 0L))
+                .clockSkewSeconds()).isEqualTo(0L);
+        assertThat(engine.status(new TunnelState(TunnelState.Phase.CONNECTING, null, null, null))
+                .clockSkewSeconds()).as("no tunnel figure yet").isEqualTo(7200L);
+    }
+
+    @Test
     void bothCredentialsAndACodeUseTheCredentials() throws Exception {
         String key = cloud.preProvisioned("dev_admin", "efk_admin_made_key_abcdefghijklmnop");
         cloud.code(CODE, "active");

@@ -13,16 +13,29 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** An HTTP CONNECT proxy on loopback, optionally wanting Basic authentication; it records each request head. */
+/**
+ * An HTTP CONNECT proxy on loopback, optionally wanting Basic authentication (refusing others with 407, or
+ * with 401 as some proxies do); it records each request head. Targets may be IPv6 literals ({@code [::1]:443}).
+ */
 final class TestConnectProxy implements AutoCloseable {
     private final ServerSocket server;
     private final String expectedAuthorization;
+    private final int refusal;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     final List<String> heads = new CopyOnWriteArrayList<>();
 
     /** @param expectedAuthorization the Proxy-Authorization value wanted, or null for none */
     TestConnectProxy(String expectedAuthorization) throws IOException {
+        this(expectedAuthorization, 407);
+    }
+
+    /**
+     * @param expectedAuthorization the Proxy-Authorization value wanted, or null for none
+     * @param refusal the status answered to other credentials: 407, or 401 as some proxies do
+     */
+    TestConnectProxy(String expectedAuthorization, int refusal) throws IOException {
         this.expectedAuthorization = expectedAuthorization;
+        this.refusal = refusal;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::accept);
     }
@@ -54,13 +67,19 @@ final class TestConnectProxy implements AutoCloseable {
             }
             if (expectedAuthorization != null && !head.contains("\r\nProxy-Authorization: " + expectedAuthorization
                     + "\r\n")) {
-                out.write(("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\n"
-                        + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write((refusal == 401
+                        ? "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"test\"\r\n"
+                        : "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\n")
+                        .concat("Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 return;
             }
-            String[] target = line[1].split(":");
-            try (Socket upstream = new Socket(target[0], Integer.parseInt(target[1]))) {
+            int colon = line[1].lastIndexOf(':');
+            String host = line[1].substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            try (Socket upstream = new Socket(host, Integer.parseInt(line[1].substring(colon + 1)))) {
                 out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 threads.execute(() -> pump(upstream, client));

@@ -78,7 +78,8 @@ final class TestPki {
                 Date.from(notBefore.plus(Duration.ofDays(365))), new X500Name("CN=" + names[0]), keys.getPublic());
         List<GeneralName> san = new ArrayList<>();
         for (String n : names) {
-            san.add(new GeneralName(Character.isDigit(n.charAt(0)) ? GeneralName.iPAddress : GeneralName.dNSName, n));
+            san.add(new GeneralName(Character.isDigit(n.charAt(0)) || n.contains(":") ? GeneralName.iPAddress
+                    : GeneralName.dNSName, n));
         }
         builder.addExtension(Extension.subjectAlternativeName, false,
                 new GeneralNames(san.toArray(new GeneralName[0])));

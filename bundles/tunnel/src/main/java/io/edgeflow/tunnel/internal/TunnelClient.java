@@ -60,6 +60,8 @@ final class TunnelClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelClient.class);
     /** Frames are small and two levels deep; their size is bounded before they are parsed. */
     private static final JsonCodec FRAMES = JsonCodec.withLimits(8, 32 * 1024 * 1024);
+    private static final java.util.regex.Pattern TUNNEL_FAILED = java.util.regex.Pattern.compile(
+            "Tunnel failed, got: (\\d{3})");
 
     /** Error codes of {@link TunnelState#error()}. */
     static final String CREDENTIALS_REJECTED = "credentials_rejected";
@@ -73,6 +75,7 @@ final class TunnelClient implements AutoCloseable {
     static final String REPLACED = "tunnel_replaced";
     static final String CREDENTIALS_MISSING = "credentials_missing";
     static final String PROTOCOL_ERROR = "tunnel_protocol_error";
+    static final String PROXY_ERROR = "proxy_error";
 
     /** How a failure is retried. */
     private enum Retry {
@@ -196,7 +199,7 @@ final class TunnelClient implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         TunnelState last2 = state;
-        state = new TunnelState(Phase.STOPPED, last2.lastHeartbeat(), null, null);
+        state = new TunnelState(Phase.STOPPED, last2.lastHeartbeat(), null, null, last2.clockSkewSeconds());
     }
 
     /** Hands work to the scheduler thread; false if it is stopped. */
@@ -226,7 +229,7 @@ final class TunnelClient implements AutoCloseable {
         Connection c = new Connection(++connections);
         current = c;
         Phase waiting = state.phase() == Phase.REJECTED ? Phase.REJECTED : everOnline ? Phase.OFFLINE : Phase.CONNECTING;
-        state = new TunnelState(waiting, state.lastHeartbeat(), null, state.error());
+        state = new TunnelState(waiting, state.lastHeartbeat(), null, state.error(), state.clockSkewSeconds());
 
         String authorization;
         String id;
@@ -306,7 +309,11 @@ final class TunnelClient implements AutoCloseable {
 
     private void failOpening(Connection c, Throwable cause) {
         String where = cloud.displayUrl();
-        if (cause instanceof WebSocketHandshakeException h) {
+        int proxyStatus = proxyRefusal(cause);
+        if (proxyStatus != 0) {
+            fail(c, PROXY_ERROR, "The proxy refused the tunnel to " + where + ": " + proxyHint(proxyStatus),
+                    Retry.BACKOFF);
+        } else if (cause instanceof WebSocketHandshakeException h) {
             int status = h.getResponse().statusCode();
             if (status == 401 || status == 403) {
                 fail(c, CREDENTIALS_REJECTED, "The cloud at " + where + " rejected the device's key (HTTP " + status
@@ -330,6 +337,34 @@ final class TunnelClient implements AutoCloseable {
             fail(c, CLOUD_UNREACHABLE, "The tunnel to " + where + " could not be opened: " + describe(cause),
                     Retry.BACKOFF);
         }
+    }
+
+    /**
+     * The status with which a proxy refused the CONNECT, or 0. The JDK hands a 407 over as the handshake's
+     * answer and fails any other refusal with "Tunnel failed, got: N" (a 401 among them, which some proxies
+     * answer to wrong credentials: that one must not be taken for the cloud refusing the device's key).
+     */
+    private static int proxyRefusal(Throwable cause) {
+        if (cause instanceof WebSocketHandshakeException h) {
+            return h.getResponse().statusCode() == 407 ? 407 : 0;
+        }
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            java.util.regex.Matcher m = TUNNEL_FAILED.matcher(String.valueOf(t.getMessage()));
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        return 0;
+    }
+
+    /** The same words as the provisioning bundle's for a proxy's refusal. */
+    static String proxyHint(int status) {
+        return switch (status) {
+            case 407 -> "HTTP 407 Proxy Authentication Required (check the proxy user and password).";
+            case 401 -> "HTTP 401 Unauthorized: the proxy wants other credentials (check the proxy user and password).";
+            case 403 -> "HTTP 403 Forbidden (the proxy does not allow this destination or this user).";
+            default -> "HTTP " + status + ".";
+        };
     }
 
     // ------------------------------------------------------------------ frames
@@ -373,6 +408,11 @@ final class TunnelClient implements AutoCloseable {
             c.openTimeout.cancel(false);
         }
         c.connectedSince = clock.instant();
+        Long skew = skewFrom(frame, null, c.connectedSince);
+        if (skew != null) {
+            TunnelState s = state;
+            state = new TunnelState(s.phase(), s.lastHeartbeat(), s.connectedSince(), s.error(), skew);
+        }
         Duration interval = settings.heartbeatInterval();
         if (frame.get("heartbeat_timeout_seconds") instanceof Number t && t.longValue() > 0) {
             // the cloud closes a tunnel silent for this long: beat at least three times within it
@@ -410,7 +450,9 @@ final class TunnelClient implements AutoCloseable {
         Map<String, Object> beat = new LinkedHashMap<>();
         beat.put("type", Protocol.HEARTBEAT);
         beat.put("seq", seq);
-        beat.put("sent_at", clock.instant().toString());
+        Instant sentAt = clock.instant();
+        c.outstandingSentAt = sentAt;
+        beat.put("sent_at", sentAt.toString());
         c.send(FRAMES.writeString(beat));
     }
 
@@ -426,7 +468,32 @@ final class TunnelClient implements AutoCloseable {
             everOnline = true;
             LOG.info("Tunnel to {} online (device {}, connection {})", cloud.displayUrl(), deviceId, c.number);
         }
-        state = new TunnelState(Phase.ONLINE, now, c.connectedSince, null);
+        Long skew = skewFrom(frame, c.outstandingSentAt, now);
+        state = new TunnelState(Phase.ONLINE, now, c.connectedSince, null,
+                skew != null ? skew : state.clockSkewSeconds());
+    }
+
+    /**
+     * The cloud's clock minus the device's, rounded to whole seconds: the frame's {@code server_time} against
+     * the middle of the heartbeat's round trip (for a {@code hello}, which answers nothing, its arrival).
+     * {@code server_time} may carry fractions of a second or not; a missing or malformed one gives null.
+     */
+    static Long skewFrom(Map<String, Object> frame, Instant sentAt, Instant receivedAt) {
+        if (!(frame.get("server_time") instanceof String text) || text.length() > 64) {
+            return null;
+        }
+        Instant server;
+        try {
+            server = java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+        Instant local = receivedAt;
+        if (sentAt != null && !sentAt.isAfter(receivedAt)) {
+            local = sentAt.plus(Duration.between(sentAt, receivedAt).dividedBy(2));
+        }
+        long millis = Duration.between(local, server).toMillis();
+        return Math.round(millis / 1000.0);
     }
 
     private void request(Connection c, Map<String, Object> frame) {
@@ -566,7 +633,8 @@ final class TunnelClient implements AutoCloseable {
         TunnelState before = state;
         StatusError previous = before.error();
         Instant since = previous != null && previous.code().equals(code) ? previous.since() : clock.instant();
-        state = new TunnelState(phase, before.lastHeartbeat(), null, new StatusError(code, message, since));
+        state = new TunnelState(phase, before.lastHeartbeat(), null, new StatusError(code, message, since),
+                before.clockSkewSeconds());
         if (previous == null || !previous.code().equals(code) || before.phase() == Phase.ONLINE) {
             LOG.info("Tunnel to {}: {} ({}); next attempt in {}", cloud.displayUrl(), message, code, seconds(delay));
         } else {
@@ -621,6 +689,8 @@ final class TunnelClient implements AutoCloseable {
         Duration interval = settings.heartbeatInterval();
         long seq;
         long outstanding;
+        /** When the outstanding heartbeat left, by the local clock: its answer's server_time gives the skew. */
+        Instant outstandingSentAt;
         long onlineSince;
         ScheduledFuture<?> heartbeats;
         ScheduledFuture<?> openTimeout;

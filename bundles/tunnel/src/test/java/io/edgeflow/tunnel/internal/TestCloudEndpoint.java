@@ -22,6 +22,11 @@ final class TestCloudEndpoint implements CloudEndpoint, AutoCloseable {
     private final HttpClient client;
 
     TestCloudEndpoint(String host, int port, SSLContext tls) {
+        this(host, port, tls, HttpClient.Builder.NO_PROXY);
+    }
+
+    /** Through a proxy, as the provisioning bundle's client goes. */
+    TestCloudEndpoint(String host, int port, SSLContext tls, java.net.ProxySelector proxy) {
         this.host = host;
         this.port = port;
         AtomicInteger count = new AtomicInteger();
@@ -30,7 +35,7 @@ final class TestCloudEndpoint implements CloudEndpoint, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.client = HttpClient.newBuilder().sslContext(tls).executor(executor)
+        this.client = HttpClient.newBuilder().sslContext(tls).executor(executor).proxy(proxy)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
