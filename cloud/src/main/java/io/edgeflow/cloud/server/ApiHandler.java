@@ -277,6 +277,16 @@ final class ApiHandler extends Handler.Abstract {
         return true;
     }
 
+    /** @return what one client may hold (the body timeout) */
+    ConnectionLimits limits() {
+        return limits;
+    }
+
+    /** @return where clients' faults are logged */
+    ClientFaultLog faults() {
+        return faults;
+    }
+
     private Reply run(Route route, Call call, String method, String path) {
         try {
             return route.endpoint.handle(call);
