@@ -20,6 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLSocket;
 
@@ -128,6 +130,41 @@ class SlowClientTest {
             assertThat(log.linesWith("slow-body")).hasSize(1);
             assertThat(log.linesWith("ERROR")).isEmpty();
             assertThat(log.hasStackTrace()).isFalse();
+        }
+    }
+
+    @Test
+    void aRequestHeadSentAByteAtATimeIsClosedAfterTheIdleTimeout() throws Exception {
+        // each byte resets Jetty's idle timeout; only a deadline for the whole head ends it
+        ConnectionLimits limits = new ConnectionLimits(Duration.ofSeconds(10), Duration.ofMillis(500), 256, 100);
+        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        try (TestCloud cloud = new TestCloud(dir.resolve("data"), limits); LogCapture log = new LogCapture();
+                SSLSocket socket = cloud.openRaw("127.0.0.12", 20_000)) {
+            OutputStream out = socket.getOutputStream();
+            out.write("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            trickle.scheduleAtFixedRate(() -> {
+                try {
+                    out.write('a');
+                    out.flush();
+                } catch (IOException closed) {
+                    throw new IllegalStateException(closed); // ends the schedule
+                }
+            }, 100, 100, TimeUnit.MILLISECONDS);
+            int read;
+            try {
+                read = socket.getInputStream().read();
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("the server kept a trickling request head open for 20 s", e);
+            } catch (IOException reset) {
+                read = -1; // closed while we wrote: as good as an end of stream
+            }
+            assertThat(read).as("the server closes the connection").isEqualTo(-1);
+            assertThat(log.linesWith("slow-head")).hasSize(1).allSatisfy(l -> assertThat(l).contains("WARN")
+                    .contains("127.0.0.12"));
+            assertThat(log.hasStackTrace()).isFalse();
+        } finally {
+            trickle.shutdownNow();
         }
     }
 

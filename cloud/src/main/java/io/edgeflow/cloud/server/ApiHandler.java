@@ -256,7 +256,7 @@ final class ApiHandler extends Handler.Abstract {
             return true;
         }
         Route matched = route;
-        BodyRead.start(request, MAX_BODY_BYTES, limits.bodyTimeout(), (body, received, failure) -> {
+        BodyRead.start(request, MAX_BODY_BYTES, limits.bodyTimeoutFor(request.getLength()), (body, received, failure) -> {
             Reply reply;
             if (failure == null) {
                 request.setAttribute(BODY_READ, Boolean.TRUE);
