@@ -265,12 +265,13 @@ final class ApiHandler extends Handler.Abstract {
             } else if (failure instanceof CloudError e) {
                 reply = refuseBody(matched, call, e);
             } else {
-                // the caller's doing (a broken or aborted upload, a stall): one short line, never a trace
+                // the caller's doing (a broken or aborted upload, a stall): one short line, never a trace, and
+                // nothing else: not audited (no code was seen, and this may run on Jetty's scheduler thread)
                 JsonBodies.Failure kind = JsonBodies.Failure.of(failure);
                 faults.warn(kind.kind, "{} {} from {}: {} ({} of {} bytes; {})", method, path, source, kind.message,
                         received, request.getLength() < 0 ? "chunked" : request.getLength(),
                         failure.getClass().getSimpleName());
-                reply = refuseBody(matched, call, kind.error());
+                reply = error(kind.error());
             }
             finish(request, response, reply, method, path, callback);
         });
