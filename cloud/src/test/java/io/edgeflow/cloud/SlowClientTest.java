@@ -91,7 +91,7 @@ class SlowClientTest {
 
     @Test
     void aStalledBodyIsAnswered408AndClosedAfterTheBodyTimeoutWithOneWarnLine() throws Exception {
-        ConnectionLimits limits = ConnectionLimits.DEFAULTS.withBodyTimeout(Duration.ofMillis(300));
+        ConnectionLimits limits = ConnectionLimits.DEFAULTS.withBodyTimeout(Duration.ofSeconds(1));
         try (TestCloud cloud = new TestCloud(dir.resolve("data"), limits); LogCapture log = new LogCapture()) {
             for (int i = 0; i < 3; i++) {
                 try (SSLSocket socket = startSlowUpload(cloud, "127.0.0.6")) {
@@ -117,7 +117,7 @@ class SlowClientTest {
 
     @Test
     void aStalledBodyForADeviceIsAnswered408Too() throws Exception {
-        ConnectionLimits limits = ConnectionLimits.DEFAULTS.withBodyTimeout(Duration.ofMillis(300));
+        ConnectionLimits limits = ConnectionLimits.DEFAULTS.withBodyTimeout(Duration.ofSeconds(1));
         try (TestCloud cloud = new TestCloud(dir.resolve("data"), limits); LogCapture log = new LogCapture()) {
             String device = cloud.provisionDevice().text("device_id");
             try (SSLSocket socket = cloud.openRaw("127.0.0.11")) {
@@ -139,7 +139,7 @@ class SlowClientTest {
     @Test
     void aRequestHeadSentAByteAtATimeIsClosedAfterTheIdleTimeout() throws Exception {
         // each byte resets Jetty's idle timeout; only a deadline for the whole head ends it
-        ConnectionLimits limits = new ConnectionLimits(Duration.ofSeconds(10), Duration.ofMillis(500), 256, 100);
+        ConnectionLimits limits = new ConnectionLimits(Duration.ofSeconds(10), Duration.ofSeconds(2), 256, 100);
         ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
         try (TestCloud cloud = new TestCloud(dir.resolve("data"), limits); LogCapture log = new LogCapture();
                 SSLSocket socket = cloud.openRaw("127.0.0.12", 20_000)) {
@@ -153,7 +153,7 @@ class SlowClientTest {
                 } catch (IOException closed) {
                     throw new IllegalStateException(closed); // ends the schedule
                 }
-            }, 100, 100, TimeUnit.MILLISECONDS);
+            }, 200, 200, TimeUnit.MILLISECONDS);
             int read;
             try {
                 read = socket.getInputStream().read();
