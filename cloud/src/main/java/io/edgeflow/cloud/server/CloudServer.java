@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.function.Supplier;
 
-import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -116,16 +116,23 @@ public final class CloudServer implements AutoCloseable {
             secure.setSniHostCheck(false); // a certificate of the operator's may name other hosts
             http.addCustomizer(secure);
 
-            ServerConnector connector = new ServerConnector(jetty, new SslConnectionFactory(ssl, "http/1.1"),
-                    new HttpConnectionFactory(http));
+            ConnectionLimits limits = config.limits();
+            ClientFaultLog faults = new ClientFaultLog();
+            // one limit for every connector: it counts per source address
+            PerAddressConnectionLimit perAddress = limits.maxConnectionsPerAddress() > 0
+                    || limits.maxConnectionsPerSecondPerAddress() > 0
+                            ? new PerAddressConnectionLimit(limits.maxConnectionsPerAddress(),
+                                    limits.maxConnectionsPerSecondPerAddress(), faults, System::nanoTime)
+                            : null;
+            Server server = jetty;
+            Supplier<ServerConnector> newConnector = () -> connector(server, ssl, http, limits, perAddress, faults);
+            ServerConnector connector = newConnector.get();
             boolean bothLoopbacks = ServerConfig.BOTH_LOOPBACKS.equalsIgnoreCase(config.bind());
             connector.setHost(bothLoopbacks ? "127.0.0.1" : config.bind());
             connector.setPort(config.port());
-            connector.setIdleTimeout(30_000);
             jetty.addConnector(connector);
             if (bothLoopbacks) {
-                loopbackV6(jetty, connector, () -> new ConnectionFactory[] {new SslConnectionFactory(ssl, "http/1.1"),
-                    new HttpConnectionFactory(http)}, out);
+                loopbackV6(jetty, connector, newConnector, out);
             }
             TunnelSettings tunnelSettings = config.tunnel();
             TunnelHub tunnels = new TunnelHub(tunnelSettings, clock);
@@ -136,7 +143,7 @@ public final class CloudServer implements AutoCloseable {
                 container.setMaxBinaryMessageSize(64 * 1024);
                 container.addMapping(TunnelProtocol.PATH, new TunnelEndpoint(service, tunnels));
             });
-            upgrades.setHandler(new ApiHandler(service, tokens, tunnels));
+            upgrades.setHandler(new ApiHandler(service, tokens, tunnels, limits, faults));
             jetty.setHandler(upgrades);
             jetty.setErrorHandler(new JsonErrorHandler());
             jetty.start();
@@ -160,8 +167,8 @@ public final class CloudServer implements AutoCloseable {
      * the same connection factories and idle timeout; skipped with one printed line where ::1 cannot be
      * bound (no IPv6 on this machine, or its port taken there).
      */
-    private static void loopbackV6(Server jetty, ServerConnector v4,
-            java.util.function.Supplier<ConnectionFactory[]> factories, PrintStream out) throws IOException {
+    private static void loopbackV6(Server jetty, ServerConnector v4, Supplier<ServerConnector> newConnector,
+            PrintStream out) throws IOException {
         v4.open();
         int port = v4.getLocalPort();
         java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
@@ -171,11 +178,30 @@ public final class CloudServer implements AutoCloseable {
             out.println("Not listening on [::1]:" + port + " (" + e.getMessage() + "); IPv4 loopback only");
             return;
         }
-        ServerConnector connector = new ServerConnector(jetty, factories.get());
+        ServerConnector connector = newConnector.get();
         connector.setHost("::1");
         connector.setPort(port);
-        connector.setIdleTimeout(v4.getIdleTimeout());
         jetty.addConnector(connector);
+    }
+
+    /**
+     * An HTTPS connector with the client limits: per source address (shared by every connector), a deadline
+     * for the first request head, and the idle timeout.
+     */
+    private static ServerConnector connector(Server jetty, SslContextFactory.Server ssl, HttpConfiguration http,
+            ConnectionLimits limits, PerAddressConnectionLimit perAddress, ClientFaultLog faults) {
+        HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+        if (perAddress != null) {
+            // on the HTTP/1.1 factory only: each connection is seen once, and no longer once it is a tunnel
+            http1.addEventListener(perAddress);
+        }
+        ServerConnector connector = new ServerConnector(jetty, new SslConnectionFactory(ssl, "http/1.1"), http1);
+        // the idle timeout never fires on a handshake or request head sent a byte at a time
+        http1.addEventListener(new FirstRequestDeadline(limits.idleTimeout(), connector::getScheduler, faults));
+        // bounds a silent connection: a TLS handshake or request head that never comes, a keep-alive nobody
+        // uses; a body that trickles in is bounded by the body timeout (ApiHandler)
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        return connector;
     }
 
     private static Database openDatabase(DataDirectory dir) throws IOException {
