@@ -23,6 +23,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
@@ -36,6 +37,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  */
 @Component(service = Servlet.class, configurationPid = StatusServlet.SAAS_PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@HttpWhiteboardServletName("io.edgeflow.localapi.status")
 @HttpWhiteboardServletPattern("/api/v1/saas/status")
 public final class StatusServlet extends JsonServlet {
     static final String SAAS_PID = "io.edgeflow.saas";
