@@ -272,6 +272,40 @@ public class TunnelIT {
     }
 
     @Test
+    public void anOutOfRangeHeartbeatIsRefusedTheTunnelKeepsRunningAndTheStatusSaysSo() throws Exception {
+        Device device = register();
+        provision(device);
+        TunnelState first = await("online", Duration.ofSeconds(20), TunnelIT::online);
+        String status = localApi() + "/api/v1/saas/status";
+        assertTrue(JSON.readTree(Http.get(status).body()).path("error").isNull());
+
+        // what a console lets through: 0, below the metatype's minimum of 1
+        org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("io.edgeflow.tunnel", "?");
+        Dictionary<String, Object> properties = config.getProperties();
+        properties.put("heartbeat_interval_seconds", 0);
+        config.update(properties);
+        JsonNode refused = Http.awaitStatus(status, "invalid_configuration",
+                s -> "invalid_configuration".equals(s.path("error").path("code").asText()), Duration.ofSeconds(10));
+        String message = refused.path("error").path("message").asText();
+        assertTrue(message, message.contains("io.edgeflow.tunnel") && message.contains("heartbeat_interval_seconds")
+                && message.contains("running with 1"));
+
+        // the tunnel still runs, on the last good interval (1 s): the same connection, heartbeats answered
+        Instant beat = tunnel().lastHeartbeat();
+        TunnelState still = await("a later heartbeat", Duration.ofSeconds(5),
+                s -> online(s) && s.lastHeartbeat().isAfter(beat));
+        assertEquals(first.connectedSince(), still.connectedSince());
+        ReferenceCloud.Answer remote = cloud.admin("GET", "devices/" + device.id() + "/local/api/v1/saas/status", null);
+        assertEquals(200, remote.status());
+        assertEquals("invalid_configuration", remote.body().path("error").path("code").asText());
+
+        // a good value again: taken, and the error is gone
+        configure(2);
+        Http.awaitStatus(status, "no error", s -> s.path("error").isNull(), Duration.ofSeconds(10));
+        await("online on the new settings", Duration.ofSeconds(20), TunnelIT::online);
+    }
+
+    @Test
     public void aRevokedDeviceIsRejectedAndTheStateSaysWhy() throws Exception {
         Device device = register();
         provision(device);
