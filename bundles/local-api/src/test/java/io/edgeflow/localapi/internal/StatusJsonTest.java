@@ -171,7 +171,7 @@ class StatusJsonTest {
         }
     }
 
-    private static StatusServlet.SaasSettings settings(boolean enabled) {
+    static StatusServlet.SaasSettings settings(boolean enabled) {
         return new StatusServlet.SaasSettings() {
             @Override
             public boolean enabled() {
