@@ -124,7 +124,7 @@ public class LocalApiErrorsIT {
 
     /**
      * What Jetty refuses before any servlet of ours runs (a request line or header it cannot parse, an ambiguous
-     * path encoding) it answers itself, with its own HTML page: Felix HTTP Jetty 12 gives a bundle no hook for
+     * path encoding, a path that is not UTF-8) it answers itself, with its own HTML page: Felix HTTP Jetty 12 gives a bundle no hook for
      * it (docs/architecture.md, "What the HTTP server answers itself"). It is a 400 without a stack trace.
      */
     @Test
@@ -133,7 +133,8 @@ public class LocalApiErrorsIT {
         for (String request : new String[] {"garbage\r\n\r\n",
                 "GET /api/v1/saas/status HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\nConnection: close\r\n\r\n",
                 "GET /api/v1/saas/%2e%2e/status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                "PUT /api/v1/%2e%2e HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"}) {
+                "PUT /api/v1/%2e%2e HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                "GET /api/v1/%ff%fe HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"}) {
             Http.RawResponse response = Http.raw("127.0.0.1", port(), ascii(request));
             String what = request.replaceAll("[\r\n]+.*", "");
             assertEquals(what + " -> " + response.text(), 400, response.status());
@@ -142,5 +143,105 @@ public class LocalApiErrorsIT {
         }
         // and the API still answers
         Http.await("http://127.0.0.1:" + port() + "/api/v1/saas/status", 200, Duration.ofSeconds(5));
+    }
+
+    /**
+     * The fuzz suite's share against the real runtime: generated requests that Jetty parses (any method token,
+     * path, query, headers, declared length and body) to every endpoint, over raw sockets. Never a 5xx, always
+     * the JSON error, and the API still answers afterwards. The seed is printed; {@code -Dfuzz.tries=N} for more.
+     */
+    @Test
+    public void generatedRequestsAreAllAnsweredInJson() throws Exception {
+        awaitApi();
+        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        int tries = Integer.getInteger("fuzz.tries", 300);
+        java.util.Random random = new java.util.Random(seed);
+        String[] methods = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "BREW", "get"};
+        String[] paths = {"/api/v1/saas/status", "/api/v1/saas/provision", "/api/v1/device/facts", "/api/v1/nope",
+            "/", "/index.html", "/api/", "/api/v1/saas/status;x=1", "/api/v1/%41", "/system/console"};
+        String[] types = {"application/json", "application/json; charset=UTF-32", "text/plain", "application/jsonfoo",
+            "application/json; charset=bogus", ""};
+        int answered = 0;
+        for (int i = 0; i < tries; i++) {
+            String method = methods[random.nextInt(methods.length)];
+            String path = paths[random.nextInt(paths.length)];
+            if (random.nextInt(4) == 0) {
+                path += "?" + token(random, random.nextInt(3) == 0 ? 9_000 : 40);
+            }
+            byte[] body = body(random);
+            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            if (random.nextBoolean()) {
+                head.append("Content-Type: ").append(types[random.nextInt(types.length)]).append("\r\n");
+            }
+            if (random.nextInt(5) == 0) {
+                head.append("Authorization: Bearer ").append(token(random, 20)).append("\r\n");
+            }
+            for (int h = random.nextInt(4); h > 0; h--) {
+                head.append("X-").append(token(random, 10)).append(": ")
+                        .append(token(random, random.nextInt(10) == 0 ? 20_000 : 50)).append("\r\n");
+            }
+            head.append("Content-Length: ").append(body.length).append("\r\nConnection: close\r\n\r\n");
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
+            request.write(ascii(head.toString()));
+            request.write(body);
+            Http.RawResponse response = Http.raw("127.0.0.1", port(), request.toByteArray());
+            String what = "seed " + seed + " #" + i + ": " + head.substring(0, Math.min(120, head.length()));
+            assertTrue(what + " -> " + response.status(), response.status() >= 200 && response.status() < 500);
+            int split = response.text().indexOf("\r\n\r\n");
+            String bodyText = response.text().substring(split + 4);
+            if (!"HEAD".equals(method) && response.status() != 204) {
+                assertTrue(what + " -> " + response.text(), response.text().toLowerCase(java.util.Locale.ROOT)
+                        .contains("content-type: application/json"));
+                JsonNode json = JSON.readTree(bodyText);
+                if (response.status() >= 400) {
+                    assertTrue(what + " -> " + json, json.path("error").asText().matches("[a-z_]+"));
+                    assertFalse(what + " -> " + json, json.path("message").asText().isBlank());
+                }
+            }
+            assertFalse(what + " leaked a stack trace", response.text().contains("\tat "));
+            answered++;
+        }
+        System.out.println("LocalApiErrorsIT: " + answered + " generated requests (seed " + seed + ")");
+        Http.await("http://127.0.0.1:" + port() + "/api/v1/saas/status", 200, Duration.ofSeconds(5));
+    }
+
+    /** Letters, digits and the other characters of an HTTP token: what Jetty accepts in a path, query or header. */
+    private static String token(java.util.Random random, int length) {
+        String chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~";
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            s.append(chars.charAt(random.nextInt(chars.length())));
+        }
+        return s.toString();
+    }
+
+    private static byte[] body(java.util.Random random) {
+        switch (random.nextInt(6)) {
+            case 0:
+                return new byte[0];
+            case 1:
+                return ascii("{\"provisioning_code\": \"PROV-" + token(random, 4) + "-" + token(random, 4) + "\"}");
+            case 2: {
+                byte[] b = new byte[random.nextInt(300)];
+                random.nextBytes(b);
+                return b;
+            }
+            case 3:
+                return ("{\"provisioning_code\": " + random.nextLong() + "}").getBytes(java.nio.charset.Charset
+                        .forName(random.nextBoolean() ? "UTF-32" : "UTF-16"));
+            case 4: {
+                int n = 1 + random.nextInt(3000);
+                return ascii("{\"a\":" + "[".repeat(n) + "]".repeat(n) + "}");
+            }
+            default: {
+                byte[] b = new byte[4 + random.nextInt(40)];
+                random.nextBytes(b);
+                b[0] = 0;
+                b[1] = 0;
+                b[2] = 0;
+                b[3] = '{';
+                return b;
+            }
+        }
     }
 }
