@@ -95,23 +95,26 @@ public final class TunnelComponent implements TunnelService, ConfigurationProble
      */
     @Modified
     void modified(TunnelConfiguration config) {
-        TunnelClient old = null;
+        TunnelClient old;
+        TunnelClient fresh;
         synchronized (this) {
             if (deactivated) {
                 return;
             }
             TunnelSettings.Checked checked = TunnelSettings.check(config, settings);
             problems = report(checked.problems());
-            if (!checked.settings().equals(settings)) {
-                settings = checked.settings();
-                old = client;
-                client = newClient(settings);
-                client.start();
+            if (checked.settings().equals(settings)) {
+                return;
             }
+            settings = checked.settings();
+            old = client;
+            fresh = newClient(settings);
+            client = fresh;
         }
-        if (old != null) {
-            old.close();
-        }
+        // the old tunnel closes before the new one opens, as at a reactivation: never two of one device at once
+        // (a deactivation meanwhile closes the new client, whose start is then a no-op)
+        old.close();
+        fresh.start();
     }
 
     private TunnelClient newClient(TunnelSettings s) {
