@@ -96,6 +96,27 @@ public final class Http {
     }
 
     /**
+     * POSTs a JSON body until the answer has the given status (a configuration change takes a moment).
+     *
+     * @return the answer
+     * @throws AssertionError if it does not within the timeout
+     */
+    public static HttpResponse<String> awaitAnswer(String url, String json, int status, Duration timeout)
+            throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        HttpResponse<String> last = null;
+        while (Instant.now().isBefore(deadline)) {
+            last = send("POST", url, json, "application/json");
+            if (last.statusCode() == status) {
+                return last;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("POST " + url + " did not answer " + status + " within " + timeout + "; last: "
+                + (last == null ? null : last.statusCode() + " " + last.body()));
+    }
+
+    /**
      * Sends bytes as they are, for requests a well-behaved client refuses to build.
      *
      * @return the status code and the whole answer

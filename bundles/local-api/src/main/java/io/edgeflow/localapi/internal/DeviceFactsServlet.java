@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
@@ -26,6 +27,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  * stopped or replaced on its own; while one is not running its section is null.
  */
 @Component(service = Servlet.class)
+@HttpWhiteboardServletName("io.edgeflow.localapi.device-facts")
 @HttpWhiteboardServletPattern("/api/v1/device/facts")
 public final class DeviceFactsServlet extends JsonServlet {
     private static final long serialVersionUID = 1L;

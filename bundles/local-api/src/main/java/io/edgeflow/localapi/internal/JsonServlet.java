@@ -31,6 +31,12 @@ abstract class JsonServlet extends HttpServlet {
 
     /** Largest request body accepted, in bytes. */
     static final int MAX_BODY_BYTES = 16 * 1024;
+    /** Longest request URI (path and query) the local API answers; a longer one is 414. */
+    static final int MAX_URI_CHARS = 8 * 1024;
+    /** Largest request headers (names and values) the local API answers; larger ones are 431. */
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** Most header fields the local API answers; more are 431. */
+    static final int MAX_HEADER_COUNT = 100;
     /** Deepest nesting accepted in a request body. */
     static final int MAX_DEPTH = 32;
     /** Request bodies and answers. */
@@ -56,41 +62,106 @@ abstract class JsonServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Map<String, Handler> handlers = handlers();
-        String method = request.getMethod().toUpperCase(Locale.ROOT);
-        Handler handler = handlers.get(method);
-        if (handler == null && "HEAD".equals(method)) {
-            handler = handlers.get("GET");
-        }
+        String method = request.getMethod() == null ? "" : request.getMethod().toUpperCase(Locale.ROOT);
         Reply reply;
         try {
-            if ("OPTIONS".equals(method) && handler == null) {
-                response.setHeader("Allow", allow(handlers));
-                response.setStatus(HttpServletResponse.SC_NO_CONTENT);
-                return;
+            checkHead(request);
+            reply = answer(request, response, method);
+            if (reply == null) {
+                return; // answered already (OPTIONS)
             }
-            if (handler == null) {
-                response.setHeader("Allow", allow(handlers));
-                throw new ApiError(405, "method_not_allowed",
-                        "Method " + method + " is not allowed on " + request.getRequestURI() + "; allowed: "
-                                + allow(handlers));
-            }
-            reply = handler.handle(request);
         } catch (ApiError e) {
-            if (e.status() == 401) {
-                response.setHeader("WWW-Authenticate", "Bearer");
-            }
-            if (e.retryAfterSeconds() >= 0) {
-                response.setHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
-            }
-            reply = error(e.status(), e.code(), e.getMessage());
+            reply = errorReply(response, e);
+        } catch (IOException e) {
+            // The body could not be read: the client sent a broken chunked body, aborted its upload, or
+            // bytes that no decoder accepts. Its mistake or its network: a 400, and no stack trace.
+            LOG.debug("Local API {} {}: the request body could not be read: {}", method,
+                    printable(request.getRequestURI()), e.toString());
+            response.setHeader("Connection", "close");
+            reply = error(400, "invalid_request", "The request body could not be read.");
         } catch (RuntimeException e) {
             // Our own defect, not the caller's: log the type and where, never the request body.
-            LOG.error("Local API {} {} failed: {}", method, request.getRequestURI(), e.toString(), e);
+            LOG.error("Local API {} {} failed: {}", method, printable(request.getRequestURI()), e.toString(), e);
             reply = error(500, "internal_error", "The agent could not answer this request; see the agent log.");
         }
         drainUnreadBody(request, response);
         write(response, reply, "HEAD".equals(method));
+    }
+
+    /**
+     * Answers one request whose head is within the limits: the handler of its method, 405 with {@code Allow}
+     * for another method, 204 with {@code Allow} for {@code OPTIONS}.
+     *
+     * @return the reply, or null if the answer is already written
+     */
+    Reply answer(HttpServletRequest request, HttpServletResponse response, String method)
+            throws ApiError, IOException {
+        Map<String, Handler> handlers = handlers();
+        Handler handler = handlers.get(method);
+        if (handler == null && "HEAD".equals(method)) {
+            handler = handlers.get("GET");
+        }
+        if ("OPTIONS".equals(method) && handler == null) {
+            response.setHeader("Allow", allow(handlers));
+            response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+            return null;
+        }
+        if (handler == null) {
+            response.setHeader("Allow", allow(handlers));
+            throw new ApiError(405, "method_not_allowed", "Method " + printable(method) + " is not allowed on "
+                    + printable(request.getRequestURI()) + "; allowed: " + allow(handlers));
+        }
+        return handler.handle(request);
+    }
+
+    static Reply errorReply(HttpServletResponse response, ApiError e) {
+        if (e.status() == 401) {
+            response.setHeader("WWW-Authenticate", "Bearer");
+        }
+        if (e.retryAfterSeconds() >= 0) {
+            response.setHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
+        return error(e.status(), e.code(), e.getMessage());
+    }
+
+    /**
+     * The local API's own limits on the request head, below the HTTP server's (which answers in its own
+     * format, see docs/architecture.md): a longer URI is 414 {@code uri_too_long}, larger headers are 431
+     * {@code headers_too_large}, both in JSON.
+     */
+    static void checkHead(HttpServletRequest request) throws ApiError {
+        String uri = request.getRequestURI();
+        String query = request.getQueryString();
+        long uriLength = (uri == null ? 0 : uri.length()) + (query == null ? 0 : query.length() + 1);
+        if (uriLength > MAX_URI_CHARS) {
+            throw new ApiError(414, "uri_too_long", "The request URI is longer than " + MAX_URI_CHARS
+                    + " characters.");
+        }
+        long headerBytes = 0;
+        int headerCount = 0;
+        for (java.util.Enumeration<String> names = request.getHeaderNames(); names != null
+                && names.hasMoreElements();) {
+            String name = names.nextElement();
+            for (java.util.Enumeration<String> values = request.getHeaders(name); values != null
+                    && values.hasMoreElements();) {
+                String value = values.nextElement();
+                headerBytes += name.length() + 4 + (value == null ? 0 : value.length());
+                headerCount++;
+            }
+        }
+        if (headerBytes > MAX_HEADER_BYTES || headerCount > MAX_HEADER_COUNT) {
+            throw new ApiError(431, "headers_too_large", "The request headers are larger than " + MAX_HEADER_BYTES
+                    + " bytes or more than " + MAX_HEADER_COUNT + " fields.");
+        }
+    }
+
+    /** A request URI or method as it may appear in a message: control characters replaced, at most 200 chars. */
+    static String printable(String text) {
+        String s = text == null ? "" : text;
+        if (s.length() > 200) {
+            s = s.substring(0, 200) + "…";
+        }
+        return s.replaceAll("\\p{Cntrl}", "?");
     }
 
     /**
@@ -194,6 +265,14 @@ abstract class JsonServlet extends HttpServlet {
             String where = e.getLocation() == null ? ""
                     : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
             throw new ApiError(400, "invalid_json", "The body is not valid JSON" + where + ".");
+        } catch (IOException e) {
+            // the bytes themselves: a UTF-32 body with an invalid code point, a truncated UTF-16 pair
+            // (CharConversionException, which is not a JsonProcessingException)
+            throw new ApiError(400, "invalid_json", "The body is not valid JSON text (UTF-8, or UTF-16/32 "
+                    + "with a byte order the parser can detect).");
+        } catch (RuntimeException e) {
+            // the parser gave up on the bytes in a way it does not declare
+            throw new ApiError(400, "invalid_json", "The body is not valid JSON.");
         }
         if (!(value instanceof Map<?, ?>)) {
             throw new ApiError(400, "invalid_body", "The body must be a JSON object.");

@@ -1,6 +1,5 @@
 package io.edgeflow.localapi.internal;
 
-import java.io.IOException;
 import java.util.Map;
 
 import javax.servlet.Servlet;
@@ -8,14 +7,17 @@ import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
- * Answers every path under {@code /api/} that no other servlet serves with a JSON 404, whatever the
- * method. More specific whiteboard patterns win over this one.
+ * Answers every path that no other servlet serves with a JSON 404, whatever the method: under {@code /api/}
+ * and, as the default servlet ({@code /}) of the default context, everywhere else. More specific whiteboard
+ * patterns win over these.
  */
 @Component(service = Servlet.class)
-@HttpWhiteboardServletPattern({"/api/v1/*", "/api/*"})
+@HttpWhiteboardServletName("io.edgeflow.localapi.not-found")
+@HttpWhiteboardServletPattern({"/api/v1/*", "/api/*", "/"})
 public final class NotFoundServlet extends JsonServlet {
     private static final long serialVersionUID = 1L;
 
@@ -25,17 +27,8 @@ public final class NotFoundServlet extends JsonServlet {
     }
 
     @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        drainUnreadBody(request, response);
-        write(response, error(404, "not_found", "No such endpoint: " + printable(request.getRequestURI())
-                + ". See GET /api/v1/saas/status."), "HEAD".equalsIgnoreCase(request.getMethod()));
-    }
-
-    private static String printable(String uri) {
-        String s = uri == null ? "" : uri;
-        if (s.length() > 200) {
-            s = s.substring(0, 200) + "…";
-        }
-        return s.replaceAll("\\p{Cntrl}", "?");
+    Reply answer(HttpServletRequest request, HttpServletResponse response, String method) throws ApiError {
+        throw new ApiError(404, "not_found", "No such endpoint: " + printable(request.getRequestURI())
+                + ". See GET /api/v1/saas/status.");
     }
 }

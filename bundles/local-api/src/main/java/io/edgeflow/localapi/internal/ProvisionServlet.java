@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.osgi.service.metatype.annotations.Designate;
 
@@ -31,6 +32,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = Servlet.class, configurationPid = LocalApiConfiguration.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = LocalApiConfiguration.class)
+@HttpWhiteboardServletName("io.edgeflow.localapi.provision")
 @HttpWhiteboardServletPattern("/api/v1/saas/provision")
 public final class ProvisionServlet extends JsonServlet {
     private static final long serialVersionUID = 1L;

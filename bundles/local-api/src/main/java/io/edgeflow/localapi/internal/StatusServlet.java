@@ -3,10 +3,12 @@ package io.edgeflow.localapi.internal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import javax.servlet.Servlet;
 
+import io.edgeflow.api.status.ConfigurationProblems;
 import io.edgeflow.api.status.SaasState;
 import io.edgeflow.api.status.SaasStatus;
 import io.edgeflow.api.status.SaasStatusProvider;
@@ -23,6 +25,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
@@ -33,9 +36,13 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  * {@code credentials_unreadable} when the vault fails authentication (or {@code vault_io_error} when it
  * cannot be read). While SaaS is disabled the status stays {@code disabled}, with the vault's error
  * attached, so nothing is hidden.
+ * <p>
+ * A component that refused a configuration value ({@link ConfigurationProblems}) is shown as the error
+ * {@code invalid_configuration} while the link itself has no error.
  */
 @Component(service = Servlet.class, configurationPid = StatusServlet.SAAS_PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@HttpWhiteboardServletName("io.edgeflow.localapi.status")
 @HttpWhiteboardServletPattern("/api/v1/saas/status")
 public final class StatusServlet extends JsonServlet {
     static final String SAAS_PID = "io.edgeflow.saas";
@@ -50,11 +57,16 @@ public final class StatusServlet extends JsonServlet {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile SaasStatusProvider provider;
+    volatile SaasStatusProvider provider;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile CredentialVault vault;
+
+    /** Components that refused part of their configuration and run on other values; see {@link #compose}. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<ConfigurationProblems> configurations = List.of();
 
     private volatile SaasSettings settings;
 
@@ -80,6 +92,34 @@ public final class StatusServlet extends JsonServlet {
     }
 
     SaasStatus currentStatus() {
+        return compose(linkStatus(), configurations);
+    }
+
+    /**
+     * The link's status with a refused configuration value as its error when the link has none: the link's own
+     * error (the cloud cannot be reached, the key was rejected) says more about why the device is offline, and
+     * the configuration problem shows once that is solved. The state stays the link's.
+     */
+    static SaasStatus compose(SaasStatus link, List<ConfigurationProblems> configurations) {
+        if (link.error() != null) {
+            return link;
+        }
+        for (ConfigurationProblems component : configurations) {
+            List<StatusError> problems;
+            try {
+                problems = component.problems();
+            } catch (RuntimeException e) {
+                continue; // a failing component does not take the status API down
+            }
+            if (problems != null && !problems.isEmpty()) {
+                return new SaasStatus(link.connected(), link.deviceId(), link.state(), link.lastHeartbeat(),
+                        problems.get(0), link.saasUrl(), link.credentialsExpireAt(), link.clockSkewSeconds());
+            }
+        }
+        return link;
+    }
+
+    private SaasStatus linkStatus() {
         SaasStatusProvider current = provider;
         if (current != null) {
             return current.status();

@@ -43,6 +43,29 @@ class JsonBodyTest {
     }
 
     @Test
+    void bodiesInUtf32WithInvalidCodePointsAre400NotAnIoFailure() {
+        // "{" in UTF-32BE, then a code point beyond U+10FFFF: Jackson's UTF-32 reader throws a
+        // CharConversionException, an IOException that is not a JsonProcessingException
+        byte[] utf32 = {0, 0, 0, '{', 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0, '}'};
+        // the same in little-endian order, and a truncated UTF-32 body
+        byte[] utf32le = {'{', 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, '}', 0, 0, 0};
+        byte[] truncated = {0, 0, 0, '{', 0, 0, 0, '"', 0, 0};
+        for (byte[] bytes : new byte[][] {utf32, utf32le, truncated}) {
+            ApiError e;
+            try {
+                JsonServlet.parseJsonObject(new ByteArrayInputStream(bytes));
+                throw new AssertionError("no error for " + java.util.Arrays.toString(bytes));
+            } catch (ApiError expected) {
+                e = expected;
+            } catch (Exception other) {
+                throw new AssertionError("not an ApiError: " + other, other);
+            }
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.code()).isEqualTo("invalid_json");
+        }
+    }
+
+    @Test
     void oversizedBodiesAre413() {
         ApiError e = error("{\"a\":\"" + "x".repeat(JsonServlet.MAX_BODY_BYTES) + "\"}");
         assertThat(e.status()).isEqualTo(413);

@@ -171,7 +171,7 @@ class StatusJsonTest {
         }
     }
 
-    private static StatusServlet.SaasSettings settings(boolean enabled) {
+    static StatusServlet.SaasSettings settings(boolean enabled) {
         return new StatusServlet.SaasSettings() {
             @Override
             public boolean enabled() {
@@ -188,5 +188,35 @@ class StatusJsonTest {
                 return StatusServlet.SaasSettings.class;
             }
         };
+    }
+
+    @Test
+    void aRefusedConfigurationValueIsTheErrorWhileTheLinkHasNone() {
+        io.edgeflow.api.status.StatusError refused = new io.edgeflow.api.status.StatusError("invalid_configuration",
+                "io.edgeflow.tunnel: heartbeat_interval_seconds = 0 is out of range (1..3600); running with 30",
+                java.time.Instant.parse("2026-12-03T10:00:00Z"));
+        io.edgeflow.api.status.ConfigurationProblems none = java.util.List::of;
+        io.edgeflow.api.status.ConfigurationProblems tunnel = () -> java.util.List.of(refused);
+        io.edgeflow.api.status.ConfigurationProblems broken = () -> {
+            throw new IllegalStateException("stopping");
+        };
+        SaasStatus online = new SaasStatus(true, "dev_x", SaasState.ONLINE, null, null, "saas.edgx.cloud:443", null, 0L);
+        SaasStatus shown = StatusServlet.compose(online, java.util.List.of(none, broken, tunnel));
+        assertThat(shown.state()).isEqualTo(SaasState.ONLINE);
+        assertThat(shown.connected()).isTrue();
+        assertThat(shown.error()).isEqualTo(refused);
+        assertThat(StatusServlet.toJson(shown).get("error")).asString().contains("invalid_configuration",
+                "io.edgeflow.tunnel", "heartbeat_interval_seconds");
+        // the link's own error comes first
+        io.edgeflow.api.status.StatusError down = new io.edgeflow.api.status.StatusError("cloud_unreachable", "no");
+        SaasStatus offline = new SaasStatus(false, "dev_x", SaasState.OFFLINE, null, down, null, null, null);
+        assertThat(StatusServlet.compose(offline, java.util.List.of(tunnel)).error()).isEqualTo(down);
+        assertThat(StatusServlet.compose(online, java.util.List.of(none)).error()).isNull();
+
+        // the servlet composes what is bound
+        StatusServlet servlet = new StatusServlet(settings(false));
+        servlet.configurations = java.util.List.of(tunnel);
+        assertThat(servlet.currentStatus().error()).isEqualTo(refused);
+        assertThat(servlet.currentStatus().state()).isEqualTo(SaasState.DISABLED);
     }
 }

@@ -6,7 +6,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Dictionary;
 import java.util.Enumeration;
+import java.util.ArrayList;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Predicate;
 
@@ -15,8 +17,10 @@ import io.edgeflow.api.facts.HardwareFactsService;
 import io.edgeflow.api.facts.NetworkFactsService;
 import io.edgeflow.api.provisioning.ProvisioningException;
 import io.edgeflow.api.provisioning.ProvisioningService;
+import io.edgeflow.api.status.ConfigurationProblems;
 import io.edgeflow.api.status.SaasStatus;
 import io.edgeflow.api.status.SaasStatusProvider;
+import io.edgeflow.api.status.StatusError;
 import io.edgeflow.api.tunnel.TunnelService;
 import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.CredentialVault;
@@ -44,11 +48,12 @@ import org.slf4j.LoggerFactory;
  * reports the link to the cloud ({@link SaasStatusProvider}) and registers the {@code DeviceIdentity} while
  * the device holds confirmed credentials. The state machine itself is {@link ProvisioningEngine}.
  */
-@Component(service = {SaasStatusProvider.class, ProvisioningService.class}, immediate = true,
+@Component(service = {SaasStatusProvider.class, ProvisioningService.class, ConfigurationProblems.class},
+        immediate = true,
         configurationPid = SaasConfiguration.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = SaasConfiguration.class)
 @ServiceDescription("EdgeFlow provisioning: one-time code, pre-provisioned credentials, SaaS status")
-public final class Provisioner implements SaasStatusProvider, ProvisioningService {
+public final class Provisioner implements SaasStatusProvider, ProvisioningService, ConfigurationProblems {
     private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
     private static final String USED_CODES_FILE = "used-provisioning-codes";
 
@@ -70,6 +75,7 @@ public final class Provisioner implements SaasStatusProvider, ProvisioningServic
 
     private volatile CloudEndpoint endpoint;
     private volatile boolean active;
+    private volatile List<StatusError> problems = List.of();
 
     /**
      * @param config the SaaS configuration
@@ -91,6 +97,7 @@ public final class Provisioner implements SaasStatusProvider, ProvisioningServic
         worker.setRemoveOnCancelPolicy(true);
         SecureRandom random = new SecureRandom();
         SaasSettings settings = SaasSettings.of(config, System.getenv());
+        this.problems = report(settings.refusedValues());
         this.engine = new ProvisioningEngine(settings, vault, this::cloudApi,
                 () -> DeviceFacts.hardware(hardwareFacts), () -> DeviceFacts.network(networkFacts),
                 (property, onlyIf) -> remove(configAdmin, property, onlyIf),
@@ -111,7 +118,30 @@ public final class Provisioner implements SaasStatusProvider, ProvisioningServic
 
     @Modified
     void modified(SaasConfiguration config) {
-        engine.update(SaasSettings.of(config, System.getenv()));
+        SaasSettings settings = SaasSettings.of(config, System.getenv());
+        problems = report(settings.refusedValues());
+        engine.update(settings);
+    }
+
+    /** The refused values as errors; one already reported keeps its time, a new one is logged once. */
+    private List<StatusError> report(List<String> refused) {
+        List<StatusError> before = problems;
+        List<StatusError> now = new ArrayList<>();
+        for (String value : refused) {
+            String message = SaasConfiguration.PID + ": " + value;
+            StatusError known = before.stream().filter(e -> e.message().equals(message)).findFirst().orElse(null);
+            if (known == null) {
+                LOG.warn("Configuration {}", message);
+                known = new StatusError(INVALID_CONFIGURATION, message, clock.instant());
+            }
+            now.add(known);
+        }
+        return List.copyOf(now);
+    }
+
+    @Override
+    public List<StatusError> problems() {
+        return problems;
     }
 
     @Deactivate

@@ -10,7 +10,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @ObjectClassDefinition(id = SaasConfiguration.PID, name = "EdgeFlow cloud (SaaS)",
         description = "How this gateway reaches the EdgeFlow cloud and how it is provisioned: with a one-time "
-                + "provisioning code, or with a Device ID and API key created by an administrator.")
+                + "provisioning code, or with a Device ID and API key created by an administrator. A number out of "
+                + "its range is refused: its default applies and GET /api/v1/saas/status shows the error "
+                + "invalid_configuration.")
 @interface SaasConfiguration {
     /** The PID. */
     String PID = "io.edgeflow.saas";
@@ -76,20 +78,22 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String _proxy__password() default "";
 
     @AttributeDefinition(name = "Connect timeout (seconds)",
-            description = "How long to wait for a TCP and TLS connection to the cloud (or the proxy).", min = "1")
+            description = "How long to wait for a TCP and TLS connection to the cloud (or the proxy). 1 to 300.", min = "1",
+            max = "300")
     int connect__timeout__seconds() default 10;
 
     @AttributeDefinition(name = "Request timeout (seconds)",
-            description = "How long to wait for the cloud's answer to one request.", min = "1")
+            description = "How long to wait for the cloud's answer to one request. 1 to 600.", min = "1", max = "600")
     int request__timeout__seconds() default 30;
 
     @AttributeDefinition(name = "First retry delay (milliseconds)",
             description = "Base of the exponential backoff after a transient failure (no network, timeout, 5xx, "
-                    + "429): each retry waits a random time up to base x 2^attempt, capped below.", min = "1")
+                    + "429): each retry waits a random time up to base x 2^attempt, capped below. 1 to 600000.",
+            min = "1", max = "600000")
     int retry__initial__delay__ms() default 1000;
 
     @AttributeDefinition(name = "Longest retry delay (seconds)",
             description = "Cap of the backoff between retries; transient failures are retried for ever. "
-                    + "Environment variable EDGEFLOW_SAAS_RETRY_MAX_DELAY.", min = "1")
+                    + "1 to 86400. Environment variable EDGEFLOW_SAAS_RETRY_MAX_DELAY.", min = "1", max = "86400")
     int retry__max__delay__seconds() default 300;
 }

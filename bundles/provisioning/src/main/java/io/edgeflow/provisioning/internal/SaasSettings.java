@@ -3,6 +3,7 @@ package io.edgeflow.provisioning.internal;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -34,10 +35,11 @@ final class SaasSettings {
     private final char[] apiKey;
     private final Duration requestTimeout;
     private final Backoff.Policy retry;
+    private final List<String> refused;
 
     private SaasSettings(boolean enabled, String displayUrl, EndpointSettings endpoint, StatusError problem,
             String codeText, ProvisioningCode code, String deviceId, char[] apiKey, Duration requestTimeout,
-            Backoff.Policy retry) {
+            Backoff.Policy retry, List<String> refused) {
         this.enabled = enabled;
         this.displayUrl = displayUrl;
         this.endpoint = endpoint;
@@ -48,6 +50,7 @@ final class SaasSettings {
         this.apiKey = apiKey;
         this.requestTimeout = requestTimeout;
         this.retry = retry;
+        this.refused = refused;
     }
 
     /**
@@ -57,10 +60,14 @@ final class SaasSettings {
      */
     static SaasSettings of(SaasConfiguration config, Map<String, String> environment) {
         String url = config.url() == null ? "" : config.url().strip();
-        Duration connectTimeout = Duration.ofSeconds(Math.max(1, config.connect__timeout__seconds()));
-        Duration requestTimeout = Duration.ofSeconds(Math.max(1, config.request__timeout__seconds()));
-        Backoff.Policy retry = new Backoff.Policy(Duration.ofMillis(Math.max(1, config.retry__initial__delay__ms())),
-                Duration.ofSeconds(Math.max(1, config.retry__max__delay__seconds())));
+        List<String> refused = new ArrayList<>();
+        Duration connectTimeout = Duration.ofSeconds(inRange(config.connect__timeout__seconds(), 1, 300, 10,
+                "connect_timeout_seconds", refused));
+        Duration requestTimeout = Duration.ofSeconds(inRange(config.request__timeout__seconds(), 1, 600, 30,
+                "request_timeout_seconds", refused));
+        Backoff.Policy retry = new Backoff.Policy(Duration.ofMillis(inRange(config.retry__initial__delay__ms(), 1,
+                600_000, 1000, "retry_initial_delay_ms", refused)), Duration.ofSeconds(inRange(
+                        config.retry__max__delay__seconds(), 1, 86_400, 300, "retry_max_delay_seconds", refused)));
         String codeText = blankToNull(config._provisioning__code());
         ProvisioningCode code = codeText == null ? null : ProvisioningCode.parse(codeText).orElse(null);
         String deviceId = blankToNull(config.device__id());
@@ -108,7 +115,25 @@ final class SaasSettings {
                     + " (setting url, EDGEFLOW_SAAS_URL).");
         }
         return new SaasSettings(config.enabled(), url, endpoint, problem, codeText, code, deviceId, apiKey,
-                requestTimeout, retry);
+                requestTimeout, retry, List.copyOf(refused));
+    }
+
+    /** The value if it is in range, else the default, with the refusal noted. */
+    private static int inRange(int value, int min, int max, int fallback, String property, List<String> refused) {
+        if (value >= min && value <= max) {
+            return value;
+        }
+        refused.add(property + " = " + value + " is out of range (" + min + ".." + max + "); running with "
+                + fallback);
+        return fallback;
+    }
+
+    /**
+     * @return the numeric values refused (out of their range), each naming the property, the value and the
+     *         default used instead; empty when every value is used as given
+     */
+    List<String> refusedValues() {
+        return refused;
     }
 
     private static String blankToNull(String s) {

@@ -4,9 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Authenticator;
 import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
+import java.net.PasswordAuthentication;
 import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -29,8 +31,22 @@ import java.util.function.Supplier;
  * The local API over loopback, with {@link HttpURLConnection} (no proxy, ever): simple, blocking, and it
  * leaves no thread behind (a JDK {@code HttpClient} keeps a selector thread until it is collected). A
  * request that outlives its timeout is cut by disconnecting it from the scheduler.
+ * <p>
+ * Every answer goes back as the local API wrote it, body included, whatever its status. Two habits of
+ * {@code HttpURLConnection} stand in the way and are switched off: in streaming mode it drops the body of a
+ * 401 (it throws {@code HttpRetryException} and disconnects), so the request body is handed over whole; and
+ * it would answer a {@code WWW-Authenticate} challenge with the JVM's default {@link Authenticator} (which
+ * may hold a proxy's credentials), so each connection gets one that never answers.
  */
 final class LoopbackLocalApi implements LocalApi {
+    /** Offers no credentials to anyone: the local API's challenges go back to the cloud unanswered. */
+    private static final Authenticator NO_CREDENTIALS = new Authenticator() {
+        @Override
+        protected PasswordAuthentication getPasswordAuthentication() {
+            return null;
+        }
+    };
+
     private final Supplier<URI> address;
     private final ScheduledExecutorService deadlines;
 
@@ -69,13 +85,14 @@ final class LoopbackLocalApi implements LocalApi {
             connection.setReadTimeout(millis);
             connection.setInstanceFollowRedirects(false);
             connection.setUseCaches(false);
+            connection.setAuthenticator(NO_CREDENTIALS);
             connection.setRequestMethod(request.method());
             request.headers().forEach(connection::setRequestProperty);
             boolean sendsBody = request.body().length > 0 || request.method().equals("POST")
                     || request.method().equals("PUT");
             if (sendsBody) {
                 connection.setDoOutput(true);
-                connection.setFixedLengthStreamingMode(request.body().length);
+                // not setFixedLengthStreamingMode: in streaming mode a 401 loses its body (see above)
                 try (OutputStream out = connection.getOutputStream()) {
                     out.write(request.body());
                 }

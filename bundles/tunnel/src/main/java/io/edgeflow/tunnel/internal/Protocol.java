@@ -33,6 +33,11 @@ final class Protocol {
     static final int CLOSE_CREDENTIALS = 4401;
     /** Close code: a newer tunnel of the same device replaced this one. */
     static final int CLOSE_REPLACED = 4409;
+    /**
+     * Close code of the device for a message over its size limit. The cloud uses the standard 1009, which
+     * the JDK's WebSocket client refuses to send ({@code IllegalArgumentException: statusCode}).
+     */
+    static final int CLOSE_TOO_BIG = 4413;
     /** Close code: going away (the agent or the cloud stops). */
     static final int CLOSE_GOING_AWAY = 1001;
 

@@ -682,6 +682,12 @@ final class TunnelClient implements AutoCloseable {
         final long number;
         private final StringBuilder partial = new StringBuilder();
         private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
+        /** The close frame on its way and the cloud's answer, if this side closes; see {@link #closeWith}. */
+        private volatile CompletableFuture<?> closing;
+        /** Completed when the cloud's close frame arrives or the connection fails. */
+        private final CompletableFuture<Void> peerClosed = new CompletableFuture<>();
+        /** Set when this side closes: what still arrives is read and dropped. */
+        private volatile boolean discarding;
         volatile WebSocket ws;
         volatile boolean dead;
         boolean helloSeen;
@@ -707,10 +713,19 @@ final class TunnelClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (discarding) {
+                webSocket.request(1); // closing: read on, so that the cloud can send its close frame
+                return null;
+            }
             if (partial.length() + data.length() > settings.maxFrameChars()) {
                 partial.setLength(0);
+                // as docs/protocol.md says: close 4413 (the JDK's client may not send 1009), then a new connection
+                discarding = true;
+                closeWith(Protocol.CLOSE_TOO_BIG, "message too big (limit " + settings.maxFrameChars()
+                        + " characters)");
                 post(() -> fail(this, PROTOCOL_ERROR, "The cloud sent a frame larger than "
                         + settings.maxFrameChars() + " characters.", Retry.BACKOFF));
+                webSocket.request(1);
                 return null;
             }
             partial.append(data);
@@ -725,7 +740,7 @@ final class TunnelClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
-            if (last) {
+            if (last && !discarding) {
                 post(() -> {
                     if (this == current) {
                         sendError(this, null, "invalid_frame", "Binary frames are not part of " + Protocol.V1 + ".");
@@ -738,12 +753,14 @@ final class TunnelClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            peerClosed.complete(null);
             post(() -> closedByCloud(this, statusCode, reason));
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
+            peerClosed.complete(null);
             post(() -> fail(this, CONNECTION_LOST, "The tunnel broke: " + describe(error), Retry.BACKOFF));
         }
 
@@ -763,6 +780,21 @@ final class TunnelClient implements AutoCloseable {
                     });
         }
 
+        /**
+         * Sends a close frame after the frames already queued; {@link #abort()} then waits for the cloud's
+         * close frame (at most a second) before it drops the connection, so that the cloud learns why.
+         */
+        synchronized void closeWith(int code, String reason) {
+            WebSocket socket = ws;
+            if (socket == null || dead || closing != null) {
+                return;
+            }
+            closing = sending.handle((ignored, e) -> null)
+                    .thenCompose(ignored -> socket.sendClose(code, reason))
+                    .thenCompose(ignored -> peerClosed)
+                    .toCompletableFuture();
+        }
+
         void stopTimers() {
             dead = true;
             if (heartbeats != null) {
@@ -776,8 +808,14 @@ final class TunnelClient implements AutoCloseable {
         void abort() {
             dead = true;
             WebSocket socket = ws;
-            if (socket != null) {
+            if (socket == null) {
+                return;
+            }
+            CompletableFuture<?> close = closing;
+            if (close == null) {
                 socket.abort();
+            } else {
+                close.orTimeout(1, TimeUnit.SECONDS).whenComplete((ignored, e) -> socket.abort());
             }
         }
 

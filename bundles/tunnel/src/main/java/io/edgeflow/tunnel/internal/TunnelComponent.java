@@ -2,6 +2,8 @@ package io.edgeflow.tunnel.internal;
 
 import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -9,6 +11,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -16,9 +19,13 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.runtime.HttpServiceRuntime;
 import org.osgi.service.http.runtime.HttpServiceRuntimeConstants;
 import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.edgeflow.api.cloud.CloudEndpoint;
 import io.edgeflow.api.provisioning.DeviceIdentity;
+import io.edgeflow.api.status.ConfigurationProblems;
+import io.edgeflow.api.status.StatusError;
 import io.edgeflow.api.tunnel.TunnelService;
 import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.CredentialVault;
@@ -26,16 +33,30 @@ import io.edgeflow.api.vault.CredentialVault;
 /**
  * Provides {@link TunnelService}: the tunnel to the cloud runs while a {@link CloudEndpoint} (SaaS enabled,
  * valid address) and a {@link DeviceIdentity} (provisioned) are registered. Both references are static:
- * a new cloud address, trust or proxy, new credentials, or a new configuration reactivate the component,
- * which closes the old tunnel and opens a new one; SaaS disabled deactivates it and closes the tunnel.
+ * a new cloud address, trust or proxy, or new credentials reactivate the component, which closes the old
+ * tunnel and opens a new one; SaaS disabled deactivates it and closes the tunnel. A new configuration
+ * replaces the tunnel with one on the new settings.
+ * <p>
+ * A configured value out of its range does not stop the tunnel: it keeps the last good value of that
+ * property (the default when it starts), and says so through {@link ConfigurationProblems}, which the status
+ * API shows as {@code invalid_configuration}.
  */
-@Component(service = TunnelService.class, immediate = true, configurationPid = TunnelComponent.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = {TunnelService.class, ConfigurationProblems.class}, immediate = true,
+        configurationPid = TunnelComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = TunnelConfiguration.class)
-public final class TunnelComponent implements TunnelService {
+public final class TunnelComponent implements TunnelService, ConfigurationProblems {
     static final String PID = "io.edgeflow.tunnel";
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelComponent.class);
 
-    private final TunnelClient client;
+    private final CloudEndpoint cloud;
+    private final DeviceIdentity identity;
+    private final CredentialVault vault;
+    private final Clock clock;
+    /** Replaced, under this object's lock, when a new configuration changes the settings. */
+    private volatile TunnelClient client;
+    private volatile TunnelSettings settings;
+    private volatile List<StatusError> problems = List.of();
+    private boolean deactivated;
     /** Where the local API listens, from the HTTP service runtime; null while none is registered. */
     private volatile URI localApi;
 
@@ -50,10 +71,81 @@ public final class TunnelComponent implements TunnelService {
     @Activate
     public TunnelComponent(TunnelConfiguration config, @Reference CloudEndpoint cloud,
             @Reference DeviceIdentity identity, @Reference CredentialVault vault) {
-        TunnelSettings settings = TunnelSettings.from(config);
-        this.client = new TunnelClient(settings, cloud, identity.deviceId(), vault, null, Clock.systemUTC(),
-                bound -> ThreadLocalRandom.current().nextLong(bound), () -> localApi);
+        this(config, cloud, identity, vault, Clock.systemUTC());
+    }
+
+    TunnelComponent(TunnelConfiguration config, CloudEndpoint cloud, DeviceIdentity identity, CredentialVault vault,
+            Clock clock) {
+        this.cloud = cloud;
+        this.identity = identity;
+        this.vault = vault;
+        this.clock = clock;
+        TunnelSettings.Checked checked = TunnelSettings.check(config, TunnelSettings.DEFAULTS);
+        this.settings = checked.settings();
+        this.problems = report(checked.problems());
+        this.client = newClient(settings);
         client.start();
+    }
+
+    /**
+     * A new configuration: the values in range take effect (the tunnel reconnects if any changed), a value out
+     * of range keeps the last good one and is reported.
+     *
+     * @param config the new configuration
+     */
+    @Modified
+    void modified(TunnelConfiguration config) {
+        TunnelClient old;
+        TunnelClient fresh;
+        synchronized (this) {
+            if (deactivated) {
+                return;
+            }
+            TunnelSettings.Checked checked = TunnelSettings.check(config, settings);
+            problems = report(checked.problems());
+            if (checked.settings().equals(settings)) {
+                return;
+            }
+            settings = checked.settings();
+            old = client;
+            fresh = newClient(settings);
+            client = fresh;
+        }
+        // the old tunnel closes before the new one opens, as at a reactivation: never two of one device at once
+        // (a deactivation meanwhile closes the new client, whose start is then a no-op)
+        old.close();
+        fresh.start();
+    }
+
+    private TunnelClient newClient(TunnelSettings s) {
+        return new TunnelClient(s, cloud, identity.deviceId(), vault, null, clock,
+                bound -> ThreadLocalRandom.current().nextLong(bound), () -> localApi);
+    }
+
+    /** The problems as errors; one that was already reported keeps its time, a new one is logged once. */
+    private List<StatusError> report(List<String> found) {
+        List<StatusError> before = problems;
+        List<StatusError> now = new ArrayList<>();
+        for (String problem : found) {
+            String message = PID + ": " + problem;
+            StatusError known = before.stream().filter(e -> e.message().equals(message)).findFirst().orElse(null);
+            if (known == null) {
+                LOG.warn("Configuration {}", message);
+                known = new StatusError(INVALID_CONFIGURATION, message, clock.instant());
+            }
+            now.add(known);
+        }
+        return List.copyOf(now);
+    }
+
+    /** @return the settings the tunnel runs with */
+    TunnelSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public List<StatusError> problems() {
+        return problems;
     }
 
     @Reference(service = HttpServiceRuntime.class, cardinality = ReferenceCardinality.OPTIONAL,
@@ -75,6 +167,9 @@ public final class TunnelComponent implements TunnelService {
 
     @Deactivate
     void deactivate() {
+        synchronized (this) {
+            deactivated = true;
+        }
         client.close();
     }
 

@@ -9,7 +9,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @ObjectClassDefinition(name = "EdgeFlow tunnel",
         description = "The WebSocket tunnel that keeps this gateway connected to the EdgeFlow cloud and lets the "
-                + "cloud reach the local API. It runs while SaaS is enabled and the device is provisioned.")
+                + "cloud reach the local API. It runs while SaaS is enabled and the device is provisioned. A value out "
+                + "of its range is refused: the tunnel keeps that property's last good value (its default when it "
+                + "starts) and GET /api/v1/saas/status shows the error invalid_configuration.")
 @interface TunnelConfiguration {
     @AttributeDefinition(name = "Heartbeat interval (s)",
             description = "Seconds between heartbeats; the cloud answers each. A connection whose heartbeat is not "

@@ -1,6 +1,8 @@
 package io.edgeflow.tunnel.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The tunnel's settings, checked: a bad value fails activation with a message naming the property.
@@ -37,6 +39,65 @@ record TunnelSettings(Duration heartbeatInterval, Duration backoffBase, Duration
             throw new IllegalArgumentException("max_concurrent_requests must be from 1 to 64, not "
                     + maxConcurrentRequests);
         }
+    }
+
+    /** The metatype's defaults. */
+    static final TunnelSettings DEFAULTS = new TunnelSettings(Duration.ofSeconds(30), Duration.ofMillis(1000),
+            Duration.ofSeconds(300), Duration.ofSeconds(600), Duration.ofSeconds(15), Duration.ofSeconds(30),
+            1024 * 1024, 4);
+
+    /**
+     * Settings from a configuration in which each value out of its range is replaced by the one in
+     * {@code fallback}, and said so.
+     *
+     * @param settings what to run with
+     * @param problems one line per refused value, naming the property, the value and the one used instead
+     */
+    record Checked(TunnelSettings settings, List<String> problems) {
+    }
+
+    /**
+     * @param config the component configuration
+     * @param fallback the values to keep for a property whose configured value is out of range: the last good
+     *        settings, or {@link #DEFAULTS}
+     * @return the settings to run with, and what was refused
+     */
+    static Checked check(TunnelConfiguration config, TunnelSettings fallback) {
+        List<String> problems = new ArrayList<>();
+        Duration heartbeat = Duration.ofSeconds(checked(config.heartbeat__interval__seconds(), 1, 3600,
+                "heartbeat_interval_seconds", fallback.heartbeatInterval().toSeconds(), problems));
+        Duration base = Duration.ofMillis(checked(config.backoff__base__ms(), 1, 600_000, "backoff_base_ms",
+                fallback.backoffBase().toMillis(), problems));
+        Duration cap = Duration.ofSeconds(checked(config.backoff__cap__seconds(), 1, 86_400, "backoff_cap_seconds",
+                fallback.backoffCap().toSeconds(), problems));
+        if (base.compareTo(cap) > 0) {
+            problems.add("backoff_base_ms = " + base.toMillis() + " is longer than backoff_cap_seconds = "
+                    + cap.toSeconds() + "; running with " + fallback.backoffBase().toMillis() + " and "
+                    + fallback.backoffCap().toSeconds());
+            base = fallback.backoffBase();
+            cap = fallback.backoffCap();
+        }
+        Duration rejected = Duration.ofSeconds(checked(config.rejected__retry__seconds(), 10, 86_400,
+                "rejected_retry_seconds", fallback.rejectedRetry().toSeconds(), problems));
+        Duration connect = Duration.ofSeconds(checked(config.connect__timeout__seconds(), 1, 300,
+                "connect_timeout_seconds", fallback.connectTimeout().toSeconds(), problems));
+        Duration request = Duration.ofSeconds(checked(config.request__timeout__seconds(), 1, 600,
+                "request_timeout_seconds", fallback.requestTimeout().toSeconds(), problems));
+        int body = (int) checked(config.max__body__bytes(), 1024, 16 * 1024 * 1024, "max_body_bytes",
+                fallback.maxBodyBytes(), problems);
+        int concurrent = (int) checked(config.max__concurrent__requests(), 1, 64, "max_concurrent_requests",
+                fallback.maxConcurrentRequests(), problems);
+        return new Checked(new TunnelSettings(heartbeat, base, cap, rejected, connect, request, body, concurrent),
+                List.copyOf(problems));
+    }
+
+    private static long checked(int value, int min, int max, String property, long fallback, List<String> problems) {
+        if (value >= min && value <= max) {
+            return value;
+        }
+        problems.add(property + " = " + value + " is out of range (" + min + ".." + max + "); running with "
+                + fallback);
+        return fallback;
     }
 
     /**

@@ -28,6 +28,8 @@ final class FakeCloud implements CloudEndpoint, AutoCloseable {
     final List<String> received = new CopyOnWriteArrayList<>();
     final AtomicInteger connections = new AtomicInteger();
     final List<Session> sessions = new CopyOnWriteArrayList<>();
+    /** The close codes the agent sent, in order. */
+    final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
     private final Server server;
     private final ServerConnector connector;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
@@ -81,6 +83,22 @@ final class FakeCloud implements CloudEndpoint, AutoCloseable {
         public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
             callback.succeed();
         }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason) {
+            closeCodes.add(statusCode);
+        }
+    }
+
+    /** @return the newest open connection, or null */
+    Session latest() {
+        for (int i = sessions.size() - 1; i >= 0; i--) {
+            Session s = sessions.get(i);
+            if (s.isOpen()) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** Answers a heartbeat frame as the real cloud does. */

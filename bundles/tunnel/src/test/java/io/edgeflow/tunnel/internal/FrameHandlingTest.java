@@ -154,6 +154,8 @@ class FrameHandlingTest {
             Await.until("dropped", Duration.ofSeconds(3), () -> client.state().error() != null,
                     () -> client.state().toString());
             assertThat(client.state().error().code()).isEqualTo(TunnelClient.PROTOCOL_ERROR);
+            Await.until("closed with 4413 (docs/protocol.md)", Duration.ofSeconds(3),
+                    () -> cloud.closeCodes.contains(4413), () -> cloud.closeCodes.toString());
             Await.until("online again", Duration.ofSeconds(5), () -> client.state().phase() == Phase.ONLINE);
             assertThat(cloud.connections.get()).isEqualTo(2);
         }

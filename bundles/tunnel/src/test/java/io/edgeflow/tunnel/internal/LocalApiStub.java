@@ -23,6 +23,9 @@ final class LocalApiStub implements AutoCloseable {
     static final String FACTS = "{\n  \"hardware\": {\"board_model\": \"Raspberry Pi 4 Model B Rev 1.4\", \"cpu_cores\": 4},\n"
             + "  \"network\": {\"hostname\": \"edgeflow-pi-001\"}\n}\n";
 
+    static final String UNAUTHORIZED = "{\n  \"error\": \"unauthorized\",\n  \"message\": \"This endpoint needs "
+            + "'Authorization: Bearer <API token>' (EDGEFLOW_API_TOKEN).\"\n}\n";
+
     /** One request as the stub saw it. */
     record Seen(String method, String path, Map<String, List<String>> headers, byte[] body) {
     }
@@ -67,6 +70,15 @@ final class LocalApiStub implements AutoCloseable {
                     reply(exchange, 200, "application/json", ("{\"slept\": " + ms + "}\n").getBytes(StandardCharsets.UTF_8));
                 }
                 case "/api/v1/big" -> reply(exchange, 200, "application/octet-stream", new byte[3 * 1024 * 1024]);
+                case "/api/v1/locked" -> {
+                    // what the real local API answers a POST without the API token
+                    exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+                    reply(exchange, 401, "application/json", UNAUTHORIZED.getBytes(StandardCharsets.UTF_8));
+                }
+                case "/api/v1/locked-basic" -> {
+                    exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"edgeflow\"");
+                    reply(exchange, 401, "application/json", UNAUTHORIZED.getBytes(StandardCharsets.UTF_8));
+                }
                 case "/api/v1/teapot" -> {
                     exchange.getResponseHeaders().add("Retry-After", "7");
                     reply(exchange, 418, "application/json", "{\"error\": \"teapot\"}\n".getBytes(StandardCharsets.UTF_8));

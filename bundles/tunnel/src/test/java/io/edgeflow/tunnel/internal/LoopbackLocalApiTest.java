@@ -61,6 +61,41 @@ class LoopbackLocalApiTest {
     }
 
     @Test
+    void a401KeepsItsBodyAndNoCredentialsAreOfferedForIt() throws Exception {
+        // Someone in the JVM may have set a default Authenticator (for a proxy): the local API must never get its
+        // answers, and a 401 must reach the cloud as the local API wrote it, body included.
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.net.Authenticator.setDefault(new java.net.Authenticator() {
+            @Override
+            protected java.net.PasswordAuthentication getPasswordAuthentication() {
+                asked.incrementAndGet();
+                return new java.net.PasswordAuthentication("proxy-user", "proxy-secret".toCharArray());
+            }
+        });
+        try {
+            LoopbackLocalApi api = new LoopbackLocalApi(stub::address, deadlines);
+            for (String path : List.of("/api/v1/locked", "/api/v1/locked-basic")) {
+                byte[] body = "{\"provisioning_code\": \"PROV-A1B2-C3D4\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                LocalResponse answer = api.execute(new LocalRequest("POST", path, Map.of("content-type",
+                        "application/json"), body), Duration.ofSeconds(5), 1 << 20);
+                assertThat(answer.status()).as(path).isEqualTo(401);
+                assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8)).as(path)
+                        .isEqualTo(LocalApiStub.UNAUTHORIZED);
+                assertThat(answer.headers()).as(path).containsEntry("content-type", "application/json");
+                LocalResponse get = api.execute(new LocalRequest("GET", path, Map.of(), new byte[0]),
+                        Duration.ofSeconds(5), 1 << 20);
+                assertThat(get.status()).as(path).isEqualTo(401);
+                assertThat(new String(get.body(), java.nio.charset.StandardCharsets.UTF_8)).as(path)
+                        .isEqualTo(LocalApiStub.UNAUTHORIZED);
+            }
+            assertThat(asked).as("the default authenticator was never consulted").hasValue(0);
+            assertThat(stub.seen).noneMatch(s -> s.headers().containsKey("Authorization"));
+        } finally {
+            java.net.Authenticator.setDefault(null);
+        }
+    }
+
+    @Test
     void failuresHaveCodes() {
         LoopbackLocalApi api = new LoopbackLocalApi(stub::address, deadlines);
         assertThatThrownBy(() -> api.execute(new LocalRequest("GET", "/api/v1/slow?ms=3000", Map.of(), new byte[0]),

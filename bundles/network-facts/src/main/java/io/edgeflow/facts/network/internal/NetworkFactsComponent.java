@@ -4,10 +4,14 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 import io.edgeflow.api.facts.NetworkFacts;
 import io.edgeflow.api.facts.NetworkFactsService;
+import io.edgeflow.api.status.ConfigurationProblems;
+import io.edgeflow.api.status.StatusError;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -20,17 +24,20 @@ import org.slf4j.LoggerFactory;
  * Provides {@link NetworkFactsService}: the device's network connection, read again when the last
  * reading is older than the configured cache time.
  */
-@Component(service = NetworkFactsService.class, configurationPid = NetworkFactsComponent.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = {NetworkFactsService.class, ConfigurationProblems.class},
+        configurationPid = NetworkFactsComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = NetworkFactsConfiguration.class)
-public final class NetworkFactsComponent implements NetworkFactsService {
+public final class NetworkFactsComponent implements NetworkFactsService, ConfigurationProblems {
     static final String PID = "io.edgeflow.facts.network";
     static final int MAX_CACHE_SECONDS = 3600;
+    /** The metatype's default cache time, used in place of one out of range. */
+    static final int DEFAULT_CACHE_SECONDS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(NetworkFactsComponent.class);
 
     private final NetworkCollector collector;
     private final long cacheNanos;
     private final LongSupplier clock;
+    private final List<StatusError> problems;
     private final Object lock = new Object();
     private NetworkFacts cached; // guarded by lock
     private long cachedAt; // guarded by lock
@@ -42,13 +49,32 @@ public final class NetworkFactsComponent implements NetworkFactsService {
      */
     @Activate
     public NetworkFactsComponent(NetworkFactsConfiguration config) {
-        this(collector(sysroot(config.sysroot())), cacheSeconds(config.cache__seconds()), System::nanoTime);
+        this(collector(sysroot(config.sysroot())), config.cache__seconds(), System::nanoTime);
     }
 
+    /**
+     * @param cacheSeconds the configured cache time; out of range, the default applies and the refusal is
+     *        published ({@link #problems()})
+     */
     NetworkFactsComponent(NetworkCollector collector, int cacheSeconds, LongSupplier clock) {
+        int seconds = cacheSeconds;
+        List<StatusError> refused = List.of();
+        if (cacheSeconds < 0 || cacheSeconds > MAX_CACHE_SECONDS) {
+            seconds = DEFAULT_CACHE_SECONDS;
+            String message = PID + ": cache_seconds = " + cacheSeconds + " is out of range (0.." + MAX_CACHE_SECONDS
+                    + "); running with " + DEFAULT_CACHE_SECONDS;
+            LOG.warn("Configuration {}", message);
+            refused = List.of(new StatusError(INVALID_CONFIGURATION, message, Instant.now()));
+        }
         this.collector = collector;
-        this.cacheNanos = cacheSeconds * 1_000_000_000L;
+        this.cacheNanos = seconds * 1_000_000_000L;
         this.clock = clock;
+        this.problems = refused;
+    }
+
+    @Override
+    public List<StatusError> problems() {
+        return problems;
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Cache time (seconds)", // property cache_seconds
             description = "How long one reading of the network facts is reused before the files are read again; "
-                    + "0 reads them on every request. From 0 to 3600.")
+                    + "0 reads them on every request. From 0 to 3600; a value out of range is refused (the default "
+                    + "applies and GET /api/v1/saas/status shows invalid_configuration).", min = "0", max = "3600")
     int cache__seconds() default 5;
 }

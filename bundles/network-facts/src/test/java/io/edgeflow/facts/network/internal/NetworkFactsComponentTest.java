@@ -48,4 +48,17 @@ class NetworkFactsComponentTest {
         assertThatThrownBy(() -> NetworkFactsComponent.cacheSeconds(-1)).hasMessageContaining("cache_seconds");
         assertThatThrownBy(() -> NetworkFactsComponent.cacheSeconds(3601)).hasMessageContaining("cache_seconds");
     }
+
+    @Test
+    void aCacheTimeOutOfRangeIsRefusedTheDefaultAppliesAndTheProblemIsPublished() {
+        NetworkFactsComponent refused = new NetworkFactsComponent(NetworkFactsComponent.collector(Path.of("/")), -7,
+                System::nanoTime);
+        assertThat(refused.problems()).singleElement().satisfies(e -> {
+            assertThat(e.code()).isEqualTo("invalid_configuration");
+            assertThat(e.message()).isEqualTo("io.edgeflow.facts.network: cache_seconds = -7 is out of range (0..3600); "
+                    + "running with 5");
+        });
+        assertThat(new NetworkFactsComponent(NetworkFactsComponent.collector(Path.of("/")), 0, System::nanoTime)
+                .problems()).isEmpty();
+    }
 }
