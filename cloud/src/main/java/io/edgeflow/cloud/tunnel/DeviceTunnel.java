@@ -29,6 +29,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class DeviceTunnel implements Session.Listener.AutoDemanding {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceTunnel.class);
+    /** Error code: the device's {@code response} is not a valid HTTP answer. */
+    static final String BAD_GATEWAY = "bad_gateway";
 
     private final TunnelHub hub;
     private final ObjectMapper json;
@@ -159,17 +161,23 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
             return;
         }
         JsonNode status = frame.get("status");
-        if (status == null || !status.canConvertToInt() || status.asInt() < 100 || status.asInt() > 599) {
-            waiting.completeExceptionally(new TunnelException(502, "invalid_response",
-                    "The device's response has no valid 'status'."));
+        // only a final answer: an interim 1xx (100 Continue, 101 Switching Protocols) would reach the caller
+        // as if this server had sent it, and leave the caller waiting for the real answer
+        if (status == null || !status.isIntegralNumber() || !status.canConvertToInt() || status.asInt() < 200
+                || status.asInt() > 599) {
+            waiting.completeExceptionally(new TunnelException(502, BAD_GATEWAY,
+                    "The device's response has no valid 'status' (a whole number from 200 to 599)."));
             return;
         }
         byte[] body;
         try {
             JsonNode b = frame.get("body");
+            if (b != null && !b.isNull() && !b.isTextual()) {
+                throw new IllegalArgumentException("not a string");
+            }
             body = b == null || b.isNull() ? new byte[0] : Base64.getDecoder().decode(b.asText());
         } catch (IllegalArgumentException e) {
-            waiting.completeExceptionally(new TunnelException(502, "invalid_response",
+            waiting.completeExceptionally(new TunnelException(502, BAD_GATEWAY,
                     "The device's response body is not base64."));
             return;
         }
