@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.edgeflow.cloud.LogText;
 import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.provisioning.AuthenticatedDevice;
 import io.edgeflow.cloud.provisioning.CloudError;
@@ -176,7 +177,7 @@ final class ApiHandler extends Handler.Abstract {
             reply = error(e);
         } catch (RuntimeException | IOException e) {
             // Our defect or a broken disk, not the caller's mistake: log the type and where, never the body.
-            LOG.error("{} {} failed: {}", method, path, e.toString(), e);
+            LOG.error("{} {} failed: {}", method, LogText.of(path), LogText.of(e), e);
             reply = new Reply(500, errorBody("internal_error", "The cloud could not answer this request; see its log."));
         }
         if (hasUnreadBody(request)) {

@@ -17,6 +17,7 @@ import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.edgeflow.cloud.LogText;
 import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.provisioning.CloudError;
 import io.edgeflow.cloud.provisioning.ProvisioningService;
@@ -123,7 +124,7 @@ final class RemoteAccess {
                         api.write(response, new ApiHandler.Reply(e.status(), ApiHandler.errorBody(e.code(),
                                 e.getMessage())), false, callback);
                     } else {
-                        LOG.error("Forwarding {} to {} failed: {}", method, deviceId, cause.toString(), cause);
+                        LOG.error("Forwarding {} to {} failed: {}", method, deviceId, LogText.of(cause), cause);
                         api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
                                 "The cloud could not forward this request; see its log.")), false, callback);
                     }
@@ -134,7 +135,8 @@ final class RemoteAccess {
         } catch (CloudError e) {
             api.write(response, ApiHandler.error(e), false, callback);
         } catch (IOException | RuntimeException e) {
-            LOG.error("{} {} failed: {}", method, Request.getPathInContext(request), e.toString(), e);
+            LOG.error("{} {} failed: {}", LogText.of(method), LogText.of(Request.getPathInContext(request)),
+                    LogText.of(e), e);
             api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
                     "The cloud could not answer this request; see its log.")), false, callback);
         }
@@ -145,7 +147,7 @@ final class RemoteAccess {
         try {
             service.auditRemoteAccess(source, deviceId, method, target, result);
         } catch (RuntimeException e) {
-            LOG.error("Could not audit {} {} on {}: {}", method, target, deviceId, e.toString(), e);
+            LOG.error("Could not audit {} {} on {}: {}", method, LogText.of(target), deviceId, LogText.of(e), e);
         }
     }
 

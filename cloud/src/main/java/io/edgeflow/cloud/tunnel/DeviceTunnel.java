@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.edgeflow.cloud.LogText;
+
 /**
  * One device's open tunnel: answers its heartbeats, carries requests to it and matches its answers by
  * id (public only because Jetty calls its listener methods by reflection). A malformed or unknown frame is answered with an {@code error} frame; nothing a device sends can
@@ -114,7 +116,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
             }
         } catch (RuntimeException e) {
             // a defect of ours, never the device's fault: the tunnel stays up
-            LOG.error("Tunnel of {}: a frame could not be handled: {}", deviceId, e.toString(), e);
+            LOG.error("Tunnel of {}: a frame could not be handled: {}", deviceId, LogText.of(e), e);
             sendError(idOf(frame), "internal_error", "The cloud could not handle this frame.");
         }
     }
@@ -137,7 +139,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketError(Throwable cause) {
-        LOG.debug("Tunnel of {}: {}", deviceId, cause.toString());
+        LOG.debug("Tunnel of {}: {}", deviceId, LogText.of(cause));
     }
 
     private void heartbeat(JsonNode frame) {
@@ -157,7 +159,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
         CompletableFuture<LocalResponse> waiting = id == null ? null : pending.remove(id);
         if (waiting == null) {
             // late (the caller timed out) or not ours: nothing waits for it
-            LOG.debug("Tunnel of {}: a response for unknown request id {}", deviceId, id);
+            LOG.debug("Tunnel of {}: a response for unknown request id {}", deviceId, LogText.of(id));
             return;
         }
         JsonNode status = frame.get("status");
@@ -201,7 +203,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
         String message = frame.path("message").asText("");
         CompletableFuture<LocalResponse> waiting = id == null ? null : pending.remove(id);
         if (waiting == null) {
-            LOG.info("Tunnel of {}: the device reported {}: {}", deviceId, code, message);
+            LOG.info("Tunnel of {}: the device reported {}: {}", deviceId, LogText.of(code), LogText.of(message));
             return;
         }
         waiting.completeExceptionally(new TunnelException(statusFor(code), code, "The device answered: " + message));
@@ -308,7 +310,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
         s.sendText(text, new Callback() {
             @Override
             public void fail(Throwable cause) {
-                LOG.debug("Tunnel of {}: sending failed: {}", deviceId, cause.toString());
+                LOG.debug("Tunnel of {}: sending failed: {}", deviceId, LogText.of(cause));
                 if (failOnError != null) {
                     failOnError.completeExceptionally(new TunnelException(502, "device_disconnected",
                             "The request could not be sent to the device: " + messageOf(cause)));
