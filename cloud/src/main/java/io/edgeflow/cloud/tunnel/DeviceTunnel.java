@@ -3,6 +3,7 @@ package io.edgeflow.cloud.tunnel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -89,7 +90,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
         hello.put("device_id", deviceId);
         hello.put("heartbeat_timeout_seconds", hub.settings().idleTimeout().toSeconds());
         hello.put("max_body_bytes", hub.settings().maxBodyBytes());
-        hello.put("server_time", hub.now().toString());
+        hello.put("server_time", serverTime(hub.now()));
         send(hello, null);
     }
 
@@ -150,7 +151,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
         if (seq != null && seq.canConvertToLong()) {
             ack.put("seq", seq.asLong());
         }
-        ack.put("server_time", lastHeartbeat.toString());
+        ack.put("server_time", serverTime(lastHeartbeat));
         send(ack, null);
     }
 
@@ -317,6 +318,11 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
                 }
             }
         });
+    }
+
+    /** The protocol's times: ISO-8601 in UTC, whole seconds ({@code 2026-12-03T13:29:01Z}). */
+    static String serverTime(Instant t) {
+        return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     private static String messageOf(Throwable cause) {
