@@ -18,7 +18,8 @@ public final class LogCapture implements AutoCloseable {
     private final PrintStream original;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-    private LogCapture() {
+    /** Starts capturing; {@link #close} stops. */
+    public LogCapture() {
         original = System.err;
         OutputStream tee = new OutputStream() {
             @Override
@@ -79,15 +80,25 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
-    /** @return the lines logged since the start */
+    /** @return the lines logged since the start, without blank ones */
     public List<String> lines() {
-        return text().lines().toList();
+        return text().lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /** @return the lines that contain {@code part} */
+    public List<String> linesWith(String part) {
+        return lines().stream().filter(l -> l.contains(part)).toList();
+    }
+
+    /** @return true if a stack trace was logged (a line of frames, or a "Caused by") */
+    public boolean hasStackTrace() {
+        return !stackTraceLines().isEmpty();
     }
 
     /** @return the lines that belong to a stack trace ({@code \tat ...}, {@code Caused by: ...}) */
     public List<String> stackTraceLines() {
-        return lines().stream().filter(l -> l.startsWith("\tat ") || l.startsWith("Caused by: ")
-                || l.matches("\\s+\\.\\.\\. \\d+ more")).toList();
+        return lines().stream().filter(l -> l.startsWith("\tat ") || l.trim().startsWith("at ") && l.contains("(")
+                || l.startsWith("Caused by:") || l.matches("\\s+\\.\\.\\. \\d+ more")).toList();
     }
 
     @Override

@@ -130,6 +130,24 @@ class ServerSetupTest {
     }
 
     @Test
+    void aDataDirectoryOthersCanReadIsWarnedAboutAtStart() throws Exception {
+        Path open = dir.resolve("open");
+        Files.createDirectories(open);
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        try (LogCapture log = new LogCapture(); TestCloud cloud = new TestCloud(open)) {
+            assertThat(log.linesWith("WARN")).anySatisfy(l -> assertThat(l).contains(open.toAbsolutePath().toString())
+                    .contains("rwxr-x---").contains("chmod 700"));
+            assertThat(log.hasStackTrace()).isFalse();
+        }
+        // left as the operator made it; a private one starts quietly
+        assertThat(FilePermissions.mode(open)).isEqualTo("rwxr-x---");
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        try (LogCapture log = new LogCapture(); TestCloud cloud = new TestCloud(open)) {
+            assertThat(log.linesWith("chmod 700")).isEmpty();
+        }
+    }
+
+    @Test
     void aSecondServerOnTheSameDataDirectoryIsRefused() throws Exception {
         Path data = dir.resolve("data");
         try (TestCloud first = new TestCloud(data)) {

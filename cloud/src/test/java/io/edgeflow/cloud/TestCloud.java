@@ -249,6 +249,56 @@ public final class TestCloud implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a TLS connection from {@code localAddress} (127.0.0.x) to the server, verifying its name, for a
+     * test that writes the request bytes itself (odd framing, bodies sent slowly or never finished).
+     */
+    public SSLSocket openRaw(String localAddress) throws Exception {
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket();
+        try {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
+            socket.setSoTimeout(30_000);
+            SSLParameters params = socket.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(params);
+            socket.startHandshake();
+            return socket;
+        } catch (Exception e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads one answer off a raw connection: the status line and headers, then the body by its
+     * {@code Content-Length} (or to the end of the stream).
+     */
+    public static RawAnswer readAnswer(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int c = in.read();
+            if (c < 0) {
+                throw new java.io.EOFException("the connection ended before an answer: " + head);
+            }
+            head.write(c);
+            matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3))
+                    ? matched + 1 : (c == '\r' ? 1 : 0);
+        }
+        String headers = head.toString(StandardCharsets.ISO_8859_1);
+        int status = Integer.parseInt(headers.substring(9, 12));
+        int length = -1;
+        for (String line : headers.split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        byte[] body = length >= 0 ? in.readNBytes(length) : in.readAllBytes();
+        JsonNode json = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+        return new RawAnswer(status, json, headers);
+    }
+
     public String startOutput() {
         return startOutput.toString(StandardCharsets.UTF_8);
     }

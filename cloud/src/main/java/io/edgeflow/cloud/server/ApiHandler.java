@@ -57,6 +57,7 @@ final class ApiHandler extends Handler.Abstract {
     private final TunnelHub tunnels;
     private final RemoteAccess remoteAccess;
     private final List<Route> routes = new ArrayList<>();
+    private final ClientFaultLog faults = new ClientFaultLog();
 
     /** Request attribute: the body was read to its end. */
     private static final String BODY_READ = "edgeflow.body.read";
@@ -389,11 +390,8 @@ final class ApiHandler extends Handler.Abstract {
 
     // ---------------------------------------------------------------- JSON in and out
 
-    private JsonNode readJson(Request request, boolean required) throws CloudError, IOException {
-        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw new CloudError(415, "invalid_request", "Send the body as application/json.");
-        }
+    private JsonNode readJson(Request request, boolean required) throws CloudError {
+        JsonBodies.checkMediaType(request);
         if (request.getLength() > MAX_BODY_BYTES) {
             throw new CloudError(413, "invalid_request", "The body is larger than " + MAX_BODY_BYTES + " bytes.");
         }
@@ -407,26 +405,16 @@ final class ApiHandler extends Handler.Abstract {
                             "The body is larger than " + MAX_BODY_BYTES + " bytes.");
                 }
             }
+        } catch (IOException | RuntimeException e) {
+            // the caller's doing (a broken or aborted upload, a stall): a 4xx and one short line, never a trace
+            JsonBodies.Failure failure = JsonBodies.Failure.of(e);
+            faults.warn(failure.kind, "{} {} from {}: {} after {} bytes ({})", request.getMethod(),
+                    Request.getPathInContext(request), Request.getRemoteAddr(request), failure.message, body.size(),
+                    e.getClass().getSimpleName());
+            throw failure.error();
         }
         request.setAttribute(BODY_READ, Boolean.TRUE);
-        if (body.size() == 0 || body.toString(java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
-            if (required) {
-                throw new CloudError(400, "invalid_request", "The request needs a JSON object as its body.");
-            }
-            return null;
-        }
-        JsonNode node;
-        try {
-            node = json.readTree(body.toByteArray());
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
-            throw new CloudError(400, "invalid_request", "The body is not valid JSON" + where + ".");
-        }
-        if (node == null || !node.isObject()) {
-            throw new CloudError(400, "invalid_request", "The body must be a JSON object.");
-        }
-        return node;
+        return JsonBodies.parse(json, body.toByteArray(), required);
     }
 
     static Map<String, Object> errorBody(String code, String message) {

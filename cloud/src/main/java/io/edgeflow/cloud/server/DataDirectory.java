@@ -14,6 +14,7 @@ import io.edgeflow.cloud.FilePermissions;
  * and the key provisioning codes are hashed with.
  */
 public final class DataDirectory implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DataDirectory.class);
     /** The key provisioning codes are hashed with (HMAC-SHA-256), kept apart from the database. */
     public static final String CODE_HASH_KEY = "code-hash.key";
 
@@ -32,7 +33,11 @@ public final class DataDirectory implements AutoCloseable {
      */
     public DataDirectory(Path dir) throws IOException {
         this.dir = dir.toAbsolutePath().normalize();
+        boolean existed = Files.isDirectory(this.dir);
         FilePermissions.createPrivateDirectory(this.dir);
+        if (existed) {
+            warnIfOpen(this.dir);
+        }
         if (!Files.isWritable(this.dir)) {
             throw new IOException("Data directory " + this.dir + " is not writable");
         }
@@ -51,6 +56,18 @@ public final class DataDirectory implements AutoCloseable {
                     + "; stop it first, or give this one another --data-dir");
         }
         this.lock = held;
+    }
+
+    /**
+     * A directory the operator made beforehand is left as it is (it may be shared on purpose, with a backup
+     * group), but its files hold keys: say so at every start until it is tightened.
+     */
+    private static void warnIfOpen(Path dir) throws IOException {
+        String mode = FilePermissions.mode(dir);
+        if (mode != null && !mode.substring(3).equals("------")) {
+            LOG.warn("The data directory {} has mode {}: other users may reach the keys in it; "
+                    + "restrict it with 'chmod 700 {}'", dir, mode, dir);
+        }
     }
 
     /** Releases the directory for another server. */
