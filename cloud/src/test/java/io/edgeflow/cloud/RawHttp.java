@@ -89,7 +89,12 @@ final class RawHttp {
         }
     }
 
-    private static Reply parse(String text) {
+    private static Reply parse(String answer) {
+        String text = answer;
+        // an interim answer (100 Continue to an Expect) comes before the real one
+        while (text.startsWith("HTTP/1.1 1") && text.indexOf("\r\n\r\n") > 0) {
+            text = text.substring(text.indexOf("\r\n\r\n") + 4);
+        }
         int split = text.indexOf("\r\n\r\n");
         if (!text.startsWith("HTTP/1.1 ") || split < 0) {
             return new Reply(-1, Map.of(), text, text);
@@ -107,6 +112,11 @@ final class RawHttp {
         String body = text.substring(split + 4);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             body = dechunk(body);
+        } else if (headers.containsKey("content-length")) {
+            // what follows is the answer to another request in the same bytes (pipelined): not this one's
+            int length = Integer.parseInt(headers.get("content-length"));
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            body = new String(bytes, 0, Math.min(length, bytes.length), StandardCharsets.UTF_8);
         }
         return new Reply(status, headers, body, head);
     }

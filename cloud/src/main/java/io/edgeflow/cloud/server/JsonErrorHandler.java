@@ -28,7 +28,14 @@ final class JsonErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) throws IOException {
-        byte[] bytes = body(code, message);
+        int status = code;
+        if (code == 501 || code == 505) {
+            // Jetty's answers to a malformed request (no or an unknown HTTP version, a transfer coding it does
+            // not implement): the caller's mistake, so a 400 like every other, never a 5xx
+            status = 400;
+            response.setStatus(status);
+        }
+        byte[] bytes = body(status, message);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
