@@ -204,7 +204,7 @@ class CloudApiFuzzTest {
                         "OPTIONS", "HEAD", "TRACE", "PROPFIND", "BREW")),
                 Arbitraries.oneOf(Arbitraries.just(null), FuzzInputs.authorization(tokens)),
                 Arbitraries.oneOf(Arbitraries.just(null), FuzzInputs.contentType()),
-                Arbitraries.oneOf(Arbitraries.just(null), FuzzInputs.body()))
+                Arbitraries.oneOf(Arbitraries.just(null), FuzzInputs.body().map(CloudApiFuzzTest::withinLimit)))
                 .as((e, p, m, auth, type, body) -> new ClientRequest(e, p.replace("{device}", "{online}")
                         .replace("{tail}", "/api/v1/x"), "{own}".equals(m) ? e.method() : m, auth, type, body));
     }
@@ -270,7 +270,7 @@ class CloudApiFuzzTest {
                 FuzzInputs.method(),
                 oddPath,
                 FuzzInputs.headerLine().list().ofMaxSize(4),
-                Arbitraries.oneOf(Arbitraries.just(null), FuzzInputs.body()),
+                Arbitraries.oneOf(Arbitraries.just(null), FuzzInputs.body().map(CloudApiFuzzTest::withinLimit)),
                 Arbitraries.of(true, false))
                 .as((m, p, h, body, typed) -> {
                     List<String> lines = typed ? Stream.concat(Stream.of("Content-Type: application/json",
@@ -288,6 +288,17 @@ class CloudApiFuzzTest {
         RawHttp.Reply reply = RawHttp.send(cloud.tls, cloud.server.port(), r.method(), path, lines, body);
         check(r.toString(), r.method(), path, reply.status(), reply.header("content-type"), reply.body());
         Statistics.label("answer").collect(reply.status());
+    }
+
+    /**
+     * Bodies over the cloud's 16 KiB limit are cut to it. A larger body is refused before it is read (413,
+     * or 401 first), and the connection closed while the client still sends: the client's TCP stack then
+     * gets a reset that can destroy the answer before it is read (the JDK's client loses it for 3 in 10
+     * bodies of 100 KB, all of 2 MB). That is a limit of closing a connection with unread input, reported,
+     * not something this suite can tell apart from a missing answer.
+     */
+    static byte[] withinLimit(byte[] body) {
+        return body.length <= 16 * 1024 ? body : java.util.Arrays.copyOf(body, 16 * 1024);
     }
 
     /**
