@@ -33,6 +33,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.edgeflow.cloud.provisioning.CloudSettings;
 import io.edgeflow.cloud.server.CloudServer;
+import io.edgeflow.cloud.server.ConnectionLimits;
 import io.edgeflow.cloud.server.ServerConfig;
 import io.edgeflow.cloud.tls.Pem;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
@@ -64,9 +65,18 @@ public final class TestCloud implements AutoCloseable {
     }
 
     public TestCloud(Path dataDir, CloudSettings settings, TunnelSettings tunnel) throws Exception {
+        this(dataDir, settings, tunnel, ConnectionLimits.DEFAULTS);
+    }
+
+    public TestCloud(Path dataDir, ConnectionLimits limits) throws Exception {
+        this(dataDir, CloudSettings.DEFAULTS, TunnelSettings.DEFAULTS, limits);
+    }
+
+    public TestCloud(Path dataDir, CloudSettings settings, TunnelSettings tunnel, ConnectionLimits limits)
+            throws Exception {
         this.dataDir = dataDir;
-        this.server = CloudServer.start(ServerConfig.ephemeral(dataDir).withSettings(settings).withTunnel(tunnel), clock,
-                new PrintStream(startOutput, true, StandardCharsets.UTF_8));
+        this.server = CloudServer.start(ServerConfig.ephemeral(dataDir).withSettings(settings).withTunnel(tunnel)
+                .withLimits(limits), clock, new PrintStream(startOutput, true, StandardCharsets.UTF_8));
         this.adminToken = Files.readString(dataDir.resolve("admin-token")).trim();
         this.tls = trusting(dataDir.resolve("ca.pem"));
         this.http = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
@@ -254,11 +264,16 @@ public final class TestCloud implements AutoCloseable {
      * test that writes the request bytes itself (odd framing, bodies sent slowly or never finished).
      */
     public SSLSocket openRaw(String localAddress) throws Exception {
+        return openRaw(localAddress, 30_000);
+    }
+
+    /** As {@link #openRaw(String)}, with a read timeout (handshake included) of {@code timeoutMillis}. */
+    public SSLSocket openRaw(String localAddress, int timeoutMillis) throws Exception {
         SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket();
         try {
             socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
             socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
-            socket.setSoTimeout(30_000);
+            socket.setSoTimeout(timeoutMillis);
             SSLParameters params = socket.getSSLParameters();
             params.setEndpointIdentificationAlgorithm("HTTPS");
             socket.setSSLParameters(params);

@@ -21,6 +21,7 @@ import io.edgeflow.cloud.Durations;
 import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.provisioning.CloudSettings;
 import io.edgeflow.cloud.server.CloudServer;
+import io.edgeflow.cloud.server.ConnectionLimits;
 import io.edgeflow.cloud.server.ServerConfig;
 import io.edgeflow.cloud.tls.LocalCertificateAuthority;
 import io.edgeflow.cloud.tunnel.TunnelProtocol;
@@ -181,6 +182,14 @@ public final class Cli {
             "                              heartbeats every 30s by default)",
             "  --tunnel-request-timeout D  how long a request forwarded to a device may take (default 30s)",
             "  --tunnel-max-body N         largest body forwarded through a tunnel, in bytes (default 1048576)",
+            "  --body-timeout D            a request body must arrive whole within this (default 10s), else 408",
+            "  --idle-timeout D            close an HTTP connection silent for this long (default 30s)",
+            "  --max-connections-per-address N",
+            "                              open HTTP connections per source address, tunnels not counted",
+            "                              (default 256; 0: no limit)",
+            "  --max-connection-rate-per-address N",
+            "                              new connections per second per source address, bursts of twice",
+            "                              as many (default 100; 0: no limit)",
             "  -h, --help                  this help",
             "",
             "Durations: 90s, 10m, 24h, 30d, 1h30m, or plain seconds.",
@@ -190,7 +199,8 @@ public final class Cli {
         Args a = Args.parse(rest, Set.of("--port", "--bind", "--data-dir", "--cert", "--key", "--default-code-ttl",
                 "--max-code-ttl", "--claim-grace", "--key-lifetime", "--rotation-overlap", "--max-failed-attempts",
                 "--failed-attempt-window", "--lockout", "--tunnel-idle-timeout", "--tunnel-request-timeout",
-                "--tunnel-max-body"), Set.of("--new-admin-token"));
+                "--tunnel-max-body", "--body-timeout", "--idle-timeout", "--max-connections-per-address",
+                "--max-connection-rate-per-address"), Set.of("--new-admin-token"));
         if (a.flag("--help")) {
             out.print(SERVE_HELP);
             return OK;
@@ -215,7 +225,12 @@ public final class Cli {
                 new TunnelSettings(duration(a, "--tunnel-idle-timeout", TunnelSettings.DEFAULTS.idleTimeout()),
                         duration(a, "--tunnel-request-timeout", TunnelSettings.DEFAULTS.requestTimeout()),
                         integer(a, "--tunnel-max-body", TunnelSettings.DEFAULTS.maxBodyBytes()),
-                        TunnelSettings.DEFAULTS.maxPendingPerTunnel()));
+                        TunnelSettings.DEFAULTS.maxPendingPerTunnel()),
+                new ConnectionLimits(duration(a, "--body-timeout", ConnectionLimits.DEFAULTS.bodyTimeout()),
+                        duration(a, "--idle-timeout", ConnectionLimits.DEFAULTS.idleTimeout()),
+                        integer(a, "--max-connections-per-address", ConnectionLimits.DEFAULTS.maxConnectionsPerAddress()),
+                        integer(a, "--max-connection-rate-per-address",
+                                ConnectionLimits.DEFAULTS.maxConnectionsPerSecondPerAddress())));
 
         out.println("EdgeFlow cloud " + version());
         out.println("Data directory: " + config.dataDir().toAbsolutePath().normalize());
@@ -240,6 +255,7 @@ public final class Cli {
                 + " (idle timeout " + Durations.format(config.tunnel().idleTimeout()) + ", requests "
                 + Durations.format(config.tunnel().requestTimeout()) + ", bodies up to "
                 + config.tunnel().maxBodyBytes() + " bytes)");
+        out.println("Clients: " + config.limits().describe());
         out.println("Listening on " + server.url());
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,8 +1,6 @@
 package io.edgeflow.cloud.server;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,7 +55,8 @@ final class ApiHandler extends Handler.Abstract {
     private final TunnelHub tunnels;
     private final RemoteAccess remoteAccess;
     private final List<Route> routes = new ArrayList<>();
-    private final ClientFaultLog faults = new ClientFaultLog();
+    private final ClientFaultLog faults;
+    private final ConnectionLimits limits;
 
     /** Request attribute: the body was read to its end. */
     private static final String BODY_READ = "edgeflow.body.read";
@@ -74,6 +73,8 @@ final class ApiHandler extends Handler.Abstract {
         final Request request;
         final List<String> params;
         final String source;
+        /** The body as it arrived (empty if there was none); read before the endpoint runs. */
+        byte[] rawBody = new byte[0];
 
         Call(Request request, List<String> params, String source) {
             this.request = request;
@@ -89,8 +90,8 @@ final class ApiHandler extends Handler.Abstract {
             return request.getHeaders().get(header);
         }
 
-        JsonNode body(boolean required) throws CloudError, IOException {
-            return readJson(request, required);
+        JsonNode body(boolean required) throws CloudError {
+            return JsonBodies.parse(json, rawBody, required);
         }
 
         String query(String name) {
@@ -105,7 +106,28 @@ final class ApiHandler extends Handler.Abstract {
         Reply handle(Call call) throws CloudError, IOException;
     }
 
-    private record Route(String method, String[] segments, Endpoint endpoint) {
+    /**
+     * What is checked before a body is read, so that a refused caller never gets to send one: the admin
+     * token, a locked-out address.
+     */
+    @FunctionalInterface
+    interface Gate {
+        /** @return null to go on, or the answer that ends the request */
+        Reply check(Call call) throws CloudError;
+    }
+
+    /** Told when a request's body is refused or could not be read (registration audits it). */
+    @FunctionalInterface
+    interface BodyRefusal {
+        void refused(Call call, CloudError error);
+    }
+
+    /**
+     * @param readsBody true for the endpoints that take a JSON body (read before the endpoint runs, without
+     *        holding a thread while it arrives); the others answer without reading one
+     */
+    private record Route(String method, String[] segments, Endpoint endpoint, Gate gate, boolean readsBody,
+            BodyRefusal onRefusal) {
         List<String> match(String[] path) {
             if (path.length != segments.length) {
                 return null;
@@ -125,33 +147,41 @@ final class ApiHandler extends Handler.Abstract {
         }
     }
 
-    ApiHandler(ProvisioningService service, AdminTokens adminTokens, TunnelHub tunnels) {
+    ApiHandler(ProvisioningService service, AdminTokens adminTokens, TunnelHub tunnels, ConnectionLimits limits,
+            ClientFaultLog faults) {
+        this.limits = limits;
         this.service = service;
         this.adminTokens = adminTokens;
         this.tunnels = tunnels;
+        this.faults = faults;
         this.remoteAccess = new RemoteAccess(this, service, adminTokens, tunnels);
         route("GET", "/api/v1/health", c -> new Reply(200, Map.of("status", "ok")));
         route("GET", TunnelProtocol.PATH, c -> new Reply(426, errorBody("upgrade_required",
                 "This is the device tunnel: open it as a WebSocket with the sub-protocol " + TunnelProtocol.V1 + "."),
                 Map.of("Upgrade", "websocket", "Connection", "Upgrade")));
 
-        route("POST", "/api/v1/devices/register", this::register);
+        routes.add(new Route("POST", segments("/api/v1/devices/register"), this::register, this::registrationGate,
+                true, (call, e) -> service.auditRefusedRegistration(call.source, null, e)));
         route("GET", "/api/v1/devices/{}", this::deviceSelf);
-        route("POST", "/api/v1/devices/{}/confirm", this::confirm);
-        route("POST", "/api/v1/devices/{}/rotate-key", this::rotateKey);
+        routes.add(new Route("POST", segments("/api/v1/devices/{}/confirm"), this::confirm, null, true, null));
+        routes.add(new Route("POST", segments("/api/v1/devices/{}/rotate-key"), this::rotateKey, null, true, null));
 
-        route("POST", "/api/v1/admin/provisioning-codes", admin(this::createCode));
-        route("GET", "/api/v1/admin/provisioning-codes", admin(this::listCodes));
-        route("GET", "/api/v1/admin/provisioning-codes/{}", admin(this::getCode));
-        route("DELETE", "/api/v1/admin/provisioning-codes/{}", admin(this::revokeCode));
-        route("GET", "/api/v1/admin/devices", admin(this::listDevices));
-        route("GET", "/api/v1/admin/devices/{}", admin(this::getDevice));
-        route("DELETE", "/api/v1/admin/devices/{}", admin(this::revokeDevice));
-        route("GET", "/api/v1/admin/audit", admin(this::audit));
+        admin("POST", "/api/v1/admin/provisioning-codes", this::createCode, true);
+        admin("GET", "/api/v1/admin/provisioning-codes", this::listCodes, false);
+        admin("GET", "/api/v1/admin/provisioning-codes/{}", this::getCode, false);
+        admin("DELETE", "/api/v1/admin/provisioning-codes/{}", this::revokeCode, false);
+        admin("GET", "/api/v1/admin/devices", this::listDevices, false);
+        admin("GET", "/api/v1/admin/devices/{}", this::getDevice, false);
+        admin("DELETE", "/api/v1/admin/devices/{}", this::revokeDevice, false);
+        admin("GET", "/api/v1/admin/audit", this::audit, false);
     }
 
     private void route(String method, String pattern, Endpoint endpoint) {
-        routes.add(new Route(method, segments(pattern), endpoint));
+        routes.add(new Route(method, segments(pattern), endpoint, null, false, null));
+    }
+
+    private void admin(String method, String pattern, Endpoint endpoint, boolean readsBody) {
+        routes.add(new Route(method, segments(pattern), endpoint, this::adminGate, readsBody, null));
     }
 
     private static String[] segments(String path) {
@@ -171,60 +201,147 @@ final class ApiHandler extends Handler.Abstract {
             remoteAccess.handle(request, response, callback, method, source);
             return true;
         }
-        Reply reply;
+        Route route;
+        Call call;
         try {
-            reply = dispatch(method, path, request, source);
+            String[] parts = segments(path);
+            Set<String> allowed = new TreeSet<>();
+            route = null;
+            List<String> params = null;
+            for (Route r : routes) {
+                List<String> p = r.match(parts);
+                if (p == null) {
+                    continue;
+                }
+                if (r.method.equals(method) || ("HEAD".equals(method) && "GET".equals(r.method))) {
+                    route = r;
+                    params = p;
+                    break;
+                }
+                allowed.add(r.method);
+            }
+            if (route == null) {
+                if (allowed.isEmpty()) {
+                    throw new CloudError(404, "not_found", "No such endpoint: " + path);
+                }
+                CloudError e = new CloudError(405, "method_not_allowed",
+                        "Method " + method + " is not allowed on " + path + "; allowed: " + String.join(", ", allowed));
+                finish(request, response, new Reply(405, errorBody(e.code(), e.getMessage()),
+                        Map.of("Allow", String.join(", ", allowed))), method, path, callback);
+                return true;
+            }
+            call = new Call(request, params, source);
+            Reply refused = route.gate == null ? null : route.gate.check(call);
+            if (refused != null) {
+                finish(request, response, refused, method, path, callback);
+                return true;
+            }
         } catch (CloudError e) {
-            reply = error(e);
-        } catch (RuntimeException | IOException e) {
-            // Our defect or a broken disk, not the caller's mistake: log the type and where, never the body.
-            LOG.error("{} {} failed: {}", method, LogText.of(path), LogText.of(e), e);
-            reply = new Reply(500, errorBody("internal_error", "The cloud could not answer this request; see its log."));
+            finish(request, response, error(e), method, path, callback);
+            return true;
+        } catch (RuntimeException e) {
+            finish(request, response, defect(method, path, e), method, path, callback);
+            return true;
         }
-        if (hasUnreadBody(request)) {
-            // Jetty closes a connection whose request body was left unread (a refusal before the body was
-            // needed, a body too large): saying so keeps the client from sending its next request on it
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        if (!route.readsBody || !JsonBodies.hasBody(request)) {
+            finish(request, response, run(route, call, method, path), method, path, callback);
+            return true;
         }
-        write(response, reply, "HEAD".equals(method), callback);
+        try {
+            JsonBodies.checkMediaType(request);
+            if (request.getLength() > MAX_BODY_BYTES) {
+                throw new CloudError(413, "invalid_request", "The body is larger than " + MAX_BODY_BYTES + " bytes.");
+            }
+        } catch (CloudError e) {
+            finish(request, response, refuseBody(route, call, e), method, path, callback);
+            return true;
+        }
+        Route matched = route;
+        BodyRead.start(request, MAX_BODY_BYTES, limits.bodyTimeout(), (body, received, failure) -> {
+            Reply reply;
+            if (failure == null) {
+                request.setAttribute(BODY_READ, Boolean.TRUE);
+                call.rawBody = body;
+                reply = run(matched, call, method, path);
+            } else if (failure instanceof CloudError e) {
+                reply = refuseBody(matched, call, e);
+            } else {
+                // the caller's doing (a broken or aborted upload, a stall): one short line, never a trace
+                JsonBodies.Failure kind = JsonBodies.Failure.of(failure);
+                faults.warn(kind.kind, "{} {} from {}: {} ({} of {} bytes; {})", method, path, source, kind.message,
+                        received, request.getLength() < 0 ? "chunked" : request.getLength(),
+                        failure.getClass().getSimpleName());
+                reply = refuseBody(matched, call, kind.error());
+            }
+            finish(request, response, reply, method, path, callback);
+        });
         return true;
     }
 
-    private static boolean hasUnreadBody(Request request) {
-        boolean body = request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
-        return body && request.getAttribute(BODY_READ) == null;
+    /** @return what one client may hold (the body timeout) */
+    ConnectionLimits limits() {
+        return limits;
     }
 
-    private Reply dispatch(String method, String path, Request request, String source) throws CloudError, IOException {
-        String[] parts = segments(path);
-        Set<String> allowed = new TreeSet<>();
-        for (Route r : routes) {
-            List<String> params = r.match(parts);
-            if (params == null) {
-                continue;
-            }
-            if (r.method.equals(method) || ("HEAD".equals(method) && "GET".equals(r.method))) {
-                return r.endpoint.handle(new Call(request, params, source));
-            }
-            allowed.add(r.method);
+    /** @return where clients' faults are logged */
+    ClientFaultLog faults() {
+        return faults;
+    }
+
+    private Reply run(Route route, Call call, String method, String path) {
+        try {
+            return route.endpoint.handle(call);
+        } catch (CloudError e) {
+            return error(e);
+        } catch (RuntimeException | IOException e) {
+            return defect(method, path, e);
         }
-        if (allowed.isEmpty()) {
-            throw new CloudError(404, "not_found", "No such endpoint: " + path);
+    }
+
+    private Reply refuseBody(Route route, Call call, CloudError e) {
+        if (route.onRefusal != null) {
+            try {
+                route.onRefusal.refused(call, e);
+            } catch (RuntimeException failure) {
+                LOG.error("Could not audit a refused body: {}", LogText.of(failure), failure);
+            }
         }
-        CloudError e = new CloudError(405, "method_not_allowed",
-                "Method " + method + " is not allowed on " + path + "; allowed: " + String.join(", ", allowed));
-        return new Reply(405, errorBody(e.code(), e.getMessage()), Map.of("Allow", String.join(", ", allowed)));
+        return error(e);
+    }
+
+    private static Reply defect(String method, String path, Exception e) {
+        // Our defect or a broken disk, not the caller's mistake: log the type and where, never the body.
+        LOG.error("{} {} failed: {}", method, LogText.of(path), LogText.of(e), e);
+        return new Reply(500, errorBody("internal_error", "The cloud could not answer this request; see its log."));
+    }
+
+    private void finish(Request request, Response response, Reply reply, String method, String path,
+            Callback callback) {
+        if (hasUnreadBody(request)) {
+            // Jetty closes a connection whose request body was left unread (a refusal before the body was
+            // needed, a body too large or too slow): saying so keeps the client from sending its next request on it
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        write(response, reply, "HEAD".equals(method), callback);
+    }
+
+    private static boolean hasUnreadBody(Request request) {
+        return JsonBodies.hasBody(request) && request.getAttribute(BODY_READ) == null;
     }
 
     // ---------------------------------------------------------------- device endpoints
 
-    private Reply register(Call call) throws CloudError, IOException {
+    private Reply registrationGate(Call call) throws CloudError {
         try {
             service.checkNotLockedOut(call.source);
         } catch (CloudError e) {
             service.auditRefusedRegistration(call.source, null, e);
             throw e;
         }
+        return null;
+    }
+
+    private Reply register(Call call) throws CloudError, IOException {
         JsonNode body = null;
         RegistrationRequest request;
         try {
@@ -270,16 +387,14 @@ final class ApiHandler extends Handler.Abstract {
 
     // ---------------------------------------------------------------- admin endpoints
 
-    private Endpoint admin(Endpoint endpoint) {
-        return call -> {
-            if (!adminTokens.accepts(call.header(HttpHeader.AUTHORIZATION))) {
-                CloudError e = CloudError.invalidCredentials("Admin calls need 'Authorization: Bearer <admin token>'"
-                        + " (the token is in <data-dir>/" + AdminTokens.FILE_NAME + ").");
-                return new Reply(401, errorBody(e.code(), e.getMessage()),
-                        Map.of("WWW-Authenticate", "Bearer realm=\"edgeflow-admin\""));
-            }
-            return endpoint.handle(call);
-        };
+    private Reply adminGate(Call call) {
+        if (!adminTokens.accepts(call.header(HttpHeader.AUTHORIZATION))) {
+            CloudError e = CloudError.invalidCredentials("Admin calls need 'Authorization: Bearer <admin token>'"
+                    + " (the token is in <data-dir>/" + AdminTokens.FILE_NAME + ").");
+            return new Reply(401, errorBody(e.code(), e.getMessage()),
+                    Map.of("WWW-Authenticate", "Bearer realm=\"edgeflow-admin\""));
+        }
+        return null;
     }
 
     private Reply createCode(Call call) throws CloudError, IOException {
@@ -389,33 +504,6 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     // ---------------------------------------------------------------- JSON in and out
-
-    private JsonNode readJson(Request request, boolean required) throws CloudError {
-        JsonBodies.checkMediaType(request);
-        if (request.getLength() > MAX_BODY_BYTES) {
-            throw new CloudError(413, "invalid_request", "The body is larger than " + MAX_BODY_BYTES + " bytes.");
-        }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        try (InputStream in = Request.asInputStream(request)) {
-            byte[] buffer = new byte[4096];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                body.write(buffer, 0, n);
-                if (body.size() > MAX_BODY_BYTES) {
-                    throw new CloudError(413, "invalid_request",
-                            "The body is larger than " + MAX_BODY_BYTES + " bytes.");
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // the caller's doing (a broken or aborted upload, a stall): a 4xx and one short line, never a trace
-            JsonBodies.Failure failure = JsonBodies.Failure.of(e);
-            faults.warn(failure.kind, "{} {} from {}: {} after {} bytes ({})", request.getMethod(),
-                    Request.getPathInContext(request), Request.getRemoteAddr(request), failure.message, body.size(),
-                    e.getClass().getSimpleName());
-            throw failure.error();
-        }
-        request.setAttribute(BODY_READ, Boolean.TRUE);
-        return JsonBodies.parse(json, body.toByteArray(), required);
-    }
 
     static Map<String, Object> errorBody(String code, String message) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -114,11 +114,20 @@ public final class CloudServer implements AutoCloseable {
             secure.setSniHostCheck(false); // a certificate of the operator's may name other hosts
             http.addCustomizer(secure);
 
-            ServerConnector connector = new ServerConnector(jetty, new SslConnectionFactory(ssl, "http/1.1"),
-                    new HttpConnectionFactory(http));
+            ConnectionLimits limits = config.limits();
+            ClientFaultLog faults = new ClientFaultLog();
+            HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+            if (limits.maxConnectionsPerAddress() > 0 || limits.maxConnectionsPerSecondPerAddress() > 0) {
+                // on the HTTP/1.1 factory only: each connection is seen once, and no longer once it is a tunnel
+                http1.addEventListener(new PerAddressConnectionLimit(limits.maxConnectionsPerAddress(),
+                        limits.maxConnectionsPerSecondPerAddress(), faults, System::nanoTime));
+            }
+            ServerConnector connector = new ServerConnector(jetty, new SslConnectionFactory(ssl, "http/1.1"), http1);
             connector.setHost(config.bind());
             connector.setPort(config.port());
-            connector.setIdleTimeout(30_000);
+            // bounds a silent connection: a TLS handshake or request head that never comes, a keep-alive
+            // nobody uses; a body that trickles in is bounded by the body timeout (ApiHandler)
+            connector.setIdleTimeout(limits.idleTimeout().toMillis());
             jetty.addConnector(connector);
             TunnelSettings tunnelSettings = config.tunnel();
             TunnelHub tunnels = new TunnelHub(tunnelSettings, clock);
@@ -129,7 +138,7 @@ public final class CloudServer implements AutoCloseable {
                 container.setMaxBinaryMessageSize(64 * 1024);
                 container.addMapping(TunnelProtocol.PATH, new TunnelEndpoint(service, tunnels));
             });
-            upgrades.setHandler(new ApiHandler(service, tokens, tunnels));
+            upgrades.setHandler(new ApiHandler(service, tokens, tunnels, limits, faults));
             jetty.setHandler(upgrades);
             jetty.setErrorHandler(new JsonErrorHandler());
             jetty.start();

@@ -1,8 +1,5 @@
 package io.edgeflow.cloud.server;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -107,9 +104,51 @@ final class RemoteAccess {
                     headers.put(name, value);
                 }
             }
-            byte[] body = readBody(request, tunnels.settings().maxBodyBytes());
-            LocalRequest forwarded = new LocalRequest(method, query == null ? target : target + "?" + query, headers,
-                    body);
+            int max = tunnels.settings().maxBodyBytes();
+            if (request.getLength() > max) {
+                throw new CloudError(413, "request_too_large", "The body is larger than " + max + " bytes.");
+            }
+            String path = query == null ? target : target + "?" + query;
+            if (!JsonBodies.hasBody(request)) {
+                forward(response, callback, method, source, deviceId, target,
+                        new LocalRequest(method, path, headers, new byte[0]));
+                return;
+            }
+            // read without holding a thread while it arrives, within the body timeout (as the API's bodies)
+            BodyRead.start(request, max, api.limits().bodyTimeout(), (body, received, failure) -> {
+                if (failure == null) {
+                    forward(response, callback, method, source, deviceId, target,
+                            new LocalRequest(method, path, headers, body));
+                    return;
+                }
+                CloudError error;
+                if (failure instanceof CloudError e) {
+                    error = new CloudError(413, "request_too_large", e.getMessage());
+                } else {
+                    JsonBodies.Failure kind = JsonBodies.Failure.of(failure);
+                    api.faults().warn(kind.kind, "{} {} from {}: {} ({} of {} bytes; {})", method,
+                            Request.getPathInContext(request), source, kind.message, received,
+                            request.getLength() < 0 ? "chunked" : request.getLength(), failure.getClass().getSimpleName());
+                    error = kind.error();
+                }
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                api.write(response, ApiHandler.error(error), false, callback);
+            });
+        } catch (ReplyException e) {
+            api.write(response, e.reply, false, callback);
+        } catch (CloudError e) {
+            api.write(response, ApiHandler.error(e), false, callback);
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed: {}", LogText.of(method), LogText.of(Request.getPathInContext(request)),
+                    LogText.of(e), e);
+            api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
+                    "The cloud could not answer this request; see its log.")), false, callback);
+        }
+    }
+
+    private void forward(Response response, Callback callback, String method, String source, String deviceId,
+            String target, LocalRequest forwarded) {
+        try {
             tunnels.forward(deviceId, forwarded).whenComplete((answer, failure) -> {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
@@ -130,15 +169,10 @@ final class RemoteAccess {
                     }
                 }
             });
-        } catch (ReplyException e) {
-            api.write(response, e.reply, false, callback);
-        } catch (CloudError e) {
-            api.write(response, ApiHandler.error(e), false, callback);
-        } catch (IOException | RuntimeException e) {
-            LOG.error("{} {} failed: {}", LogText.of(method), LogText.of(Request.getPathInContext(request)),
-                    LogText.of(e), e);
+        } catch (RuntimeException e) {
+            LOG.error("Forwarding {} to {} failed: {}", method, deviceId, LogText.of(e), e);
             api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
-                    "The cloud could not answer this request; see its log.")), false, callback);
+                    "The cloud could not forward this request; see its log.")), false, callback);
         }
     }
 
@@ -168,23 +202,6 @@ final class RemoteAccess {
             throw new CloudError(403, "path_not_allowed", "Only paths under /api/v1/ of the device are forwarded, "
                     + "without '.', '..' or encoded separators; for example /api/v1/admin/devices/{id}/local/api/v1/device/facts.");
         }
-    }
-
-    private static byte[] readBody(Request request, int max) throws CloudError, IOException {
-        if (request.getLength() > max) {
-            throw new CloudError(413, "request_too_large", "The body is larger than " + max + " bytes.");
-        }
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        try (InputStream in = Request.asInputStream(request)) {
-            byte[] buffer = new byte[8192];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                body.write(buffer, 0, n);
-                if (body.size() > max) {
-                    throw new CloudError(413, "request_too_large", "The body is larger than " + max + " bytes.");
-                }
-            }
-        }
-        return body.toByteArray();
     }
 
     private static void writeDeviceAnswer(Response response, LocalResponse answer, Callback callback) {

@@ -16,9 +16,10 @@ import io.edgeflow.cloud.tunnel.TunnelSettings;
  * @param settings provisioning settings
  * @param newAdminToken true to revoke every admin token and hand over a new one
  * @param tunnel device tunnel settings
+ * @param limits what one client may hold: body timeout, idle timeout, connections per address
  */
 public record ServerConfig(String bind, int port, Path dataDir, Path certificate, Path privateKey,
-        CloudSettings settings, boolean newAdminToken, TunnelSettings tunnel) {
+        CloudSettings settings, boolean newAdminToken, TunnelSettings tunnel, ConnectionLimits limits) {
     /** Default port. */
     public static final int DEFAULT_PORT = 8443;
     /** Default bind address: this machine only. */
@@ -35,6 +36,26 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
         if (tunnel == null) {
             tunnel = TunnelSettings.DEFAULTS;
         }
+        if (limits == null) {
+            limits = ConnectionLimits.DEFAULTS;
+        }
+    }
+
+    /**
+     * With the default connection limits.
+     *
+     * @param bind the address to listen on
+     * @param port the port; 0 for any free one
+     * @param dataDir the data directory
+     * @param certificate the operator's PEM certificate chain, or null for the local CA's
+     * @param privateKey the operator's PEM private key, or null
+     * @param settings provisioning settings
+     * @param newAdminToken true to revoke every admin token and hand over a new one
+     * @param tunnel device tunnel settings
+     */
+    public ServerConfig(String bind, int port, Path dataDir, Path certificate, Path privateKey,
+            CloudSettings settings, boolean newAdminToken, TunnelSettings tunnel) {
+        this(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, ConnectionLimits.DEFAULTS);
     }
 
     /**
@@ -50,7 +71,7 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      */
     public ServerConfig(String bind, int port, Path dataDir, Path certificate, Path privateKey,
             CloudSettings settings, boolean newAdminToken) {
-        this(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, TunnelSettings.DEFAULTS);
+        this(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, TunnelSettings.DEFAULTS, ConnectionLimits.DEFAULTS);
     }
 
     /**
@@ -66,7 +87,7 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy with them
      */
     public ServerConfig withSettings(CloudSettings s) {
-        return new ServerConfig(bind, port, dataDir, certificate, privateKey, s, newAdminToken, tunnel);
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, s, newAdminToken, tunnel, limits);
     }
 
     /**
@@ -74,7 +95,7 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy with them
      */
     public ServerConfig withTunnel(TunnelSettings t) {
-        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, t);
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, t, limits);
     }
 
     /**
@@ -82,6 +103,14 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy listening on that port
      */
     public ServerConfig withPort(int p) {
-        return new ServerConfig(bind, p, dataDir, certificate, privateKey, settings, newAdminToken, tunnel);
+        return new ServerConfig(bind, p, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, limits);
+    }
+
+    /**
+     * @param l new connection limits
+     * @return a copy with them
+     */
+    public ServerConfig withLimits(ConnectionLimits l) {
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, l);
     }
 }
