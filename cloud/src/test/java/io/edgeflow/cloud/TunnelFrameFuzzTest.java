@@ -48,6 +48,9 @@ class TunnelFrameFuzzTest {
     static TestCloud cloud;
     static LogCapture log;
     static String deviceId;
+    /** The device whose handshakes are fuzzed: one that succeeds replaces its previous tunnel (4409). */
+    static String handshakeId;
+    static String handshakeKey;
     static SimulatedDevice device;
     static final AtomicLong frames = new AtomicLong();
     static final AtomicLong seq = new AtomicLong(1_000);
@@ -97,6 +100,9 @@ class TunnelFrameFuzzTest {
         TestCloud.Answer d = cloud.provisionDevice();
         deviceId = d.text("device_id");
         device = SimulatedDevice.connect(cloud, deviceId, d.text("api_key"));
+        TestCloud.Answer other = cloud.provisionDevice();
+        handshakeId = other.text("device_id");
+        handshakeKey = other.text("api_key");
         device.next("hello");
     }
 
@@ -287,6 +293,69 @@ class TunnelFrameFuzzTest {
                 assertThat(answer.statusCode()).as("the cloud's own 5xx: " + what).isIn(502, 503, 504);
             }
         }
+    }
+
+    /** An opening handshake: the device id header, the Authorization header, the offered sub-protocols. */
+    record Handshake(String deviceId, String authorization, List<String> protocols) {
+    }
+
+    @Provide
+    Arbitrary<Handshake> handshakes() {
+        Arbitrary<String> id = Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just("{device}")),
+                Tuple.of(1, Arbitraries.just(null)), Tuple.of(2, Arbitraries.of(" {device} ", "{device}x", "DEV_X", "", " ",
+                        "dev_" + "x".repeat(5000))), Tuple.of(2, FuzzInputs.text(80)));
+        Arbitrary<String> auth = Arbitraries.frequencyOf(Tuple.of(2, Arbitraries.just("Bearer {key}")),
+                Tuple.of(1, Arbitraries.just(null)), Tuple.of(3, FuzzInputs.authorization(List.of("{key}"))));
+        Arbitrary<String> protocol = Arbitraries.oneOf(Arbitraries.of("edgeflow.tunnel.v1", "edgeflow.tunnel.v2",
+                "EDGEFLOW.TUNNEL.V1", "edgeflow.tunnel.v1 ", "v1", "chat"),
+                Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz.0123456789-").ofMinLength(1).ofMaxLength(30));
+        Arbitrary<List<String>> protocols = Arbitraries.frequencyOf(
+                Tuple.of(2, Arbitraries.just(List.of("edgeflow.tunnel.v1"))), Tuple.of(3, protocol.list().ofMaxSize(3)));
+        return Combinators.combine(id, auth, protocols).as(Handshake::new);
+    }
+
+    @Property
+    void aHandshakeThatIsNotRightIsRefusedWithAClearStatus(@ForAll("handshakes") Handshake h) throws Exception {
+        frames.incrementAndGet();
+        String id = h.deviceId() == null ? null : h.deviceId().replace("{device}", handshakeId);
+        String auth = h.authorization() == null ? null : h.authorization().replace("{key}", handshakeKey);
+        java.net.http.WebSocket.Builder builder = cloud.http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        try {
+            if (id != null) {
+                builder.header("X-EdgeFlow-Device-Id", id);
+            }
+            if (auth != null) {
+                builder.header("Authorization", auth);
+            }
+            if (!h.protocols().isEmpty()) {
+                builder.subprotocols(h.protocols().get(0), h.protocols().subList(1, h.protocols().size())
+                        .toArray(new String[0]));
+            }
+        } catch (IllegalArgumentException refusedByClient) {
+            Statistics.label("handshake").collect("not sent: the JDK's client refuses it");
+            return;
+        }
+        java.net.http.WebSocket ws;
+        try {
+            ws = builder.buildAsync(URI.create(cloud.url().replace("https://", "wss://") + "/api/v1/tunnel"),
+                    new java.net.http.WebSocket.Listener() {
+                    }).get(20, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IllegalArgumentException) {
+                Statistics.label("handshake").collect("not sent: the JDK's client refuses it");
+                return;
+            }
+            assertThat(e.getCause()).as(h.toString()).isInstanceOf(java.net.http.WebSocketHandshakeException.class);
+            int status = ((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
+            Statistics.label("handshake").collect(status);
+            assertThat(status).as(h.toString()).isIn(400, 401);
+            return;
+        }
+        // accepted: only the device's own id, its key and our protocol; the cloud's hello comes first
+        Statistics.label("handshake").collect(101);
+        ws.abort();
+        assertThat(id == null ? null : id.trim()).as(h.toString()).isEqualTo(handshakeId);
+        assertThat(h.protocols()).as(h.toString()).contains("edgeflow.tunnel.v1");
     }
 
     /** The next frame of a type; every frame the cloud sends on the way must be JSON. */
