@@ -91,6 +91,27 @@ class ErrorBodiesTest {
         assertThat(cloud.call("GET", "/api/v1/health", null, null).status()).isEqualTo(200);
     }
 
+    @Test
+    void aRemoteAccessRefusalBeforeTheBodySaysTheConnectionCloses() throws Exception {
+        // refused before the body is read (no token, a method not forwarded, a path not allowed): the server
+        // closes the connection, so the answer must say so, or a client sends its next request on a dead one
+        String[] requests = {"POST /api/v1/admin/devices/dev_x/local/api/v1/x HTTP/1.1\r\n",
+            "PATCH /api/v1/admin/devices/dev_x/local/api/v1/x HTTP/1.1\r\nAuthorization: Bearer " + cloud.adminToken
+                    + "\r\n",
+            "POST /api/v1/admin/devices/dev_x/local/system/console HTTP/1.1\r\nAuthorization: Bearer "
+                    + cloud.adminToken + "\r\n"};
+        for (String head : requests) {
+            try (javax.net.ssl.SSLSocket socket = cloud.openRaw("127.0.0.1")) {
+                socket.getOutputStream().write((head + "Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 100\r\n\r\n{\"half\": ").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                TestCloud.RawAnswer answer = TestCloud.readAnswer(socket.getInputStream());
+                assertThat(answer.status()).as(head).isIn(401, 404, 405);
+                assertThat(answer.headers()).as(head).containsIgnoringCase("Connection: close");
+            }
+        }
+    }
+
     /** What is wrong with an error answer, or null if it is the documented JSON error. */
     static String problem(String method, RawHttp.Reply r) {
         if (r.status() < 400 || r.status() > 599) {

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.edgeflow.cloud.provisioning.CloudSettings;
+import io.edgeflow.cloud.server.ConnectionLimits;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -95,8 +96,11 @@ class TunnelFrameFuzzTest {
     static void start() throws Exception {
         dir = Files.createTempDirectory("tunnel-fuzz");
         log = LogCapture.start();
+        // no limit on connections per address (the handshake property opens hundreds a second), and an idle
+        // timeout longer than any run (the device beats only at the end of each try)
         cloud = new TestCloud(dir.resolve("data"), CloudSettings.DEFAULTS, TunnelSettings.DEFAULTS
-                .withRequestTimeout(Duration.ofMillis(300)).withMaxBodyBytes(4096));
+                .withRequestTimeout(Duration.ofMillis(300)).withMaxBodyBytes(4096).withIdleTimeout(Duration.ofHours(1)),
+                ConnectionLimits.DEFAULTS.withPerAddress(0, 0));
         TestCloud.Answer d = cloud.provisionDevice();
         deviceId = d.text("device_id");
         device = SimulatedDevice.connect(cloud, deviceId, d.text("api_key"));
