@@ -352,7 +352,8 @@ class TunnelFrameFuzzTest {
             assertThat(e.getCause()).as(h.toString()).isInstanceOf(java.net.http.WebSocketHandshakeException.class);
             int status = ((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode();
             Statistics.label("handshake").collect(status);
-            assertThat(status).as(h.toString()).isIn(400, 401);
+            // 431: a device id and a key of thousands of characters are more header than the server reads
+            assertThat(status).as(h.toString()).isIn(400, 401, 431);
             return;
         }
         // accepted: only the device's own id, its key and our protocol; the cloud's hello comes first
