@@ -191,5 +191,18 @@ class CliTest {
         Run badServe = cli(Map.of(), "serve", "--max-code-ttl", "1h", "--data-dir", dir.resolve("x").toString());
         assertThat(badServe.status()).isEqualTo(Cli.USAGE);
         assertThat(badServe.err()).contains("--default-code-ttl");
+        Run badLimit = cli(Map.of(), "serve", "--max-connections-per-address", "-1", "--data-dir",
+                dir.resolve("y").toString());
+        assertThat(badLimit.status()).isEqualTo(Cli.USAGE);
+        assertThat(badLimit.err()).contains("--max-connections-per-address");
+        Run badTimeout = cli(Map.of(), "serve", "--body-timeout", "0", "--data-dir", dir.resolve("z").toString());
+        assertThat(badTimeout.status()).isEqualTo(Cli.USAGE);
+        assertThat(badTimeout.err()).contains("--body-timeout");
+    }
+
+    @Test
+    void serveHelpNamesTheClientLimits() {
+        assertThat(cli(Map.of(), "serve", "--help").out()).contains("--body-timeout").contains("--idle-timeout")
+                .contains("--max-connections-per-address").contains("--max-connection-rate-per-address");
     }
 }

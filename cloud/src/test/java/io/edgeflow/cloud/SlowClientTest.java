@@ -20,6 +20,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLSocket;
 
@@ -89,7 +91,7 @@ class SlowClientTest {
 
     @Test
     void aStalledBodyIsAnswered408AndClosedAfterTheBodyTimeoutWithOneWarnLine() throws Exception {
-        ConnectionLimits limits = ConnectionLimits.DEFAULTS.withBodyTimeout(Duration.ofMillis(300));
+        ConnectionLimits limits = ConnectionLimits.DEFAULTS.withBodyTimeout(Duration.ofSeconds(1));
         try (TestCloud cloud = new TestCloud(dir.resolve("data"), limits); LogCapture log = new LogCapture()) {
             for (int i = 0; i < 3; i++) {
                 try (SSLSocket socket = startSlowUpload(cloud, "127.0.0.6")) {
@@ -107,12 +109,15 @@ class SlowClientTest {
             assertThat(log.hasStackTrace()).isFalse();
             assertThat(log.linesWith("ERROR")).isEmpty();
             assertThat(cloud.call("GET", "/api/v1/health", null, null).status()).isEqualTo(200);
+            // no code was seen: a stall is a log line, not an audit event (a flood would fill the database)
+            assertThat(cloud.admin("GET", "/api/v1/admin/audit", null).body().path("events").findValuesAsText("event"))
+                    .doesNotContain("registration");
         }
     }
 
     @Test
     void aStalledBodyForADeviceIsAnswered408Too() throws Exception {
-        ConnectionLimits limits = ConnectionLimits.DEFAULTS.withBodyTimeout(Duration.ofMillis(300));
+        ConnectionLimits limits = ConnectionLimits.DEFAULTS.withBodyTimeout(Duration.ofSeconds(1));
         try (TestCloud cloud = new TestCloud(dir.resolve("data"), limits); LogCapture log = new LogCapture()) {
             String device = cloud.provisionDevice().text("device_id");
             try (SSLSocket socket = cloud.openRaw("127.0.0.11")) {
@@ -128,6 +133,41 @@ class SlowClientTest {
             assertThat(log.linesWith("slow-body")).hasSize(1);
             assertThat(log.linesWith("ERROR")).isEmpty();
             assertThat(log.hasStackTrace()).isFalse();
+        }
+    }
+
+    @Test
+    void aRequestHeadSentAByteAtATimeIsClosedAfterTheIdleTimeout() throws Exception {
+        // each byte resets Jetty's idle timeout; only a deadline for the whole head ends it
+        ConnectionLimits limits = new ConnectionLimits(Duration.ofSeconds(10), Duration.ofSeconds(2), 256, 100);
+        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        try (TestCloud cloud = new TestCloud(dir.resolve("data"), limits); LogCapture log = new LogCapture();
+                SSLSocket socket = cloud.openRaw("127.0.0.12", 20_000)) {
+            OutputStream out = socket.getOutputStream();
+            out.write("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            trickle.scheduleAtFixedRate(() -> {
+                try {
+                    out.write('a');
+                    out.flush();
+                } catch (IOException closed) {
+                    throw new IllegalStateException(closed); // ends the schedule
+                }
+            }, 200, 200, TimeUnit.MILLISECONDS);
+            int read;
+            try {
+                read = socket.getInputStream().read();
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("the server kept a trickling request head open for 20 s", e);
+            } catch (IOException reset) {
+                read = -1; // closed while we wrote: as good as an end of stream
+            }
+            assertThat(read).as("the server closes the connection").isEqualTo(-1);
+            assertThat(log.linesWith("slow-head")).hasSize(1).allSatisfy(l -> assertThat(l).contains("WARN")
+                    .contains("127.0.0.12"));
+            assertThat(log.hasStackTrace()).isFalse();
+        } finally {
+            trickle.shutdownNow();
         }
     }
 

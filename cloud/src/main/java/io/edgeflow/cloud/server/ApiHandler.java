@@ -116,7 +116,10 @@ final class ApiHandler extends Handler.Abstract {
         Reply check(Call call) throws CloudError;
     }
 
-    /** Told when a request's body is refused or could not be read (registration audits it). */
+    /**
+     * Told when a request's body is refused before it is read or for its size (registration audits it); a body
+     * that never arrived whole is only logged.
+     */
     @FunctionalInterface
     interface BodyRefusal {
         void refused(Call call, CloudError error);
@@ -204,47 +207,27 @@ final class ApiHandler extends Handler.Abstract {
         Route route;
         Call call;
         try {
-            String[] parts = segments(path);
-            Set<String> allowed = new TreeSet<>();
-            route = null;
-            List<String> params = null;
-            for (Route r : routes) {
-                List<String> p = r.match(parts);
-                if (p == null) {
-                    continue;
-                }
-                if (r.method.equals(method) || ("HEAD".equals(method) && "GET".equals(r.method))) {
-                    route = r;
-                    params = p;
-                    break;
-                }
-                allowed.add(r.method);
-            }
-            if (route == null) {
-                if (allowed.isEmpty()) {
-                    throw new CloudError(404, "not_found", "No such endpoint: " + path);
-                }
-                CloudError e = new CloudError(405, "method_not_allowed",
-                        "Method " + method + " is not allowed on " + path + "; allowed: " + String.join(", ", allowed));
-                finish(request, response, new Reply(405, errorBody(e.code(), e.getMessage()),
-                        Map.of("Allow", String.join(", ", allowed))), method, path, callback);
+            Match match = match(method, path);
+            if (match.refusal != null) {
+                finish(request, response, match.refusal, method, callback);
                 return true;
             }
-            call = new Call(request, params, source);
+            route = match.route;
+            call = new Call(request, match.params, source);
             Reply refused = route.gate == null ? null : route.gate.check(call);
             if (refused != null) {
-                finish(request, response, refused, method, path, callback);
+                finish(request, response, refused, method, callback);
                 return true;
             }
         } catch (CloudError e) {
-            finish(request, response, error(e), method, path, callback);
+            finish(request, response, error(e), method, callback);
             return true;
         } catch (RuntimeException e) {
-            finish(request, response, defect(method, path, e), method, path, callback);
+            finish(request, response, defect(method, path, e), method, callback);
             return true;
         }
         if (!route.readsBody || !JsonBodies.hasBody(request)) {
-            finish(request, response, run(route, call, method, path), method, path, callback);
+            finish(request, response, run(route, call, method, path), method, callback);
             return true;
         }
         try {
@@ -253,11 +236,11 @@ final class ApiHandler extends Handler.Abstract {
                 throw new CloudError(413, "invalid_request", "The body is larger than " + MAX_BODY_BYTES + " bytes.");
             }
         } catch (CloudError e) {
-            finish(request, response, refuseBody(route, call, e), method, path, callback);
+            finish(request, response, refuseBody(route, call, e), method, callback);
             return true;
         }
         Route matched = route;
-        BodyRead.start(request, MAX_BODY_BYTES, limits.bodyTimeout(), (body, received, failure) -> {
+        BodyRead.start(request, MAX_BODY_BYTES, limits.bodyTimeoutFor(request.getLength()), (body, received, failure) -> {
             Reply reply;
             if (failure == null) {
                 request.setAttribute(BODY_READ, Boolean.TRUE);
@@ -266,16 +249,43 @@ final class ApiHandler extends Handler.Abstract {
             } else if (failure instanceof CloudError e) {
                 reply = refuseBody(matched, call, e);
             } else {
-                // the caller's doing (a broken or aborted upload, a stall): one short line, never a trace
+                // the caller's doing (a broken or aborted upload, a stall): one short line, never a trace, and
+                // nothing else: not audited (no code was seen, and this may run on Jetty's scheduler thread)
                 JsonBodies.Failure kind = JsonBodies.Failure.of(failure);
                 faults.warn(kind.kind, "{} {} from {}: {} ({} of {} bytes; {})", method, path, source, kind.message,
                         received, request.getLength() < 0 ? "chunked" : request.getLength(),
                         failure.getClass().getSimpleName());
-                reply = refuseBody(matched, call, kind.error());
+                reply = error(kind.error());
             }
-            finish(request, response, reply, method, path, callback);
+            finish(request, response, reply, method, callback);
         });
         return true;
+    }
+
+    /** The route a request goes to and its path parameters, or the 405 that says which methods it takes. */
+    private record Match(Route route, List<String> params, Reply refusal) {
+    }
+
+    private Match match(String method, String path) throws CloudError {
+        String[] parts = segments(path);
+        Set<String> allowed = new TreeSet<>();
+        for (Route r : routes) {
+            List<String> params = r.match(parts);
+            if (params == null) {
+                continue;
+            }
+            if (r.method.equals(method) || ("HEAD".equals(method) && "GET".equals(r.method))) {
+                return new Match(r, params, null);
+            }
+            allowed.add(r.method);
+        }
+        if (allowed.isEmpty()) {
+            throw new CloudError(404, "not_found", "No such endpoint: " + path);
+        }
+        CloudError e = new CloudError(405, "method_not_allowed",
+                "Method " + method + " is not allowed on " + path + "; allowed: " + String.join(", ", allowed));
+        return new Match(null, null, new Reply(405, errorBody(e.code(), e.getMessage()),
+                Map.of("Allow", String.join(", ", allowed))));
     }
 
     /** @return what one client may hold (the body timeout) */
@@ -315,8 +325,7 @@ final class ApiHandler extends Handler.Abstract {
         return new Reply(500, errorBody("internal_error", "The cloud could not answer this request; see its log."));
     }
 
-    private void finish(Request request, Response response, Reply reply, String method, String path,
-            Callback callback) {
+    private void finish(Request request, Response response, Reply reply, String method, Callback callback) {
         if (hasUnreadBody(request)) {
             // Jetty closes a connection whose request body was left unread (a refusal before the body was
             // needed, a body too large or too slow): saying so keeps the client from sending its next request on it

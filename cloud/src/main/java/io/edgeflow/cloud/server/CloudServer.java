@@ -123,6 +123,8 @@ public final class CloudServer implements AutoCloseable {
                         limits.maxConnectionsPerSecondPerAddress(), faults, System::nanoTime));
             }
             ServerConnector connector = new ServerConnector(jetty, new SslConnectionFactory(ssl, "http/1.1"), http1);
+            // the idle timeout never fires on a handshake or request head sent a byte at a time
+            http1.addEventListener(new FirstRequestDeadline(limits.idleTimeout(), connector::getScheduler, faults));
             connector.setHost(config.bind());
             connector.setPort(config.port());
             // bounds a silent connection: a TLS handshake or request head that never comes, a keep-alive

@@ -9,10 +9,10 @@ import java.time.Duration;
  * behind one NAT address are a normal sight. Validated on construction: a bad value fails start-up with a
  * message naming the option.
  *
- * @param bodyTimeout a request body must arrive whole within this long, else {@code 408} and the
- *        connection is closed
- * @param idleTimeout an HTTP connection on which nothing arrives for this long is closed (also bounds a
- *        TLS handshake and a request head)
+ * @param bodyTimeout a request body must arrive whole within this long (plus a second per 64 KiB), else
+ *        {@code 408} and the connection is closed
+ * @param idleTimeout an HTTP connection on which nothing arrives for this long is closed, and a new one must
+ *        have sent its first request head within it (however slowly its bytes trickle in)
  * @param maxConnectionsPerAddress HTTP connections one source address may hold open; 0 for no limit
  * @param maxConnectionsPerSecondPerAddress new connections one source address may open per second, with
  *        bursts of twice as many; 0 for no limit
@@ -41,6 +41,15 @@ public record ConnectionLimits(Duration bodyTimeout, Duration idleTimeout, int m
                     "--max-connection-rate-per-address must be 0 (no limit) or more, not "
                             + maxConnectionsPerSecondPerAddress);
         }
+    }
+
+    /**
+     * @param contentLength the body's announced length, or -1 (chunked)
+     * @return how long that body may take: the body timeout, plus a second per 64 KiB announced (a 1 MiB body
+     *         forwarded to a device over a slow link gets 16 s more)
+     */
+    public Duration bodyTimeoutFor(long contentLength) {
+        return contentLength <= 0 ? bodyTimeout : bodyTimeout.plusMillis(contentLength * 1000 / (64 * 1024));
     }
 
     /**

@@ -116,7 +116,7 @@ final class RemoteAccess {
                 return;
             }
             // read without holding a thread while it arrives, within the body timeout (as the API's bodies)
-            BodyRead.start(request, max, api.limits().bodyTimeout(), (body, received, failure) -> {
+            BodyRead.start(request, max, api.limits().bodyTimeoutFor(request.getLength()), (body, received, failure) -> {
                 if (failure == null) {
                     forward(response, callback, method, source, deviceId, target,
                             new LocalRequest(method, path, headers, body));
