@@ -16,8 +16,8 @@ public final class LogText {
     /**
      * @param text text from a device or a client, or null
      * @return the text with CR, LF, tab, every other C0 and C1 control, DEL, the Unicode line and paragraph
-     *         separators and the bidirectional controls written as escapes (a backslash and {@code n}, or
-     *         {@code u} and four hex digits),
+     *         separators and the bidirectional controls written as a backslash, {@code u} and four hex digits
+     *         (LF as backslash-u000a),
      *         backslashes doubled (so an escape cannot be forged either), cut after {@value #MAX_CHARS}
      *         characters; {@code "null"} for null
      */
@@ -47,17 +47,8 @@ public final class LogText {
     }
 
     private static String escape(char c) {
-        switch (c) {
-            case '\\':
-                return "\\\\";
-            case '\n':
-                return "\\n";
-            case '\r':
-                return "\\r";
-            case '\t':
-                return "\\t";
-            default:
-                break;
+        if (c == '\\') {
+            return "\\\\";
         }
         boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f) // C0, DEL, C1 (0x85 is a line break to some)
                 || c == '\u2028' || c == '\u2029' // line and paragraph separators

@@ -214,7 +214,7 @@ class CloudApiFuzzTest {
                         "OPTIONS", "HEAD", "TRACE", "PROPFIND", "BREW")),
                 Arbitraries.oneOf(Arbitraries.just(null), FuzzInputs.authorization(tokens)),
                 Arbitraries.oneOf(Arbitraries.just(null), FuzzInputs.contentType()),
-                Arbitraries.oneOf(Arbitraries.just(null), FuzzInputs.body().map(CloudApiFuzzTest::withinLimit)))
+                Arbitraries.oneOf(Arbitraries.just(null), FuzzInputs.body().map(CloudApiFuzzTest::forTheJdkClient)))
                 .as((e, p, m, auth, type, body) -> new ClientRequest(e, p.replace("{device}", "{online}")
                         .replace("{tail}", "/api/v1/x"), "{own}".equals(m) ? e.method() : m, auth, type, body));
     }
@@ -309,6 +309,16 @@ class CloudApiFuzzTest {
      */
     static byte[] withinLimit(byte[] body) {
         return body.length <= 16 * 1024 ? body : java.util.Arrays.copyOf(body, 16 * 1024);
+    }
+
+    /**
+     * Bodies through the JDK's client are cut to 4 KiB: it writes a whole body before it reads, so when an
+     * answer comes before the body was read (401, 405, 413) and the server closes the connection with part
+     * of the body still unread, the reset can destroy the answer, for bodies of 16 KiB too (twice in 6000
+     * tries on a loaded machine). The raw sender, which reads whatever arrived, carries bodies up to 16 KiB.
+     */
+    static byte[] forTheJdkClient(byte[] body) {
+        return body.length <= 4096 ? body : java.util.Arrays.copyOf(body, 4096);
     }
 
     /**

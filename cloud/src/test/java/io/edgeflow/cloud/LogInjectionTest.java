@@ -57,14 +57,14 @@ class LogInjectionTest {
             String all = log.text();
             assertThat(all).doesNotContain("\r").doesNotContain("\u2028").doesNotContain("\u2029")
                     .doesNotContain("\u0085").doesNotContain("\u202e").doesNotContain("\u001b");
-            assertThat(all).contains("the device reported c\\r\\nFORGED").contains("\\u2028FORGED")
-                    .contains("\\u202e\\u001b[2J").contains("closed (1000 bye\\nFORGED");
+            assertThat(all).contains("the device reported c\\u000d\\u000aFORGED").contains("\\u2028FORGED")
+                    .contains("\\u202e\\u001b[2J").contains("closed (1000 bye\\u000aFORGED");
         }
     }
 
     @Test
     void controlCharactersAreEscapedAndLongTextIsCut() {
-        assertThat(LogText.of("a\nb\rc\td\\e")).isEqualTo("a\\nb\\rc\\td\\\\e");
+        assertThat(LogText.of("a\nb\rc\td\\e")).isEqualTo("a\\u000ab\\u000dc\\u0009d\\\\e");
         assertThat(LogText.of("\u0000\u007f\u009b\u2028\u2029\u200e\u2067\ufeff"))
                 .isEqualTo("\\u0000\\u007f\\u009b\\u2028\\u2029\\u200e\\u2067\\ufeff");
         assertThat(LogText.of("plain text, ünïcödé, 日本")).isEqualTo("plain text, ünïcödé, 日本");
