@@ -80,9 +80,12 @@ class ExecutableJarIT {
             }
         }
         assertThat(url).as(seen.toString()).isNotNull();
+        StringBuffer log = new StringBuffer();
         Thread drain = new Thread(() -> {
             try {
-                in.transferTo(java.io.Writer.nullWriter());
+                for (String line; (line = in.readLine()) != null;) {
+                    log.append(line).append('\n');
+                }
             } catch (IOException ignored) {
                 // the server stopped
             }
@@ -115,8 +118,22 @@ class ExecutableJarIT {
         assertThat(list.out()).contains("claimed").contains("from the jar");
         assertThat(Files.readString(data.resolve("admin-token")).trim()).startsWith("efa_");
 
+        // malformed requests quoting what a client chose (a second Host with C1 controls, a CONNECT to a
+        // path): each gets its JSON 400 and leaves nothing in the log
+        int port = Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
+        javax.net.ssl.SSLContext tls = TestCloud.trusting(data.resolve("ca.pem"));
+        RawHttp.Reply twoHosts = RawHttp.exchange(tls, port, ("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Host: x\u0085FORGED\u009b2J\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(twoHosts.status()).isEqualTo(400);
+        RawHttp.Reply connect = RawHttp.send(tls, port, "CONNECT", "/api/v1/FORGED", null, null);
+        assertThat(connect.status()).isEqualTo(400);
+        assertThat(run("code", "list", "--url", url).status()).isZero(); // a request after them, answered
+
         server.destroy();
         assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        drain.join(10_000);
+        assertThat(log.toString()).as("the server's log").doesNotContain("FORGED").doesNotContain("\u0085")
+                .doesNotContain("\u009b");
         assertThat(server.exitValue()).as("SIGTERM stops it cleanly").isIn(0, 143);
     }
 }

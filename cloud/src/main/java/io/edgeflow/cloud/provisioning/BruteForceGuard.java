@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the window locks that address out for the lockout period. Only the failing address is affected: a
  * correct code from any other address is never slowed down, which is why there is no global limit.
  * IPv6 addresses are counted per /64, the block one subscriber usually holds.
+ * <p>
+ * Attempts that arrive together are counted before their code is looked up ({@link #reserve}): an
+ * address never has more codes evaluated than it may still fail, however many requests it sends at once.
  * <p>
  * Kept in memory: a restart forgets the counts, which costs an attacker one restart of ours per
  * ten guesses; codes carry 40 bits.
@@ -31,6 +35,55 @@ public final class BruteForceGuard {
     private static final class Entry {
         final ArrayDeque<Long> failures = new ArrayDeque<>();
         long lockedUntil;
+        /** Codes of the attempts reserved and not finished yet (with how many attempts carry each): each may still fail. */
+        final Map<String, Integer> underWay = new HashMap<>();
+    }
+
+    /** One attempt counted before its code is looked up; {@link #close} ends it, {@link #failed} first if it failed. */
+    public final class Attempt implements AutoCloseable {
+        private final String key;
+        private final String code;
+        private boolean done;
+
+        private Attempt(String key, String code) {
+            this.key = key;
+            this.code = code;
+        }
+
+        /**
+         * The code was wrong: the attempt becomes a failure.
+         *
+         * @return true if this failure started a lockout
+         */
+        public boolean failed() {
+            if (done) {
+                return false;
+            }
+            done = true;
+            Entry entry = entries.get(key);
+            if (entry == null) {
+                return false; // cannot happen: an entry with attempts under way is never swept
+            }
+            synchronized (entry) {
+                finish(entry, code);
+                return addFailure(entry, clock.millis());
+            }
+        }
+
+        /** Ends the attempt; one that did not fail stops counting. */
+        @Override
+        public void close() {
+            if (done) {
+                return;
+            }
+            done = true;
+            Entry entry = entries.get(key);
+            if (entry != null) {
+                synchronized (entry) {
+                    finish(entry, code);
+                }
+            }
+        }
     }
 
     /**
@@ -61,6 +114,42 @@ public final class BruteForceGuard {
     }
 
     /**
+     * Counts one attempt before its code is looked up, atomically with the check that the address may try:
+     * the different codes under way plus the failures in the window never exceed the limit. Attempts with
+     * a code already under way share its place (they can learn nothing more about it): many copies of one
+     * device racing for one code are never refused here.
+     *
+     * @param address the caller's address
+     * @param code what identifies the code tried (its hash)
+     * @return the attempt, to end with {@link Attempt#failed} and {@link Attempt#close}; or null if the
+     *         address is locked out or already has as many codes under way as it may still fail
+     */
+    public Attempt reserve(String address, String code) {
+        long now = clock.millis();
+        if (operations.incrementAndGet() % 1024 == 0 || entries.size() > MAX_TRACKED) {
+            sweep(now);
+        }
+        String key = key(address);
+        while (true) {
+            Entry entry = entries.computeIfAbsent(key, k -> new Entry());
+            synchronized (entry) {
+                if (entries.get(key) != entry) {
+                    continue; // swept away meanwhile: take the new one
+                }
+                expire(entry, now);
+                if (entry.lockedUntil > now) {
+                    return null;
+                }
+                if (!entry.underWay.containsKey(code) && entry.failures.size() + entry.underWay.size() >= maxFailures) {
+                    return null;
+                }
+                entry.underWay.merge(code, 1, Integer::sum);
+                return new Attempt(key, code);
+            }
+        }
+    }
+
+    /**
      * Counts one failed attempt; locks the address out when it goes over the limit.
      *
      * @param address the caller's address
@@ -73,16 +162,31 @@ public final class BruteForceGuard {
         }
         Entry entry = entries.computeIfAbsent(key(address), k -> new Entry());
         synchronized (entry) {
-            while (!entry.failures.isEmpty() && entry.failures.peekFirst() <= now - windowMillis) {
-                entry.failures.pollFirst();
-            }
-            entry.failures.addLast(now);
-            if (entry.failures.size() >= maxFailures && entry.lockedUntil <= now) {
-                entry.lockedUntil = now + lockoutMillis;
-                entry.failures.clear();
-                return true;
-            }
-            return false;
+            return addFailure(entry, now);
+        }
+    }
+
+    /** Called holding the entry's lock. */
+    private static void finish(Entry entry, String code) {
+        entry.underWay.computeIfPresent(code, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /** Called holding the entry's lock. */
+    private boolean addFailure(Entry entry, long now) {
+        expire(entry, now);
+        entry.failures.addLast(now);
+        if (entry.failures.size() >= maxFailures && entry.lockedUntil <= now) {
+            entry.lockedUntil = now + lockoutMillis;
+            entry.failures.clear();
+            return true;
+        }
+        return false;
+    }
+
+    /** Called holding the entry's lock: forgets failures older than the window. */
+    private void expire(Entry entry, long now) {
+        while (!entry.failures.isEmpty() && entry.failures.peekFirst() <= now - windowMillis) {
+            entry.failures.pollFirst();
         }
     }
 
@@ -91,7 +195,7 @@ public final class BruteForceGuard {
             Entry entry = it.next();
             synchronized (entry) {
                 Long last = entry.failures.peekLast();
-                if (entry.lockedUntil <= now && (last == null || last <= now - windowMillis)) {
+                if (entry.underWay.isEmpty() && entry.lockedUntil <= now && (last == null || last <= now - windowMillis)) {
                     it.remove();
                 }
             }

@@ -231,9 +231,13 @@ public final class ProvisioningService {
     public void checkNotLockedOut(String address) throws CloudError {
         long seconds = guard.lockedForSeconds(address);
         if (seconds > 0) {
-            throw new CloudError(429, "rate_limited", "Too many failed provisioning code attempts from this address;"
-                    + " try again in " + seconds + " s.", seconds);
+            throw lockedOut(seconds);
         }
+    }
+
+    private static CloudError lockedOut(long seconds) {
+        return new CloudError(429, "rate_limited", "Too many failed provisioning code attempts from this address;"
+                + " try again in " + seconds + " s.", seconds);
     }
 
     /**
@@ -283,8 +287,23 @@ public final class ProvisioningService {
      *         {@code code_consumed} / {@code code_revoked}, 409 {@code code_in_use}
      */
     public IssuedKey register(RegistrationRequest request, String address) throws CloudError {
-        checkNotLockedOut(address);
+        // counted before the code is looked up: attempts sent together cannot all pass one check
         String codeHash = Hashes.codeHash(codeHashKey, request.code());
+        BruteForceGuard.Attempt attempt = guard.reserve(address, codeHash);
+        if (attempt == null) {
+            long seconds = guard.lockedForSeconds(address);
+            CloudError refused = seconds > 0 ? lockedOut(seconds) : new CloudError(429, "rate_limited",
+                    "Too many provisioning code attempts from this address at once; try again in 1 s.", 1);
+            auditRefusedRegistration(address, request.code().masked(), refused);
+            throw refused;
+        }
+        try (attempt) {
+            return register(request, address, codeHash, attempt);
+        }
+    }
+
+    private IssuedKey register(RegistrationRequest request, String address, String codeHash,
+            BruteForceGuard.Attempt attempt) throws CloudError {
         String apiKey = SecretToken.generate(random, SecretToken.API_KEY_PREFIX);
         String keyHash = Hashes.sha256(apiKey);
         String keyId = newId("key_", 16);
@@ -350,7 +369,7 @@ public final class ProvisioningService {
             return Outcome.ok(new IssuedKey(deviceId, apiKey, expiresAt, confirmBy, null));
         });
         if (outcome.error() != null && "code_invalid".equals(outcome.error().code())) {
-            guard.recordFailure(address);
+            attempt.failed();
         }
         return outcome.get();
     }

@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import io.edgeflow.cloud.LogText;
 import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.provisioning.AuthenticatedDevice;
 import io.edgeflow.cloud.provisioning.CloudError;
@@ -312,7 +313,7 @@ final class ApiHandler extends Handler.Abstract {
             try {
                 route.onRefusal.refused(call, e);
             } catch (RuntimeException failure) {
-                LOG.error("Could not audit a refused body: {}", failure.toString(), failure);
+                LOG.error("Could not audit a refused body: {}", LogText.of(failure), failure);
             }
         }
         return error(e);
@@ -320,7 +321,7 @@ final class ApiHandler extends Handler.Abstract {
 
     private static Reply defect(String method, String path, Exception e) {
         // Our defect or a broken disk, not the caller's mistake: log the type and where, never the body.
-        LOG.error("{} {} failed: {}", method, ClientFaultLog.escape(path), e.toString(), e);
+        LOG.error("{} {} failed: {}", method, LogText.of(path), LogText.of(e), e);
         return new Reply(500, errorBody("internal_error", "The cloud could not answer this request; see its log."));
     }
 

@@ -9,6 +9,8 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.edgeflow.cloud.LogText;
+
 /**
  * Mistakes and misbehaviour of clients (a malformed or aborted body, a stalled upload, too many
  * connections from one address), logged at WARN without a stack trace and at most once per kind per
@@ -79,19 +81,6 @@ final class ClientFaultLog {
 
     /** What a client sent goes into the log with its control characters escaped: one line stays one line. */
     static String escape(String s) {
-        StringBuilder out = new StringBuilder(Math.min(s.length(), 200) + 8);
-        for (int i = 0; i < s.length(); i++) {
-            if (out.length() >= 200) {
-                out.append("...");
-                break;
-            }
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029') {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return LogText.of(s);
     }
 }

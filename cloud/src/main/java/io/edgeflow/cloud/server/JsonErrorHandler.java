@@ -12,21 +12,42 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Errors that Jetty answers itself, before any handler runs (an ambiguous URI such as
- * {@code /api/v1/%2e%2e/x}, a malformed request line), in the API's JSON shape
- * {@code {"error", "message"}} instead of an HTML page.
+ * {@code /api/v1/%2e%2e/x}, a malformed request line, headers too large), in the API's JSON shape
+ * {@code {"error", "message"}} instead of an HTML page or an empty body, whatever the method.
  */
 final class JsonErrorHandler extends ErrorHandler {
+    /**
+     * Jetty's handler writes a body only for GET, POST and HEAD and answers every other method's error
+     * with an empty body and no content type: ours answers every method alike.
+     */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) throws IOException {
+        int status = code;
+        if (code == 501 || code == 505) {
+            // Jetty's answers to a malformed request (no or an unknown HTTP version, a transfer coding it does
+            // not implement): the caller's mistake, so a 400 like every other, never a 5xx
+            status = 400;
+            response.setStatus(status);
+        }
+        byte[] bytes = body(status, message);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    private static byte[] body(int code, String message) {
         String error = code == 404 ? "not_found" : code == 405 ? "method_not_allowed"
                 : code >= 500 ? "internal_error" : "invalid_request";
         String text = message == null || message.isBlank() ? "HTTP " + code : message;
         String body = "{\n  \"error\" : \"" + error + "\",\n  \"message\" : \"" + escape(text) + "\"\n}\n";
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-        response.write(true, ByteBuffer.wrap(bytes), callback);
+        return body.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String escape(String s) {

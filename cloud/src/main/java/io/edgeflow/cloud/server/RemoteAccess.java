@@ -14,6 +14,7 @@ import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.edgeflow.cloud.LogText;
 import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.provisioning.CloudError;
 import io.edgeflow.cloud.provisioning.ProvisioningService;
@@ -70,6 +71,7 @@ final class RemoteAccess {
     void handle(Request request, Response response, Callback callback, String method, String source) {
         try {
             if (!adminTokens.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+                closeIfBodyUnread(request, response);
                 api.write(response, new ApiHandler.Reply(401, ApiHandler.errorBody("invalid_credentials",
                         "Admin calls need 'Authorization: Bearer <admin token>' (the token is in <data-dir>/"
                                 + AdminTokens.FILE_NAME + ")."),
@@ -134,13 +136,27 @@ final class RemoteAccess {
                 api.write(response, ApiHandler.error(error), false, callback);
             });
         } catch (ReplyException e) {
+            closeIfBodyUnread(request, response);
             api.write(response, e.reply, false, callback);
         } catch (CloudError e) {
+            closeIfBodyUnread(request, response);
             api.write(response, ApiHandler.error(e), false, callback);
         } catch (RuntimeException e) {
-            LOG.error("{} {} failed: {}", method, Request.getPathInContext(request), e.toString(), e);
+            closeIfBodyUnread(request, response);
+            LOG.error("{} {} failed: {}", LogText.of(method), LogText.of(Request.getPathInContext(request)),
+                    LogText.of(e), e);
             api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
                     "The cloud could not answer this request; see its log.")), false, callback);
+        }
+    }
+
+    /**
+     * A refusal before the body was read: Jetty closes a connection whose request body is left unread, so
+     * the answer says so, or the client would send its next request on a connection about to close.
+     */
+    private static void closeIfBodyUnread(Request request, Response response) {
+        if (JsonBodies.hasBody(request)) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
     }
 
@@ -161,14 +177,14 @@ final class RemoteAccess {
                         api.write(response, new ApiHandler.Reply(e.status(), ApiHandler.errorBody(e.code(),
                                 e.getMessage())), false, callback);
                     } else {
-                        LOG.error("Forwarding {} to {} failed: {}", method, deviceId, cause.toString(), cause);
+                        LOG.error("Forwarding {} to {} failed: {}", method, deviceId, LogText.of(cause), cause);
                         api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
                                 "The cloud could not forward this request; see its log.")), false, callback);
                     }
                 }
             });
         } catch (RuntimeException e) {
-            LOG.error("Forwarding {} to {} failed: {}", method, deviceId, e.toString(), e);
+            LOG.error("Forwarding {} to {} failed: {}", method, deviceId, LogText.of(e), e);
             api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
                     "The cloud could not forward this request; see its log.")), false, callback);
         }
@@ -179,7 +195,7 @@ final class RemoteAccess {
         try {
             service.auditRemoteAccess(source, deviceId, method, target, result);
         } catch (RuntimeException e) {
-            LOG.error("Could not audit {} {} on {}: {}", method, target, deviceId, e.toString(), e);
+            LOG.error("Could not audit {} {} on {}: {}", method, LogText.of(target), deviceId, LogText.of(e), e);
         }
     }
 

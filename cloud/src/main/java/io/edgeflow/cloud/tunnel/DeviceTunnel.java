@@ -3,6 +3,7 @@ package io.edgeflow.cloud.tunnel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +23,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.edgeflow.cloud.LogText;
+
 /**
  * One device's open tunnel: answers its heartbeats, carries requests to it and matches its answers by
  * id (public only because Jetty calls its listener methods by reflection). A malformed or unknown frame is answered with an {@code error} frame; nothing a device sends can
@@ -29,6 +32,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class DeviceTunnel implements Session.Listener.AutoDemanding {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceTunnel.class);
+    /** Error code: the device's {@code response} is not a valid HTTP answer. */
+    static final String BAD_GATEWAY = "bad_gateway";
 
     private final TunnelHub hub;
     private final ObjectMapper json;
@@ -85,7 +90,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
         hello.put("device_id", deviceId);
         hello.put("heartbeat_timeout_seconds", hub.settings().idleTimeout().toSeconds());
         hello.put("max_body_bytes", hub.settings().maxBodyBytes());
-        hello.put("server_time", hub.now().toString());
+        hello.put("server_time", serverTime(hub.now()));
         send(hello, null);
     }
 
@@ -112,7 +117,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
             }
         } catch (RuntimeException e) {
             // a defect of ours, never the device's fault: the tunnel stays up
-            LOG.error("Tunnel of {}: a frame could not be handled: {}", deviceId, e.toString(), e);
+            LOG.error("Tunnel of {}: a frame could not be handled: {}", deviceId, LogText.of(e), e);
             sendError(idOf(frame), "internal_error", "The cloud could not handle this frame.");
         }
     }
@@ -135,7 +140,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketError(Throwable cause) {
-        LOG.debug("Tunnel of {}: {}", deviceId, cause.toString());
+        LOG.debug("Tunnel of {}: {}", deviceId, LogText.of(cause));
     }
 
     private void heartbeat(JsonNode frame) {
@@ -146,7 +151,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
         if (seq != null && seq.canConvertToLong()) {
             ack.put("seq", seq.asLong());
         }
-        ack.put("server_time", lastHeartbeat.toString());
+        ack.put("server_time", serverTime(lastHeartbeat));
         send(ack, null);
     }
 
@@ -155,21 +160,27 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
         CompletableFuture<LocalResponse> waiting = id == null ? null : pending.remove(id);
         if (waiting == null) {
             // late (the caller timed out) or not ours: nothing waits for it
-            LOG.debug("Tunnel of {}: a response for unknown request id {}", deviceId, id);
+            LOG.debug("Tunnel of {}: a response for unknown request id {}", deviceId, LogText.of(id));
             return;
         }
         JsonNode status = frame.get("status");
-        if (status == null || !status.canConvertToInt() || status.asInt() < 100 || status.asInt() > 599) {
-            waiting.completeExceptionally(new TunnelException(502, "invalid_response",
-                    "The device's response has no valid 'status'."));
+        // only a final answer: an interim 1xx (100 Continue, 101 Switching Protocols) would reach the caller
+        // as if this server had sent it, and leave the caller waiting for the real answer
+        if (status == null || !status.isIntegralNumber() || !status.canConvertToInt() || status.asInt() < 200
+                || status.asInt() > 599) {
+            waiting.completeExceptionally(new TunnelException(502, BAD_GATEWAY,
+                    "The device's response has no valid 'status' (a whole number from 200 to 599)."));
             return;
         }
         byte[] body;
         try {
             JsonNode b = frame.get("body");
+            if (b != null && !b.isNull() && !b.isTextual()) {
+                throw new IllegalArgumentException("not a string");
+            }
             body = b == null || b.isNull() ? new byte[0] : Base64.getDecoder().decode(b.asText());
         } catch (IllegalArgumentException e) {
-            waiting.completeExceptionally(new TunnelException(502, "invalid_response",
+            waiting.completeExceptionally(new TunnelException(502, BAD_GATEWAY,
                     "The device's response body is not base64."));
             return;
         }
@@ -193,7 +204,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
         String message = frame.path("message").asText("");
         CompletableFuture<LocalResponse> waiting = id == null ? null : pending.remove(id);
         if (waiting == null) {
-            LOG.info("Tunnel of {}: the device reported {}: {}", deviceId, code, message);
+            LOG.info("Tunnel of {}: the device reported {}: {}", deviceId, LogText.of(code), LogText.of(message));
             return;
         }
         waiting.completeExceptionally(new TunnelException(statusFor(code), code, "The device answered: " + message));
@@ -300,13 +311,18 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
         s.sendText(text, new Callback() {
             @Override
             public void fail(Throwable cause) {
-                LOG.debug("Tunnel of {}: sending failed: {}", deviceId, cause.toString());
+                LOG.debug("Tunnel of {}: sending failed: {}", deviceId, LogText.of(cause));
                 if (failOnError != null) {
                     failOnError.completeExceptionally(new TunnelException(502, "device_disconnected",
                             "The request could not be sent to the device: " + messageOf(cause)));
                 }
             }
         });
+    }
+
+    /** The protocol's times: ISO-8601 in UTC, whole seconds ({@code 2026-12-03T13:29:01Z}). */
+    static String serverTime(Instant t) {
+        return t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     private static String messageOf(Throwable cause) {

@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.edgeflow.cloud.LogText;
+
 /**
  * Every open device tunnel, one per device: a new tunnel of a device replaces (closes) its older one.
  * Keeps the devices' presence and forwards requests to them. Thread-safe.
@@ -72,14 +74,15 @@ public final class TunnelHub {
         } else if (before != null) {
             tunnel.lastHeartbeat(before.lastHeartbeat());
         }
-        LOG.info("Tunnel of {} open from {}{}", tunnel.deviceId(), tunnel.remoteAddress(),
+        LOG.info("Tunnel of {} open from {}{}", LogText.of(tunnel.deviceId()), LogText.of(tunnel.remoteAddress()),
                 older == null ? "" : " (replaces the previous one)");
     }
 
     void detach(DeviceTunnel tunnel, int code, String reason) {
         if (open.remove(tunnel.deviceId(), tunnel)) {
             closed.put(tunnel.deviceId(), new Presence(false, null, tunnel.lastHeartbeat(), now(), null));
-            LOG.info("Tunnel of {} closed ({} {})", tunnel.deviceId(), code, reason == null ? "" : reason);
+            LOG.info("Tunnel of {} closed ({} {})", LogText.of(tunnel.deviceId()), code,
+                    reason == null ? "" : LogText.of(reason));
         }
     }
 

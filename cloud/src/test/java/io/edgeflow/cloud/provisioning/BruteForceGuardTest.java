@@ -38,4 +38,29 @@ class BruteForceGuardTest {
         clock.advance(Duration.ofSeconds(1));
         assertThat(guard.lockedForSeconds("192.0.2.1")).isZero();
     }
+
+    @Test
+    void attemptsUnderWayCountBeforeTheirCodesAreLookedUp() {
+        BruteForceGuard.Attempt a = guard.reserve("192.0.2.9", "code-a");
+        BruteForceGuard.Attempt b = guard.reserve("192.0.2.9", "code-b");
+        BruteForceGuard.Attempt c = guard.reserve("192.0.2.9", "code-c");
+        assertThat(a).isNotNull();
+        assertThat(b).isNotNull();
+        assertThat(c).isNotNull();
+        assertThat(guard.reserve("192.0.2.9", "code-d")).as("three codes under way: as many as may fail").isNull();
+        BruteForceGuard.Attempt again = guard.reserve("192.0.2.9", "code-a");
+        assertThat(again).as("the same code again learns nothing new").isNotNull();
+        assertThat(guard.reserve("192.0.2.10", "code-d")).as("another address").isNotNull();
+        again.close();
+        a.close(); // code-a was right: it stops counting
+        BruteForceGuard.Attempt d = guard.reserve("192.0.2.9", "code-d");
+        assertThat(d).isNotNull();
+        assertThat(b.failed()).isFalse();
+        assertThat(c.failed()).isFalse();
+        b.close(); // closing after failed() changes nothing
+        assertThat(guard.reserve("192.0.2.9", "code-e")).as("two failures and one under way").isNull();
+        assertThat(d.failed()).as("the third failure locks").isTrue();
+        assertThat(guard.lockedForSeconds("192.0.2.9")).isEqualTo(300);
+        assertThat(guard.reserve("192.0.2.9", "code-a")).as("locked out, even a code seen before").isNull();
+    }
 }
