@@ -46,7 +46,8 @@ class DebianPackageIT {
     private static final Path UNIT = Path.of("/lib/systemd/system/edgeflow.service");
     private static final Duration AGENT_START = Duration.ofSeconds(90);
 
-    private static boolean installedByUs;
+    /** Set before the first dpkg -i: from then on, cleanup purges the package and whatever a failed purge left. */
+    private static boolean machineTouched;
     private static final List<Process> started = new ArrayList<>();
 
     @TempDir
@@ -102,12 +103,29 @@ class DebianPackageIT {
             p.destroyForcibly();
             p.onExit().get(30, TimeUnit.SECONDS);
         }
-        if (installedByUs) {
-            Result status = run("dpkg-query", "-W", "-f", "${Status}", "edgeflow");
-            if (status.exit == 0 && !status.stdout.contains("not-installed")) {
-                Result purge = run("dpkg", "-P", "edgeflow");
-                System.err.println("DebianPackageIT cleanup: dpkg -P edgeflow exited " + purge.exit + "\n" + purge.stderr);
+        if (!machineTouched) {
+            return;
+        }
+        List<String> cleaned = new ArrayList<>();
+        Result status = run("dpkg-query", "-W", "-f", "${Status}", "edgeflow");
+        if (status.exit == 0 && !status.stdout.contains("not-installed")) {
+            Result purge = run("dpkg", "-P", "edgeflow");
+            cleaned.add("dpkg -P edgeflow (exit " + purge.exit + ")");
+        }
+        // none of these existed before the test (machineIsOurs): what is left, a broken purge left
+        if (run("getent", "passwd", "edgeflow").exit == 0 && run("userdel", "edgeflow").exit == 0) {
+            cleaned.add("user edgeflow");
+        }
+        if (run("getent", "group", "edgeflow").exit == 0 && run("groupdel", "edgeflow").exit == 0) {
+            cleaned.add("group edgeflow");
+        }
+        for (Path dir : List.of(DATA_DIR, ENV_FILE.getParent(), Path.of("/opt/edgeflow"))) {
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && run("rm", "-rf", dir.toString()).exit == 0) {
+                cleaned.add(dir.toString());
             }
+        }
+        if (!cleaned.isEmpty()) {
+            System.err.println("DebianPackageIT cleanup removed: " + String.join(", ", cleaned));
         }
     }
 
@@ -131,7 +149,7 @@ class DebianPackageIT {
                 .as("the repacked package is newer").isZero();
 
         // install
-        installedByUs = true;
+        machineTouched = true;
         Result install = ok(run("dpkg", "-i", deb.toString()));
         assertThat(install.stderr).doesNotContain("warning");
         assertThat(installedVersion()).isEqualTo("install ok installed " + version);
@@ -223,7 +241,6 @@ class DebianPackageIT {
                 assertThat(filesIn(Path.of(state))).as("deb-systemd-helper's records").noneMatch(p -> p.toString().contains("edgeflow"));
             }
         }
-        installedByUs = false;
     }
 
     // --- the package
