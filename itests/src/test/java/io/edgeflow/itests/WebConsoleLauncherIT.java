@@ -184,8 +184,17 @@ public class WebConsoleLauncherIT {
         browser.get(console + "/configMgr/io.edgeflow.saas");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("url")));
         assertFalse("the API key is in the page", browser.getPageSource().contains(apiKey));
+        // the configuration status (what a support dump holds) lists the PIDs, not the secrets' values
+        HttpResponse<String> dump = Http.sendWithHeader("GET", "http://127.0.0.1:" + port
+                + "/system/console/status-Configurations.txt", null, null, "Authorization", "Basic " + java.util
+                        .Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
+        assertEquals(200, dump.statusCode());
+        assertTrue(dump.body(), dump.body().contains("io.edgeflow.localapi"));
+        for (String secret : List.of(API_TOKEN, PASSWORD, apiKey)) {
+            assertFalse("a secret is in the configuration status", dump.body().contains(secret));
+        }
 
-        // before the edit: one heartbeat an hour, so last_heartbeat cannot move on twice within the wait below
+        // before the edit: one heartbeat an hour, so last_heartbeat cannot take three values within the wait below
         // edit the tunnel's heartbeat through its form
         browser.get(console + "/configMgr/io.edgeflow.tunnel");
         WebElement heartbeat = wait.until(ExpectedConditions.visibilityOfElementLocated(
@@ -202,7 +211,7 @@ public class WebConsoleLauncherIT {
 
         // the running tunnel took it: heartbeats every second, each answered by the reference cloud
         Set<String> answered = new LinkedHashSet<>();
-        Http.awaitStatus(status, "two heartbeats answered after the edit", s -> {
+        Http.awaitStatus(status, "three heartbeats answered after the edit", s -> {
             JsonNode last = s.get("last_heartbeat");
             if (s.get("status").asText().equals("online") && last != null && last.isTextual()
                     && Instant.parse(last.asText()).isAfter(saved)) {
