@@ -94,6 +94,7 @@ public final class EdgeFlowRuntime {
         });
         Map<String, Integer> startLevels = startLevels(launcher.getProperty("launch.runbundles.attrs", ""));
         int highest = 1;
+        int beginning = Integer.parseInt(launcher.getProperty("org.osgi.framework.startlevel.beginning", "1").strip());
         for (String path : launcher.getProperty("launch.bundles", "").split(",")) {
             String entry = path.strip();
             if (entry.isEmpty()) {
@@ -110,7 +111,9 @@ public final class EdgeFlowRuntime {
             ProvisionOption<?> option = bundle(file.toUri().toString()).start(true);
             if (level != null) {
                 option = option.startLevel(level);
-                highest = Math.max(highest, level);
+                if (level <= beginning) { // above it (the optional Web Console): installed, not started, as in the agent
+                    highest = Math.max(highest, level);
+                }
             }
             options.add(option);
         }

@@ -40,6 +40,13 @@ public final class EnvironmentImporter implements ConfigurationListener {
     /** Framework property naming another env file, for embedding and tests. */
     public static final String ENV_FILE_PROPERTY = "edgeflow.env.file";
 
+    /**
+     * Framework property of the Felix Web Console naming the security providers it waits for; the standalone
+     * agent sets it to {@code edgeflow} (the console bundle's login). Elsewhere (Karaf, Kura) the console, if any,
+     * is the platform's own, and the import says nothing about it.
+     */
+    static final String CONSOLE_PROVIDERS_PROPERTY = "felix.webconsole.security.providers";
+
     private static final Logger LOG = LoggerFactory.getLogger(EnvironmentImporter.class);
     private static final String STATE_FILE = "imported-fingerprints.properties";
     private static final String KEY_FILE = "fingerprint.key";
@@ -69,6 +76,11 @@ public final class EnvironmentImporter implements ConfigurationListener {
             outcome.applied().forEach(line -> LOG.info("Configuration: {}", line));
             if (!outcome.fingerprints().equals(previous)) {
                 writeState(stateFile, outcome.fingerprints());
+            }
+            if (consolePackaged(context.getProperty(CONSOLE_PROVIDERS_PROPERTY))
+                    && !hasConsolePassword(store.read(Setting.CONSOLE_PID))) {
+                LOG.info("Web Console off: no console password. Set EDGEFLOW_CONSOLE_PASSWORD (and "
+                        + "EDGEFLOW_CONSOLE_USER, default admin) to serve it at /system/console");
             }
         } catch (IOException e) {
             // Config Admin failed: the agent keeps running on what Config Admin already holds.
@@ -105,6 +117,16 @@ public final class EnvironmentImporter implements ConfigurationListener {
         byte[] key = new byte[Fingerprints.KEY_SIZE];
         random.nextBytes(key);
         return new Fingerprints(key);
+    }
+
+    static boolean consolePackaged(String requiredProviders) {
+        return requiredProviders != null
+                && java.util.Arrays.stream(requiredProviders.split(",")).anyMatch(p -> p.strip().equals("edgeflow"));
+    }
+
+    static boolean hasConsolePassword(Map<String, Object> consoleConfiguration) {
+        Object password = consoleConfiguration.get(".password");
+        return password instanceof String text && !text.isEmpty();
     }
 
     static Path envFilePath(Map<String, String> environment, String frameworkProperty) {

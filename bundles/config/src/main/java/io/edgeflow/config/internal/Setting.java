@@ -38,6 +38,8 @@ public record Setting(String variable, String pid, String property, Type type, b
     public static final String VAULT_PID = "io.edgeflow.vault";
     /** The tunnel to the cloud; its metatype comes from the tunnel bundle. */
     public static final String TUNNEL_PID = "io.edgeflow.tunnel";
+    /** The optional Web Console's login (standalone agent); its metatype comes from the console bundle. */
+    public static final String CONSOLE_PID = "io.edgeflow.console";
 
     /** Every setting the agent imports from the environment and the env file. */
     public static final List<Setting> ALL = List.of(
@@ -66,7 +68,9 @@ public record Setting(String variable, String pid, String property, Type type, b
                     Type.POSITIVE_INTEGER, false),
             new Setting("EDGEFLOW_TUNNEL_REQUEST_TIMEOUT_SECONDS", TUNNEL_PID, "request_timeout_seconds",
                     Type.POSITIVE_INTEGER, false),
-            new Setting("EDGEFLOW_TUNNEL_MAX_BODY_BYTES", TUNNEL_PID, "max_body_bytes", Type.POSITIVE_INTEGER, false));
+            new Setting("EDGEFLOW_TUNNEL_MAX_BODY_BYTES", TUNNEL_PID, "max_body_bytes", Type.POSITIVE_INTEGER, false),
+            new Setting("EDGEFLOW_CONSOLE_USER", CONSOLE_PID, "user", Type.STRING, false),
+            new Setting("EDGEFLOW_CONSOLE_PASSWORD", CONSOLE_PID, ".password", Type.STRING, true));
 
     /**
      * PIDs whose consumer waits for a configuration before it starts: the launcher runs Felix HTTP with

@@ -19,7 +19,7 @@ class SettingTest {
                 "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_SAAS_RETRY_MAX_DELAY", "EDGEFLOW_API_TOKEN",
                 "EDGEFLOW_SYSROOT", "EDGEFLOW_SYSROOT", "EDGEFLOW_VAULT_KEY_FILE", "EDGEFLOW_TUNNEL_HEARTBEAT_SECONDS",
                 "EDGEFLOW_TUNNEL_BACKOFF_CAP_SECONDS", "EDGEFLOW_TUNNEL_REQUEST_TIMEOUT_SECONDS",
-                "EDGEFLOW_TUNNEL_MAX_BODY_BYTES");
+                "EDGEFLOW_TUNNEL_MAX_BODY_BYTES", "EDGEFLOW_CONSOLE_USER", "EDGEFLOW_CONSOLE_PASSWORD");
         assertThat(setting("EDGEFLOW_SAAS_URL").pid()).isEqualTo("io.edgeflow.saas");
         assertThat(setting("EDGEFLOW_HTTP_PORT").property()).isEqualTo("org.osgi.service.http.port");
         assertThat(setting("EDGEFLOW_VAULT_KEY_FILE").pid()).isEqualTo("io.edgeflow.vault");
@@ -30,7 +30,7 @@ class SettingTest {
     void provisioningSettingsLandInTheSaasPidAndSecretsAreMarked() {
         assertThat(Setting.ALL).filteredOn(Setting::secret).extracting(Setting::variable)
                 .containsExactlyInAnyOrder("EDGEFLOW_PROVISIONING_CODE", "EDGEFLOW_API_KEY", "EDGEFLOW_HTTPS_PROXY",
-                        "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_API_TOKEN");
+                        "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_API_TOKEN", "EDGEFLOW_CONSOLE_PASSWORD");
         assertThat(setting("EDGEFLOW_PROVISIONING_CODE").property()).isEqualTo(".provisioning_code");
         assertThat(setting("EDGEFLOW_API_KEY").pid()).isEqualTo("io.edgeflow.saas");
         assertThat(setting("EDGEFLOW_DEVICE_ID").property()).isEqualTo("device_id");
@@ -99,5 +99,17 @@ class SettingTest {
                 .isEqualTo("/etc/edgeflow/vault.key");
         assertThatThrownBy(() -> setting("EDGEFLOW_VAULT_KEY_FILE").convert("vault.key"))
                 .hasMessageContaining("absolute");
+    }
+
+    @Test
+    void theConsolePasswordIsAPrivateSecretOfTheConsoleLogin() {
+        assertThat(setting("EDGEFLOW_CONSOLE_PASSWORD")).extracting(Setting::pid, Setting::property, Setting::secret)
+                .containsExactly("io.edgeflow.console", ".password", true);
+        assertThat(setting("EDGEFLOW_CONSOLE_USER")).extracting(Setting::pid, Setting::property, Setting::secret)
+                .containsExactly("io.edgeflow.console", "user", false);
+        assertThat(EnvironmentImporter.consolePackaged("edgeflow")).isTrue();
+        assertThat(EnvironmentImporter.consolePackaged(null)).isFalse();
+        assertThat(EnvironmentImporter.hasConsolePassword(java.util.Map.of("user", "admin"))).isFalse();
+        assertThat(EnvironmentImporter.hasConsolePassword(java.util.Map.of(".password", "x"))).isTrue();
     }
 }
