@@ -2,6 +2,8 @@ package io.edgeflow.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,16 +13,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.net.ssl.SSLSocket;
+
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.edgeflow.cloud.TestCloud.RawAnswer;
+import io.edgeflow.cloud.server.ConnectionLimits;
 
 /**
  * An answer the cloud gives before it has read the request body (401 without the admin token, 405, 413 for
@@ -96,7 +110,7 @@ class EarlyAnswerTest {
                         || json.path("message").asText().isEmpty()) {
                     lost.add("try " + i + ": " + response.statusCode() + " " + response.body());
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 lost.add("try " + i + ": " + e);
             }
         }
@@ -129,6 +143,85 @@ class EarlyAnswerTest {
         }
         assertThat(lost).as("answers lost or wrong in %d tries", TRIES).isEmpty();
         assertStillAnswersAndNoTrace();
+    }
+
+    /**
+     * The rest of a refused body is read only up to a bound: a client that announces 64 MiB and keeps
+     * sending gets its answer at once (it reads while it sends), and the server closes the connection once it
+     * has discarded its 4 MiB, long before the 64 MiB.
+     */
+    @Test
+    @Timeout(120)
+    void aRefusedBodyIsDiscardedOnlyUpToItsBound() throws Exception {
+        long announced = 64L * 1024 * 1024;
+        long written = 0;
+        try (SSLSocket socket = cloud.openRaw("127.0.0.21")) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + CODES + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + announced + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = body(64 * 1024);
+            out.write(chunk);
+            out.flush();
+            written += chunk.length;
+            RawAnswer a = TestCloud.readAnswer(socket.getInputStream());
+            assertThat(a.status()).as(a.headers()).isEqualTo(401);
+            assertThat(a.error()).isEqualTo("invalid_credentials");
+            assertThat(a.headers()).containsIgnoringCase("connection: close");
+            Arrays.fill(chunk, (byte) ' ');
+            try {
+                while (written < announced) {
+                    out.write(chunk);
+                    written += chunk.length;
+                }
+                out.flush();
+            } catch (IOException closed) {
+                // the server stopped reading and closed: what this test waits for
+            }
+        }
+        // 4 MiB discarded, plus what the sockets' buffers held when the server closed
+        assertThat(written).as("bytes the server took before it closed").isLessThan(announced);
+        assertStillAnswersAndNoTrace();
+    }
+
+    /**
+     * A client that sends the rest of its refused body a byte at a time holds the connection only for the body
+     * timeout: the answer comes at once, the close when the time is up, though each byte resets the idle
+     * timeout (an hour here).
+     */
+    @Test
+    void aTricklingRefusedBodyIsDiscardedOnlyForTheBodyTimeout(@TempDir Path own) throws Exception {
+        ConnectionLimits limits = new ConnectionLimits(Duration.ofMillis(300), Duration.ofHours(1), 0, 0);
+        ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+        CompletableFuture<IOException> closed = new CompletableFuture<>();
+        try (TestCloud slow = new TestCloud(own.resolve("data"), limits);
+                SSLSocket socket = slow.openRaw("127.0.0.22", 30_000)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + CODES + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100000\r\n\r\n{\"label\": ").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            RawAnswer a = TestCloud.readAnswer(socket.getInputStream());
+            assertThat(a.status()).as(a.headers()).isEqualTo(401);
+            assertThat(a.error()).isEqualTo("invalid_credentials");
+            trickle.scheduleAtFixedRate(() -> {
+                try {
+                    out.write(' ');
+                    out.flush();
+                } catch (IOException e) {
+                    closed.complete(e);
+                    throw new IllegalStateException(e); // ends the schedule
+                }
+            }, 50, 50, TimeUnit.MILLISECONDS);
+            try {
+                closed.get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new AssertionError("the server kept reading a trickling refused body for 30 s", e);
+            }
+            assertThat(slow.call("GET", "/api/v1/health", null, null).status()).isEqualTo(200);
+        } finally {
+            trickle.shutdownNow();
+        }
+        assertThat(log.hasStackTrace()).as("stack trace in the log:%n%s", log.text()).isFalse();
+        assertThat(log.linesWith("ERROR")).as("errors in the log").isEmpty();
     }
 
     private void assertStillAnswersAndNoTrace() throws Exception {
