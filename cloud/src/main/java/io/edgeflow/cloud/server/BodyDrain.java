@@ -13,9 +13,14 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * closed. An answer given before the body was read (401, 405, 413, 415, 429) ends with
  * {@code Connection: close}; closing a socket with unread bytes in its receive buffer makes the kernel send a
  * reset, and a client still sending its body (the JDK's client writes the whole body before it reads) may
- * then lose the answer it had not read yet. So the answer goes out first, the rest of the body is read
- * without a thread held while it arrives ({@link Request#demand}), and only then is the request complete
- * and the connection closed: an orderly close, which the client sees after the answer.
+ * then lose the answer it had not read yet. So the answer goes out first (Jetty shuts the output down after
+ * an answer with {@code Connection: close}: a half-close, the client sees the answer end), the rest of the
+ * body is read without a thread held while it arrives ({@link Request#demand}), and only then is the request
+ * complete and the connection closed: an orderly close, after the client has sent all it meant to.
+ *
+ * <p>Jetty 12.1 has no lingering close of its own: {@code HttpConfiguration.maxUnconsumedRequestContentReads}
+ * only takes what has already arrived, and a closing connection discards little more (its parser gives up
+ * past the request header size, 8 KiB) before it closes, with a reset if more is on its way.
  *
  * <p>Bounded: at most {@link #MAX_BYTES} bytes and the body timeout for that many
  * ({@link ConnectionLimits#bodyTimeoutFor}), and Jetty's idle timeout if the client stalls. Past either
