@@ -301,18 +301,19 @@ class CloudApiFuzzTest {
     }
 
     /**
-     * Bodies as {@link FuzzInputs#body()} makes them (up to about 120 KB), and now and then one of 64 KiB to
-     * 3 MiB: far over the 16 KiB limit, refused before it is read, while the client still sends it. Its answer
-     * must arrive all the same (the cloud reads and discards up to 4 MiB of it before it closes).
+     * Bodies as {@link FuzzInputs#body()} makes them (up to about 120 KB), and one in four of 64 KiB to
+     * 2 MiB: far over the 16 KiB limit, refused before it is read while the client still sends it. Its answer
+     * must arrive all the same: the cloud reads and discards up to 4 MiB of it before it closes (before it did,
+     * the JDK's client lost such answers to a reset, which this suite then caught in its 200 tries).
      */
     static Arbitrary<byte[]> bodies() {
         Arbitrary<byte[]> large = Combinators.combine(FuzzInputs.body(), Arbitraries.integers().between(64 * 1024,
-                3 * 1024 * 1024)).as((start, size) -> {
+                2 * 1024 * 1024)).as((start, size) -> {
                     byte[] body = java.util.Arrays.copyOf(start, Math.max(size, start.length));
                     java.util.Arrays.fill(body, start.length, body.length, (byte) ' ');
                     return body;
                 });
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(15, FuzzInputs.body()), net.jqwik.api.Tuple.of(1, large));
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, FuzzInputs.body()), net.jqwik.api.Tuple.of(1, large));
     }
 
     /**
