@@ -234,7 +234,7 @@ class CloudApiFuzzTest {
                 b.header("Content-Type", r.contentType());
             }
             b.method(r.method(), r.body() == null ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(r.body()));
+                    : HttpRequest.BodyPublishers.ofByteArray(forAPathJettyMayRefuse(path, r.body())));
             request = b.build();
         } catch (IllegalArgumentException refusedByClient) {
             // a URI or header value the JDK will not send: the raw property sends such things
@@ -298,6 +298,20 @@ class CloudApiFuzzTest {
         RawHttp.Reply reply = RawHttp.send(cloud.tls, cloud.server.port(), r.method(), path, lines, body);
         check(r.toString(), r.method(), path, reply.status(), reply.header("content-type"), reply.body());
         Statistics.label("answer").collect(reply.status());
+    }
+
+    /**
+     * A path Jetty itself may refuse (a percent-encoded byte such as {@code %00}, a {@code ;} or {@code ..}
+     * segment, an empty segment) is answered by Jetty before the cloud sees the request, and Jetty closes the
+     * connection with no more than 8 KiB of the body read: the JDK's client, which writes the whole body before
+     * it reads, can lose that answer to the reset (16 in 20 tries with 1 MB bodies). A known limit (docs/
+     * protocol.md), so such requests carry at most 4 KiB through the JDK's client; the raw sender, which reads
+     * whatever arrived, carries every body whole.
+     */
+    static byte[] forAPathJettyMayRefuse(String path, byte[] body) {
+        String p = path.indexOf('?') < 0 ? path : path.substring(0, path.indexOf('?'));
+        boolean plain = p.matches("[A-Za-z0-9/_.-]*") && !p.contains("..") && !p.contains("//");
+        return plain || body.length <= 4096 ? body : java.util.Arrays.copyOf(body, 4096);
     }
 
     /**
