@@ -242,6 +242,7 @@ final class ApiHandler extends Handler.Abstract {
         Route matched = route;
         BodyRead.start(request, MAX_BODY_BYTES, limits.bodyTimeoutFor(request.getLength()), (body, received, failure) -> {
             Reply reply;
+            boolean drain = true;
             if (failure == null) {
                 request.setAttribute(BODY_READ, Boolean.TRUE);
                 call.rawBody = body;
@@ -249,6 +250,7 @@ final class ApiHandler extends Handler.Abstract {
             } else if (failure instanceof CloudError e) {
                 reply = refuseBody(matched, call, e);
             } else {
+                drain = false; // a broken, aborted or stalled body: nothing more will come in time
                 // the caller's doing (a broken or aborted upload, a stall): one short line, never a trace, and
                 // nothing else: not audited (no code was seen, and this may run on Jetty's scheduler thread)
                 JsonBodies.Failure kind = JsonBodies.Failure.of(failure);
@@ -257,7 +259,7 @@ final class ApiHandler extends Handler.Abstract {
                         failure.getClass().getSimpleName());
                 reply = error(kind.error());
             }
-            finish(request, response, reply, method, callback);
+            finish(request, response, reply, "HEAD".equals(method), drain, callback);
         });
         return true;
     }
@@ -326,12 +328,30 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     private void finish(Request request, Response response, Reply reply, String method, Callback callback) {
-        if (hasUnreadBody(request)) {
-            // Jetty closes a connection whose request body was left unread (a refusal before the body was
-            // needed, a body too large or too slow): saying so keeps the client from sending its next request on it
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        finish(request, response, reply, "HEAD".equals(method), true, callback);
+    }
+
+    /**
+     * Writes an answer. If the request's body was left unread (a refusal before the body was needed, a body
+     * too large), the answer says {@code Connection: close}, or the client would send its next request on a
+     * connection about to close; and unless {@code drain} is false (a body that broke or stalled), the rest of
+     * the body is read and discarded after the answer (within {@link BodyDrain}'s bounds), so that the close
+     * is orderly and the client, which may still be sending, does not lose the answer to a reset.
+     *
+     * @param request the request
+     * @param response its response
+     * @param reply the answer
+     * @param headOnly true for HEAD: the headers only
+     * @param drain false if the body cannot be read any further
+     * @param callback the request's callback
+     */
+    void finish(Request request, Response response, Reply reply, boolean headOnly, boolean drain, Callback callback) {
+        if (!hasUnreadBody(request)) {
+            write(response, reply, headOnly, callback);
+            return;
         }
-        write(response, reply, "HEAD".equals(method), callback);
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        write(response, reply, headOnly, drain ? BodyDrain.afterAnswer(request, limits, callback) : callback);
     }
 
     private static boolean hasUnreadBody(Request request) {

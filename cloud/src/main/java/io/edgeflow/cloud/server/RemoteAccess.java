@@ -71,11 +71,10 @@ final class RemoteAccess {
     void handle(Request request, Response response, Callback callback, String method, String source) {
         try {
             if (!adminTokens.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-                closeIfBodyUnread(request, response);
-                api.write(response, new ApiHandler.Reply(401, ApiHandler.errorBody("invalid_credentials",
+                api.finish(request, response, new ApiHandler.Reply(401, ApiHandler.errorBody("invalid_credentials",
                         "Admin calls need 'Authorization: Bearer <admin token>' (the token is in <data-dir>/"
                                 + AdminTokens.FILE_NAME + ")."),
-                        Map.of("WWW-Authenticate", "Bearer realm=\"edgeflow-admin\"")), false, callback);
+                        Map.of("WWW-Authenticate", "Bearer realm=\"edgeflow-admin\"")), false, true, callback);
                 return;
             }
             if (!METHODS.contains(method)) {
@@ -123,40 +122,28 @@ final class RemoteAccess {
                     return;
                 }
                 CloudError error;
+                boolean drain = true;
                 if (failure instanceof CloudError e) {
                     error = new CloudError(413, "request_too_large", e.getMessage());
                 } else {
+                    drain = false; // a broken, aborted or stalled body: nothing more will come in time
                     JsonBodies.Failure kind = JsonBodies.Failure.of(failure);
                     api.faults().warn(kind.kind, "{} {} from {}: {} ({} of {} bytes; {})", method,
                             Request.getPathInContext(request), source, kind.message, received,
                             request.getLength() < 0 ? "chunked" : request.getLength(), failure.getClass().getSimpleName());
                     error = kind.error();
                 }
-                response.getHeaders().put(HttpHeader.CONNECTION, "close");
-                api.write(response, ApiHandler.error(error), false, callback);
+                api.finish(request, response, ApiHandler.error(error), false, drain, callback);
             });
         } catch (ReplyException e) {
-            closeIfBodyUnread(request, response);
-            api.write(response, e.reply, false, callback);
+            api.finish(request, response, e.reply, false, true, callback);
         } catch (CloudError e) {
-            closeIfBodyUnread(request, response);
-            api.write(response, ApiHandler.error(e), false, callback);
+            api.finish(request, response, ApiHandler.error(e), false, true, callback);
         } catch (RuntimeException e) {
-            closeIfBodyUnread(request, response);
             LOG.error("{} {} failed: {}", LogText.of(method), LogText.of(Request.getPathInContext(request)),
                     LogText.of(e), e);
-            api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
-                    "The cloud could not answer this request; see its log.")), false, callback);
-        }
-    }
-
-    /**
-     * A refusal before the body was read: Jetty closes a connection whose request body is left unread, so
-     * the answer says so, or the client would send its next request on a connection about to close.
-     */
-    private static void closeIfBodyUnread(Request request, Response response) {
-        if (JsonBodies.hasBody(request)) {
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            api.finish(request, response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
+                    "The cloud could not answer this request; see its log.")), false, true, callback);
         }
     }
 
