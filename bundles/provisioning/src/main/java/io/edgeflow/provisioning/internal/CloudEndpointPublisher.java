@@ -6,6 +6,7 @@ import java.util.Hashtable;
 
 import io.edgeflow.api.cloud.CloudEndpoint;
 
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
@@ -23,8 +24,12 @@ import org.slf4j.LoggerFactory;
  * provisioning code, say) leave it alone, so the tunnel's static reference is not disturbed by them.
  * <p>
  * The service is registered through the bundle context rather than declared: whether it exists depends on
- * the values of the configuration, which Declarative Services cannot express.
+ * the values of the configuration, which Declarative Services cannot express. So the bundle declares the
+ * service as a capability itself: resolvers that honour service requirements (Karaf's feature resolver, bnd's)
+ * would otherwise refuse the tunnel, which requires a CloudEndpoint.
  */
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=io.edgeflow.api.cloud.CloudEndpoint",
+        uses = CloudEndpoint.class)
 @Component(service = {}, immediate = true, configurationPid = SaasConfiguration.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class CloudEndpointPublisher {

@@ -7,14 +7,17 @@ import java.util.Objects;
 
 import io.edgeflow.api.provisioning.DeviceIdentity;
 
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 
 /**
  * Registers {@link DeviceIdentity} while the device holds confirmed credentials and SaaS is enabled, and
  * registers it anew when they change, so a component holding a static reference (the tunnel) restarts with
- * the new identity.
+ * the new identity. Registered by hand, so declared here as a capability (see {@link CloudEndpointPublisher}).
  */
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=io.edgeflow.api.provisioning.DeviceIdentity",
+        uses = DeviceIdentity.class)
 class IdentityPublisher {
     private final BundleContext context;
     private ServiceRegistration<DeviceIdentity> registration;
