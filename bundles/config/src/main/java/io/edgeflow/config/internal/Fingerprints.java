@@ -1,25 +1,20 @@
 package io.edgeflow.config.internal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.HexFormat;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
+import io.edgeflow.keyfile.KeyFile;
 
 /**
  * Keyed fingerprints of imported values: HMAC-SHA256 under a random 256-bit key of this installation, kept in a
@@ -99,35 +94,8 @@ final class Fingerprints {
      * @throws IOException if the file cannot be read or created, or does not hold a key
      */
     static Fingerprints load(Path file, SecureRandom random) throws IOException {
-        if (!Files.exists(file)) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path temp = file.resolveSibling(file.getFileName() + ".new-" + Long.toHexString(random.nextLong()));
-            byte[] fresh = new byte[KEY_SIZE];
-            random.nextBytes(fresh);
-            try {
-                try (FileChannel channel = POSIX
-                        ? FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-                        : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    channel.write(ByteBuffer.wrap(fresh));
-                    channel.force(true);
-                }
-                try {
-                    Files.createLink(file, temp);
-                } catch (FileAlreadyExistsException e) {
-                    // another writer was first: its key is the key
-                }
-            } finally {
-                Arrays.fill(fresh, (byte) 0);
-                Files.deleteIfExists(temp);
-            }
-        }
-        byte[] key = Files.readAllBytes(file);
+        byte[] key = KeyFile.readOrCreate(file, KEY_SIZE, random);
         try {
-            if (key.length != KEY_SIZE) {
-                throw new IOException("the fingerprint key " + file + " holds " + key.length + " bytes, not "
-                        + KEY_SIZE);
-            }
             return new Fingerprints(key);
         } finally {
             Arrays.fill(key, (byte) 0);

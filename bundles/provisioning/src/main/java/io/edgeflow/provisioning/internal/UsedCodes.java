@@ -1,10 +1,7 @@
 package io.edgeflow.provisioning.internal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,13 +11,14 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+
+import io.edgeflow.keyfile.KeyFile;
 
 /**
  * The codes this device has used, as keyed fingerprints ({@link ProvisioningCode#fingerprint}), so that a code
@@ -64,15 +62,12 @@ class UsedCodes {
         byte[] bytes = null;
         try {
             if (keyFile != null) {
-                if (!Files.exists(keyFile)) {
-                    create(keyFile, random);
-                }
-                bytes = Files.readAllBytes(keyFile);
+                bytes = KeyFile.readOrCreate(keyFile, KEY_SIZE, random);
             }
         } catch (IOException e) {
             bytes = null; // a key for this run: used codes are recognised until the agent stops
         }
-        if (bytes == null || bytes.length != KEY_SIZE) {
+        if (bytes == null) {
             bytes = new byte[KEY_SIZE];
             random.nextBytes(bytes);
         }
@@ -80,30 +75,6 @@ class UsedCodes {
             return new SecretKeySpec(bytes, "HmacSHA256");
         } finally {
             Arrays.fill(bytes, (byte) 0);
-        }
-    }
-
-    private static void create(Path keyFile, SecureRandom random) throws IOException {
-        Files.createDirectories(keyFile.toAbsolutePath().getParent());
-        Path temp = keyFile.resolveSibling(keyFile.getFileName() + ".new-" + Long.toHexString(random.nextLong()));
-        byte[] fresh = new byte[KEY_SIZE];
-        random.nextBytes(fresh);
-        try {
-            try (FileChannel channel = POSIX
-                    ? FileChannel.open(temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-                    : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(fresh));
-                channel.force(true);
-            }
-            try {
-                Files.createLink(keyFile, temp);
-            } catch (FileAlreadyExistsException e) {
-                // another writer was first: its key is the key
-            }
-        } finally {
-            Arrays.fill(fresh, (byte) 0);
-            Files.deleteIfExists(temp);
         }
     }
 
