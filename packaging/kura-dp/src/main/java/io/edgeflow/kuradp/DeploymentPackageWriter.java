@@ -101,6 +101,9 @@ public final class DeploymentPackageWriter {
                 }
             }
         }
+        if (bundles.isEmpty()) {
+            throw new IllegalArgumentException("no bundle JAR on the class path given: nothing to package");
+        }
         write(out, manifest(SYMBOLIC_NAME, version, bundles), bundles);
         System.out.println("Deployment package " + SYMBOLIC_NAME + " " + version + ": " + out);
         bundles.forEach(b -> System.out.println("  " + b.symbolicName() + " " + b.version()));

@@ -92,6 +92,16 @@ class DeploymentPackageWriterTest {
     }
 
     @Test
+    void refusesToWriteAnEmptyPackage() throws IOException {
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        Path dp = dir.resolve("edgeflow-0.1.0-SNAPSHOT.dp");
+
+        assertThatThrownBy(() -> DeploymentPackageWriter.main(new String[] {dp.toString(), "0.1.0-SNAPSHOT",
+            "20261203160509", classes.toString()})).hasMessageContaining("nothing to package");
+        assertThat(dp).doesNotExist();
+    }
+
+    @Test
     void refusesAJarThatIsNotABundleAndABundleListedTwice() throws IOException {
         Path plain = dir.resolve("plain.jar");
         Manifest manifest = new Manifest();

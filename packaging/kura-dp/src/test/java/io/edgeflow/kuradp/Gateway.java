@@ -1,7 +1,6 @@
 package io.edgeflow.kuradp;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -311,15 +310,6 @@ final class Gateway implements AutoCloseable {
 
     private Service configAdmin() {
         return service("org.osgi.service.cm.ConfigurationAdmin", Duration.ofSeconds(10));
-    }
-
-    /** Reads a stream fully; for the packages the tests hand to Deployment Admin. */
-    static InputStream open(Path file) {
-        try {
-            return Files.newInputStream(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override
