@@ -160,6 +160,21 @@ class KuraRuntimeIT {
         assertThat(ours(after.get("components"))).allSatisfy(c -> assertThat(satisfied(c)).as("%s: %s",
                 c.get("name").asText(), c.get("states")).isTrue());
 
+        // 6. what Kura's ConfigurationService does to each listed PID at start (metatype defaults merged in, plus
+        // kura.service.pid): the device stays online, nothing refused, every component still satisfied
+        HttpResponse<String> seeded = client.send(HttpRequest.newBuilder(api("/edgeflow-itest/kura-seed"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(seeded.statusCode()).as(seeded.body()).isEqualTo(200);
+        assertThat(JSON.readTree(seeded.body()).get("seeded")).hasSize(CONFIGURABLE_PIDS.size());
+        JsonNode reseeded = await("every EdgeFlow component satisfied after Kura's seeding", Instant.now()
+                .plusSeconds(10), this::probe, s -> settled(s, null));
+        assertThat(ours(reseeded.get("components"))).allSatisfy(c -> assertThat(satisfied(c)).as("%s: %s",
+                c.get("name").asText(), c.get("states")).isTrue());
+        JsonNode stillOnline = JSON.readTree(await("online, no configuration error, after Kura's seeding",
+                Instant.now().plusSeconds(15), () -> get("/api/v1/saas/status"),
+                r -> online(r) && errorFree(r)).body());
+        assertThat(stillOnline.get("device_id").asText()).isEqualTo(deviceId);
+
         System.out.printf("Kura-like runtime: first answer of /api/v1/saas/status %d ms after start; "
                 + "online %d ms after POST /api/v1/saas/provision; %d bundles, %d components; listed for Kura: %s%n",
                 firstAnswer, toOnline, after.get("bundles").size(), after.get("components").size(), listed.keySet());
@@ -210,7 +225,7 @@ class KuraRuntimeIT {
         manifest.getMainAttributes().putValue("Bundle-Activator", "io.edgeflow.runtimes.kura.probe.StateProbe");
         manifest.getMainAttributes().putValue("Import-Package", "javax.servlet,javax.servlet.http,org.osgi.framework,"
                 + "org.osgi.service.component.runtime,org.osgi.service.component.runtime.dto,org.osgi.dto,"
-                + "org.osgi.framework.dto");
+                + "org.osgi.framework.dto,org.osgi.service.cm,org.osgi.service.metatype");
         Path classes = Path.of(System.getProperty("kura.it.classes"));
         Map<String, byte[]> entries = new TreeMap<>();
         try (Stream<Path> files = Files.list(classes.resolve("io/edgeflow/runtimes/kura/probe"))) {
@@ -251,6 +266,14 @@ class KuraRuntimeIT {
         try {
             return status != null && status.statusCode() == 200
                     && JSON.readTree(status.body()).path("status").asText().equals("online");
+        } catch (IOException notJson) {
+            return false;
+        }
+    }
+
+    private static boolean errorFree(HttpResponse<String> status) {
+        try {
+            return JSON.readTree(status.body()).path("error").isNull();
         } catch (IOException notJson) {
             return false;
         }
