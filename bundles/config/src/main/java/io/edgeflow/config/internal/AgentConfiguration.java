@@ -6,7 +6,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * Metatype of the agent-wide settings ({@code io.edgeflow.agent}), so a console renders a form for them.
  */
-@ObjectClassDefinition(pid = Setting.AGENT_PID, name = "EdgeFlow agent",
+// id = the PID: Eclipse Kura reads a PID's metatype only from OSGI-INF/metatype/<pid>.xml, OCD id = PID (docs/kura.md)
+@ObjectClassDefinition(id = Setting.AGENT_PID, pid = Setting.AGENT_PID, name = "EdgeFlow agent",
         description = "Agent-wide settings of the EdgeFlow gateway agent.")
 @interface AgentConfiguration {
     @AttributeDefinition(name = "Data directory", // property data_dir

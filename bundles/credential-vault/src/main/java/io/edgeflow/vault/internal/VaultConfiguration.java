@@ -7,7 +7,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Configuration of the file credential vault ({@code io.edgeflow.vault}). The data directory comes
  * from the agent configuration ({@code io.edgeflow.agent}, {@code data_dir}).
  */
-@ObjectClassDefinition(pid = FileCredentialVault.VAULT_PID, name = "EdgeFlow credential vault (file)",
+// id = the PID: Eclipse Kura reads a PID's metatype only from OSGI-INF/metatype/<pid>.xml, OCD id = PID (docs/kura.md)
+@ObjectClassDefinition(id = FileCredentialVault.VAULT_PID, pid = FileCredentialVault.VAULT_PID,
+        name = "EdgeFlow credential vault (file)",
         description = "Keeps the device credentials in <data directory>/vault/credentials.vault, encrypted with "
                 + "AES-256-GCM under a key derived from a key file and this machine's identity.")
 @interface VaultConfiguration {

@@ -7,7 +7,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Configuration of the tunnel ({@code io.edgeflow.tunnel}). A change reconnects the tunnel with the new
  * values. Property names carry their unit ({@code heartbeat_interval_seconds}).
  */
-@ObjectClassDefinition(name = "EdgeFlow tunnel",
+// id = the PID: Eclipse Kura reads a PID's metatype only from OSGI-INF/metatype/<pid>.xml, OCD id = PID (docs/kura.md)
+@ObjectClassDefinition(id = TunnelComponent.PID, name = "EdgeFlow tunnel",
         description = "The WebSocket tunnel that keeps this gateway connected to the EdgeFlow cloud and lets the "
                 + "cloud reach the local API. It runs while SaaS is enabled and the device is provisioned. A value out "
                 + "of its range is refused: the tunnel keeps that property's last good value (its default when it "
