@@ -52,6 +52,7 @@ public final class EnvironmentImporter implements ConfigurationListener {
     private static final String KEY_FILE = "fingerprint.key";
 
     private final AdminStore store;
+    private final HttpServer httpServer;
 
     /**
      * Runs the import.
@@ -62,6 +63,10 @@ public final class EnvironmentImporter implements ConfigurationListener {
     @Activate
     public EnvironmentImporter(@Reference ConfigurationAdmin configAdmin, BundleContext context) {
         this.store = new AdminStore(configAdmin);
+        this.httpServer = HttpServer.detect(java.util.Arrays.stream(context.getBundles())
+                .filter(b -> b.getState() != org.osgi.framework.Bundle.UNINSTALLED)
+                .map(org.osgi.framework.Bundle::getSymbolicName).filter(java.util.Objects::nonNull).toList());
+        LOG.debug("HTTP server: {}; EDGEFLOW_HTTP_* go to {}", httpServer.label(), httpServer.pid());
         Map<String, String> environment = System.getenv();
         Path envFile = envFilePath(environment, context.getProperty(ENV_FILE_PROPERTY));
         EnvFile parsed = EnvFile.read(envFile);
@@ -71,7 +76,7 @@ public final class EnvironmentImporter implements ConfigurationListener {
         Map<String, String> previous = readState(stateFile);
         try {
             SettingsImport.Outcome outcome = SettingsImport.apply(store, environment, parsed,
-                    envFile.toString(), previous, fingerprints(context.getDataFile(KEY_FILE)));
+                    envFile.toString(), previous, fingerprints(context.getDataFile(KEY_FILE)), httpServer);
             outcome.warnings().forEach(LOG::warn);
             outcome.applied().forEach(line -> LOG.info("Configuration: {}", line));
             if (!outcome.fingerprints().equals(previous)) {
@@ -91,7 +96,7 @@ public final class EnvironmentImporter implements ConfigurationListener {
     @Override
     public void configurationEvent(ConfigurationEvent event) {
         if (event.getType() == ConfigurationEvent.CM_DELETED && event.getFactoryPid() == null
-                && Setting.CONFIGURATION_REQUIRED.contains(event.getPid())) {
+                && httpServer.configurationRequired().contains(event.getPid())) {
             try {
                 if (!store.exists(event.getPid())) {
                     store.write(event.getPid(), Map.of());
@@ -188,9 +193,16 @@ public final class EnvironmentImporter implements ConfigurationListener {
             this.admin = admin;
         }
 
+        /** A named factory configuration ({@code factory~name}, Config Admin 1.6) or a plain one. */
+        private Configuration configuration(String pid) throws IOException {
+            int tilde = pid.indexOf('~');
+            return tilde < 0 ? admin.getConfiguration(pid, "?")
+                    : admin.getFactoryConfiguration(pid.substring(0, tilde), pid.substring(tilde + 1), "?");
+        }
+
         @Override
         public Map<String, Object> read(String pid) throws IOException {
-            Configuration configuration = admin.getConfiguration(pid, "?");
+            Configuration configuration = configuration(pid);
             Dictionary<String, Object> properties = configuration.getProperties();
             Map<String, Object> copy = new HashMap<>();
             if (properties != null) {
@@ -219,7 +231,7 @@ public final class EnvironmentImporter implements ConfigurationListener {
             copy.remove("service.pid");
             copy.remove("service.factoryPid");
             copy.remove("service.bundleLocation");
-            admin.getConfiguration(pid, "?").update(new Hashtable<>(Collections.unmodifiableMap(copy)));
+            configuration(pid).update(new Hashtable<>(Collections.unmodifiableMap(copy)));
         }
     }
 }

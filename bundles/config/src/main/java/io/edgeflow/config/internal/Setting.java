@@ -22,7 +22,10 @@ import java.util.Optional;
  */
 public record Setting(String variable, String pid, String property, Type type, boolean secret) {
 
-    /** The PID of the HTTP server of the Felix launcher (Felix HTTP Jetty); its metatype comes from Felix. */
+    /**
+     * The PID of the HTTP server of the Felix launcher (Felix HTTP Jetty); its metatype comes from Felix. The HTTP rows
+     * below name it; in Karaf or Kura, {@link HttpServer} moves them to that runtime's server.
+     */
     public static final String HTTP_PID = "org.apache.felix.http";
     /** Agent-wide settings. */
     public static final String AGENT_PID = "io.edgeflow.agent";
@@ -73,14 +76,6 @@ public record Setting(String variable, String pid, String property, Type type, b
             new Setting("EDGEFLOW_CONSOLE_PASSWORD", CONSOLE_PID, ".password", Type.STRING, true));
 
     /**
-     * PIDs whose consumer waits for a configuration before it starts: the launcher runs Felix HTTP with
-     * {@code org.apache.felix.http.require.config=true}, so that it binds once, to the configured address,
-     * instead of binding the default port first and re-binding when Config Admin catches up. The import
-     * creates these configurations (empty, so defaults apply) when they do not exist yet.
-     */
-    public static final List<String> CONFIGURATION_REQUIRED = List.of(HTTP_PID);
-
-    /**
      * Variables that steer the import itself ({@code EDGEFLOW_ENV_FILE}) or the start script (JVM options, the
      * class data sharing archive) rather than land in a PID: known, so never warned about.
      */
@@ -122,7 +117,7 @@ public record Setting(String variable, String pid, String property, Type type, b
                 }
                 yield value;
             }
-            case PORT -> {
+            case PORT, PORT_TEXT -> {
                 int port;
                 try {
                     port = Integer.parseInt(value);
@@ -132,7 +127,7 @@ public record Setting(String variable, String pid, String property, Type type, b
                 if (port < 1 || port > 65535) {
                     throw new IllegalArgumentException("expected a port number from 1 to 65535");
                 }
-                yield port;
+                yield type == Type.PORT_TEXT ? Integer.toString(port) : port;
             }
             case POSITIVE_INTEGER -> {
                 int number;
@@ -176,6 +171,11 @@ public record Setting(String variable, String pid, String property, Type type, b
         HOST,
         /** A TCP port, 1 to 65535, stored as Integer. */
         PORT,
+        /**
+         * A TCP port, 1 to 65535, stored as String: Pax Web 8 reads its configuration as text and fails to start on
+         * an Integer (ClassCastException in its property resolver).
+         */
+        PORT_TEXT,
         /** A whole number of at least 1, stored as Integer. */
         POSITIVE_INTEGER,
         /** true/false (also yes/no, on/off, 1/0), stored as Boolean. */

@@ -79,6 +79,26 @@ final class SettingsImport {
      */
     static Outcome apply(ConfigStore store, Map<String, String> environment, EnvFile envFile, String envFileName,
             Map<String, String> remembered, Fingerprints fingerprints) throws IOException {
+        return apply(store, environment, envFile, envFileName, remembered, fingerprints, HttpServer.FELIX_HTTP);
+    }
+
+    /**
+     * Imports the settings, the local API's host and port into the given HTTP server's configuration.
+     *
+     * @param store Config Admin
+     * @param environment the process environment
+     * @param envFile the parsed env file
+     * @param envFileName the env file's path, for messages
+     * @param remembered the fingerprints remembered from the last import
+     * @param fingerprints this installation's fingerprint key
+     * @param server the HTTP server of this runtime
+     * @return what was done
+     * @throws IOException if Config Admin fails
+     */
+    static Outcome apply(ConfigStore store, Map<String, String> environment, EnvFile envFile, String envFileName,
+            Map<String, String> remembered, Fingerprints fingerprints, HttpServer server) throws IOException {
+        List<Setting> settings = server.settings();
+        List<String> required = server.configurationRequired();
         Map<String, String> previous = new LinkedHashMap<>();
         remembered.forEach((key, value) -> previous.put(RENAMED.getOrDefault(key, key), value));
         List<String> applied = new ArrayList<>();
@@ -90,7 +110,7 @@ final class SettingsImport {
 
         // identity: Setting.ALL holds each row once, and a record's hashCode costs a bootstrap at start-up
         Map<Setting, Candidate> chosen = new java.util.IdentityHashMap<>();
-        for (Setting setting : Setting.ALL) {
+        for (Setting setting : settings) {
             String raw;
             String source;
             if (environment.containsKey(setting.variable())) {
@@ -116,10 +136,10 @@ final class SettingsImport {
             }
         }
 
-        for (String pid : new TreeSet<>(Setting.ALL.stream().map(Setting::pid).toList())) {
+        for (String pid : new TreeSet<>(settings.stream().map(Setting::pid).toList())) {
             Map<String, Object> properties = null;
             boolean changed = false;
-            for (Setting setting : Setting.ALL) {
+            for (Setting setting : settings) {
                 if (!setting.pid().equals(pid)) {
                     continue;
                 }
@@ -154,7 +174,7 @@ final class SettingsImport {
             }
             if (changed) {
                 store.write(pid, properties);
-            } else if (Setting.CONFIGURATION_REQUIRED.contains(pid) && !store.exists(pid)) {
+            } else if (required.contains(pid) && !store.exists(pid)) {
                 store.write(pid, store.read(pid));
             }
         }
