@@ -26,15 +26,16 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import io.edgeflow.api.provisioning.ProvisioningException;
-import io.edgeflow.api.status.SaasState;
-import io.edgeflow.api.status.SaasStatus;
+import io.edgeflow.api.provisioning.ProvisioningState;
 import io.edgeflow.api.status.StatusError;
-import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.DeviceCredentials;
 import io.edgeflow.api.vault.VaultException;
 import io.edgeflow.api.vault.VaultState;
 import io.edgeflow.api.vault.VaultStatus;
+
+import io.edgeflow.provisioning.internal.Job.Source;
+import io.edgeflow.provisioning.internal.Job.Step;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,52 +80,6 @@ final class ProvisioningEngine implements AutoCloseable {
         void remove(String property, Predicate<Object> onlyIf) throws IOException;
     }
 
-    /** Where a registration or confirmation came from. */
-    enum Source {
-        /** The provisioning code of the configuration (env file, Config Admin). */
-        CONFIG,
-        /** {@code POST /api/v1/saas/provision}. */
-        API,
-        /** Pre-provisioned credentials of the configuration. */
-        PRE_PROVISIONED,
-        /** Credentials found in the vault with a registration still unconfirmed (after a crash). */
-        STORED
-    }
-
-    /** The next network step of a job. */
-    enum Step {
-        REGISTER, CONFIRM
-    }
-
-    /** A provisioning in progress; touched by the worker thread only, except its creation. */
-    static final class Job {
-        final ProvisioningCode code;
-        final Source source;
-        final CompletableFuture<DeviceCredentials> caller;
-        Step step;
-        String deviceId;
-        boolean reRegistered;
-        boolean firstAttemptLogged;
-        DeviceCredentials issued;
-
-        private Job(ProvisioningCode code, Source source, Step step, String deviceId,
-                CompletableFuture<DeviceCredentials> caller) {
-            this.code = code;
-            this.source = source;
-            this.step = step;
-            this.deviceId = deviceId;
-            this.caller = caller;
-        }
-
-        static Job register(ProvisioningCode code, Source source, CompletableFuture<DeviceCredentials> caller) {
-            return new Job(code, source, Step.REGISTER, null, caller);
-        }
-
-        static Job confirm(String deviceId, Source source) {
-            return new Job(null, source, Step.CONFIRM, deviceId, null);
-        }
-    }
-
     private final CredentialVault vault;
     private final Function<SaasSettings, CloudApi> cloud;
     private final Supplier<Map<String, Object>> hardwareFacts;
@@ -136,8 +91,8 @@ final class ProvisioningEngine implements AutoCloseable {
     private final LongUnaryOperator random;
     private final ScheduledExecutorService worker;
     private final AtomicBoolean runQueued = new AtomicBoolean();
-    private final Map<String, StatusError> derivedErrors = new ConcurrentHashMap<>();
-    private final java.util.Set<String> derivedUsed = new java.util.HashSet<>();
+    private final JobSlot jobs = new JobSlot();
+    private final ProvisioningReport report;
 
     /** The latest settings, for the status and the local API's callers. */
     private volatile SaasSettings settings;
@@ -146,14 +101,8 @@ final class ProvisioningEngine implements AutoCloseable {
      * what the previous settings left behind, so that no run sees new settings with stale refusals.
      */
     private SaasSettings applied;
-    private volatile Job job;
-    private volatile StatusError transientError;
-    private volatile StatusError permanentError;
-    /** The device whose stored key the cloud refused: shown as an error, not confirmed again. */
-    private volatile String blockedDevice;
     /** The device whose stored credentials this run of the agent knows to be confirmed. */
-    private volatile String confirmedDevice;
-    private volatile Long clockSkewSeconds;
+    private String confirmedDevice;
     private volatile CloudApi callInProgress;
     private volatile boolean closed;
 
@@ -179,6 +128,7 @@ final class ProvisioningEngine implements AutoCloseable {
         this.random = random;
         this.worker = worker;
         this.backoff = new Backoff(settings.retry(), random);
+        this.report = new ProvisioningReport(clock);
     }
 
     // ---------------------------------------------------------------- events
@@ -207,8 +157,8 @@ final class ProvisioningEngine implements AutoCloseable {
                     if (!sameCode) {
                         refusedCode = null;
                     }
-                    permanentError = null;
-                    blockedDevice = null;
+                    report.clearPermanent();
+                    report.blockedDevice(null);
                     kick(); // a run for the new settings, even if one was already queued before this task
                 }
             });
@@ -219,7 +169,7 @@ final class ProvisioningEngine implements AutoCloseable {
             // Nothing to act on: the removal of a used code or of an adopted key (our own edits), a timeout.
             return;
         }
-        Job current = job;
+        Job current = jobs.current();
         CloudApi call = callInProgress;
         if (call != null && current != null && current.source != Source.API) {
             call.cancel();
@@ -263,7 +213,7 @@ final class ProvisioningEngine implements AutoCloseable {
 
     /** @param seconds the cloud's clock minus the device's, from the last answer's Date header */
     void clockSkew(long seconds) {
-        clockSkewSeconds = seconds;
+        report.clockSkew(seconds);
     }
 
     /** Runs the state machine soon, unless a run is already queued; a pending retry timer is replaced. */
@@ -324,17 +274,14 @@ final class ProvisioningEngine implements AutoCloseable {
             throw new ProvisioningException(s.problem().code(), s.problem().message(), true);
         }
         CompletableFuture<DeviceCredentials> result = new CompletableFuture<>();
-        synchronized (this) {
-            if (closed) {
-                throw new ProvisioningException("provisioning_unavailable", "The provisioning service is stopping.",
-                        false);
-            }
-            if (job != null) {
-                throw new ProvisioningException(IN_PROGRESS, "A provisioning is already in progress"
-                        + (job.code == null ? "" : " (code " + job.code.masked() + ")")
-                        + "; see GET /api/v1/saas/status.", false);
-            }
-            job = Job.register(code, Source.API, result);
+        if (closed) {
+            throw new ProvisioningException("provisioning_unavailable", "The provisioning service is stopping.", false);
+        }
+        if (!jobs.claim(Job.register(code, Source.API, result))) {
+            Job other = jobs.current();
+            throw new ProvisioningException(IN_PROGRESS, "A provisioning is already in progress"
+                    + (other == null || other.code == null ? "" : " (code " + other.code.masked() + ")")
+                    + "; see GET /api/v1/saas/status.", false);
         }
         LOG.info("Provisioning requested through the local API with the code {}", code.masked());
         kick();
@@ -369,7 +316,7 @@ final class ProvisioningEngine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Job current = job;
+        Job current = jobs.current();
         if (current != null && current.caller != null) {
             current.caller.completeExceptionally(new ProvisioningException("provisioning_unavailable",
                     "The provisioning service stopped.", false));
@@ -388,7 +335,7 @@ final class ProvisioningEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             // a defect of ours: keep the agent provisioning, with a pause, and say so
             LOG.error("Provisioning step failed unexpectedly: {}", e.toString(), e);
-            transientError = persisting(transientError, "internal_error", "The provisioning step failed "
+            report.transientError("internal_error", "The provisioning step failed "
                     + "unexpectedly (" + e.getClass().getSimpleName() + "); retrying. See the agent log.");
             scheduleRetry(backoff.next(null));
         }
@@ -397,9 +344,9 @@ final class ProvisioningEngine implements AutoCloseable {
     private void run() {
         SaasSettings s = applied;
         if (!s.enabled() || s.problem() != null) {
-            abandonJob(s.enabled() ? new ProvisioningException(s.problem().code(), s.problem().message(), true)
+            jobs.abandon(s.enabled() ? new ProvisioningException(s.problem().code(), s.problem().message(), true)
                     : new ProvisioningException(SAAS_DISABLED, "SaaS was disabled.", true));
-            transientError = null;
+            report.clearTransient();
             identity.withdraw();
             return;
         }
@@ -409,22 +356,22 @@ final class ProvisioningEngine implements AutoCloseable {
             }
         } else if (s.code() != null) {
             considerConfiguredCode(s.code());
-        } else if (s.deviceId() != null && s.codeText() == null && job == null && vaultIsEmpty()) {
-            permanentError = persisting(permanentError, CREDENTIALS_INCOMPLETE, "A Device ID is configured but "
+        } else if (s.deviceId() != null && s.codeText() == null && jobs.current() == null && vaultIsEmpty()) {
+            report.permanentError(CREDENTIALS_INCOMPLETE, "A Device ID is configured but "
                     + "no API key (EDGEFLOW_API_KEY); give both, or a provisioning code.");
         }
-        Job current = job;
+        Job current = jobs.current();
         if (current != null && current.source == Source.CONFIG && !current.code.equals(s.code())) {
             // the code was changed or removed while it was being used
-            abandonJob(null);
+            jobs.abandon(null);
             current = null;
         }
         VaultStatus stored = vaultStatus();
         if (current == null && stored.state() == VaultState.STORED && !stored.deviceId().equals(confirmedDevice)
-                && !stored.deviceId().equals(blockedDevice)) {
+                && !stored.deviceId().equals(report.blockedDevice())) {
             if (stored.pendingRequest()) {
                 // credentials stored, then the agent stopped before the cloud confirmed them
-                current = startJob(Job.confirm(stored.deviceId(), Source.STORED));
+                current = jobs.startIfFree(Job.confirm(stored.deviceId(), Source.STORED));
             } else {
                 confirmedDevice = stored.deviceId(); // confirmed in an earlier run of the agent
             }
@@ -454,11 +401,11 @@ final class ProvisioningEngine implements AutoCloseable {
         if (code.equals(refusedCode)) {
             return; // refused for good; shown in the status until the settings change
         }
-        synchronized (this) {
-            Job current = job;
+        synchronized (jobs) {
+            Job current = jobs.current();
             if (current == null || current.source == Source.STORED
                     || current.source == Source.CONFIG && !current.code.equals(code)) {
-                job = Job.register(code, Source.CONFIG, null);
+                jobs.replace(Job.register(code, Source.CONFIG, null));
                 VaultStatus stored = vaultStatus();
                 if (stored.state() == VaultState.STORED) {
                     LOG.info("The provisioning code {} is configured while the device holds the credentials of {}: "
@@ -476,20 +423,20 @@ final class ProvisioningEngine implements AutoCloseable {
      */
     private boolean adoptPreProvisioned(SaasSettings s) {
         if (s.deviceId() == null) {
-            permanentError = persisting(permanentError, CREDENTIALS_INCOMPLETE, "An API key is configured but no "
+            report.permanentError(CREDENTIALS_INCOMPLETE, "An API key is configured but no "
                     + "Device ID (EDGEFLOW_DEVICE_ID); give both.");
             return true;
         }
         char[] key = s.apiKey();
         try {
             if (!isValidKeyShape(key)) {
-                permanentError = persisting(permanentError, "invalid_credentials", "The configured API key is "
+                report.permanentError("invalid_credentials", "The configured API key is "
                         + "not of the shape efk_...; it was not stored.");
                 return true;
             }
             boolean alreadyStored = holds(s.deviceId(), key);
             if (!alreadyStored) {
-                abandonJob(new ProvisioningException(IN_PROGRESS, "Pre-provisioned credentials were configured.",
+                jobs.abandon(new ProvisioningException(IN_PROGRESS, "Pre-provisioned credentials were configured.",
                         false));
                 DeviceCredentials credentials = new DeviceCredentials(s.deviceId(), key, null, s.displayUrl());
                 try {
@@ -503,13 +450,11 @@ final class ProvisioningEngine implements AutoCloseable {
                     credentials.destroy();
                 }
                 confirmedDevice = null;
-                blockedDevice = null;
+                report.blockedDevice(null);
                 identity.withdraw();
                 LOG.info("Pre-provisioned credentials of {} (key {}) stored in the credential vault", s.deviceId(),
                         DeviceCredentials.mask(key));
-                synchronized (this) {
-                    job = Job.confirm(s.deviceId(), Source.PRE_PROVISIONED);
-                }
+                jobs.replace(Job.confirm(s.deviceId(), Source.PRE_PROVISIONED));
             }
             // No plain copy stays in framework storage: the configuration's key goes.
             String expected = new String(key);
@@ -521,7 +466,7 @@ final class ProvisioningEngine implements AutoCloseable {
             }
             return true;
         } catch (VaultException e) {
-            permanentError = persisting(permanentError, e.code(), "The pre-provisioned credentials could not be "
+            report.permanentError(e.code(), "The pre-provisioned credentials could not be "
                     + "stored: " + e.getMessage());
             LOG.warn("Pre-provisioned credentials of {} not stored: {}", s.deviceId(), e.getMessage());
             return false;
@@ -571,49 +516,6 @@ final class ProvisioningEngine implements AutoCloseable {
         }
     }
 
-    private synchronized Job startJob(Job next) {
-        if (job == null) {
-            job = next;
-        }
-        return job;
-    }
-
-    /** Drops the job in progress (its caller, if any, gets the reason). */
-    private void abandonJob(ProvisioningException reason) {
-        Job current;
-        synchronized (this) {
-            current = job;
-            job = null;
-        }
-        if (current != null && current.caller != null && !current.caller.isDone()) {
-            current.caller.completeExceptionally(reason != null ? reason
-                    : new ProvisioningException(IN_PROGRESS, "The configuration changed.", false));
-        }
-        if (current != null && current.issued != null) {
-            current.issued.destroy();
-        }
-    }
-
-    private void finish(Job finished, ProvisioningException failure) {
-        synchronized (this) {
-            if (job == finished) {
-                job = null;
-            }
-        }
-        if (finished.caller != null && !finished.caller.isDone()) {
-            if (failure != null) {
-                finished.caller.completeExceptionally(failure);
-            } else {
-                finished.caller.complete(finished.issued);
-                finished.issued = null; // the caller owns (and destroys) them now
-            }
-        }
-        if (finished.issued != null && finished.caller != null && finished.caller.isDone()) {
-            finished.issued.destroy();
-            finished.issued = null;
-        }
-    }
-
     private void advance(Job current, SaasSettings s) {
         CloudApi api = cloud.apply(s);
         if (api == null) {
@@ -624,7 +526,7 @@ final class ProvisioningEngine implements AutoCloseable {
             if (current.step == Step.REGISTER) {
                 register(current, s, api);
             }
-            if (current.step == Step.CONFIRM && job == current) {
+            if (current.step == Step.CONFIRM && jobs.current() == current) {
                 confirm(current, s, api);
             }
         } catch (CloudCallException e) {
@@ -679,7 +581,7 @@ final class ProvisioningEngine implements AutoCloseable {
             registration.destroy();
         }
         confirmedDevice = null;
-        blockedDevice = null;
+        report.blockedDevice(null);
         current.deviceId = registration.deviceId();
         current.step = Step.CONFIRM;
     }
@@ -689,7 +591,7 @@ final class ProvisioningEngine implements AutoCloseable {
         if (stored.isEmpty() || !stored.get().deviceId().equals(current.deviceId)) {
             stored.ifPresent(DeviceCredentials::destroy);
             LOG.info("The stored credentials changed while {} was being confirmed; starting over", current.deviceId);
-            finish(current, new ProvisioningException(IN_PROGRESS, "The stored credentials changed meanwhile.", false));
+            jobs.finish(current, new ProvisioningException(IN_PROGRESS, "The stored credentials changed meanwhile.", false));
             kick();
             return;
         }
@@ -723,11 +625,11 @@ final class ProvisioningEngine implements AutoCloseable {
         }
         vault.clearPendingRequestId();
         confirmedDevice = current.deviceId;
-        blockedDevice = null;
-        transientError = null;
-        permanentError = null;
+        report.blockedDevice(null);
+        report.clearTransient();
+        report.clearPermanent();
         backoff.reset();
-        finish(current, null);
+        jobs.finish(current, null);
         identity.publish(current.deviceId, expiresAt);
         LOG.info("Device {} is provisioned: the cloud at {} confirmed its credentials{}", current.deviceId,
                 s.displayUrl(), expiresAt == null ? "" : " (API key valid until " + expiresAt + ")");
@@ -742,21 +644,18 @@ final class ProvisioningEngine implements AutoCloseable {
             return;
         }
         if (!e.permanent()) {
-            boolean first = transientError == null || !transientError.code().equals(e.code());
-            transientError = persisting(transientError, e.code(), e.getMessage());
+            StatusError before = report.transientError();
+            boolean first = before == null || !before.code().equals(e.code());
+            report.transientError(e.code(), e.getMessage());
             if (current.source == Source.API && current.step == Step.REGISTER) {
                 // the caller hears it now and may try again; the request_id stays in the vault for that
                 LOG.warn("Provisioning through the local API failed: {} ({})", e.code(), e.getMessage());
-                finish(current, e.toProvisioningException());
+                jobs.finish(current, e.toProvisioningException());
                 return;
             }
             if (current.caller != null && current.issued != null) {
-                finish(current, null); // registered and stored: the caller gets the key; confirming goes on
-                synchronized (this) {
-                    if (job == null) {
-                        job = current;
-                    }
-                }
+                jobs.finish(current, null); // registered and stored: the caller gets the key; confirming goes on
+                jobs.startIfFree(current);
             }
             Duration delay = backoff.next(e.retryAfter());
             if (first) {
@@ -789,19 +688,19 @@ final class ProvisioningEngine implements AutoCloseable {
             }
         }
         if (current.step == Step.CONFIRM) {
-            blockedDevice = current.deviceId;
+            report.blockedDevice(current.deviceId);
             identity.withdraw();
         }
-        transientError = null;
+        report.clearTransient();
         backoff.reset();
         String what = current.code != null ? "the code " + current.code.masked() : "the credentials of "
                 + current.deviceId;
         if (current.source != Source.API || vaultStatus().state() != VaultState.STORED) {
             // A refused local API call was answered to its caller; it is no error of a provisioned device.
-            permanentError = persisting(permanentError, e.code(), e.getMessage());
+            report.permanentError(e.code(), e.getMessage());
         }
         LOG.warn("Provisioning with {} stopped: the cloud refused it ({}: {})", what, e.code(), e.getMessage());
-        finish(current, e.toProvisioningException());
+        jobs.finish(current, e.toProvisioningException());
         kick(); // settle the identity and status on what the vault holds
     }
 
@@ -813,13 +712,13 @@ final class ProvisioningEngine implements AutoCloseable {
         if (current.code == null && current.step == Step.CONFIRM) {
             LOG.info("The credentials of {} can no longer be read from the vault ({}); nothing to confirm",
                     current.deviceId, e.getMessage());
-            finish(current, new ProvisioningException(e.code(), e.getMessage(), false));
+            jobs.finish(current, new ProvisioningException(e.code(), e.getMessage(), false));
             return;
         }
-        transientError = persisting(transientError, e.code(), "The credential vault failed: "
+        report.transientError(e.code(), "The credential vault failed: "
                 + e.getMessage());
         if (current.caller != null && current.step == Step.REGISTER) {
-            finish(current, new ProvisioningException(e.code(), "The credential vault failed: " + e.getMessage(),
+            jobs.finish(current, new ProvisioningException(e.code(), "The credential vault failed: " + e.getMessage(),
                     false));
             return;
         }
@@ -830,7 +729,7 @@ final class ProvisioningEngine implements AutoCloseable {
 
     private void settle(VaultStatus stored) {
         if (stored.state() == VaultState.STORED && stored.deviceId().equals(confirmedDevice)
-                && !stored.deviceId().equals(blockedDevice)) {
+                && !stored.deviceId().equals(report.blockedDevice())) {
             if (identity.publish(stored.deviceId(), stored.expiresAt())) {
                 LOG.info("Device {} holds confirmed credentials for the cloud at {}", stored.deviceId(),
                         applied.displayUrl());
@@ -848,122 +747,13 @@ final class ProvisioningEngine implements AutoCloseable {
         }
     }
 
-    /**
-     * The error to show next: the same {@code since} as the current one while its code stays the same (the
-     * message may say more), a new {@code since} otherwise.
-     */
-    private StatusError persisting(StatusError current, String code, String message) {
-        if (current != null && current.code().equals(code)) {
-            return current.message().equals(message) ? current : new StatusError(code, message, current.since());
-        }
-        return new StatusError(code, message, clock.instant());
-    }
-
-    /**
-     * An error the status derives from a condition (a setting, the vault, the tunnel), kept per slot so that
-     * its {@code since} stays while the condition lasts; {@link #status} forgets the slots it did not use.
-     */
-    private StatusError derived(String slot, String code, String message) {
-        derivedUsed.add(slot);
-        return derivedErrors.compute(slot, (k, previous) -> previous != null && previous.code().equals(code)
-                && previous.message().equals(message) ? previous : new StatusError(code, message, clock.instant()));
-    }
-
-    // ---------------------------------------------------------------- status
-
-    /**
-     * The status of the link, combining the settings, the vault, what is in progress and the tunnel.
-     *
-     * @param tunnel the tunnel's state, or null when no tunnel runs
-     * @return the status; never blocks on the network
-     */
-    SaasStatus status(TunnelState tunnel) {
-        synchronized (derivedUsed) {
-            derivedUsed.clear();
-            SaasStatus status = computeStatus(tunnel);
-            derivedErrors.keySet().retainAll(derivedUsed);
-            return status;
-        }
-    }
-
-    private SaasStatus computeStatus(TunnelState tunnel) {
-        SaasSettings s = settings;
-        VaultStatus stored = vaultStatus();
-        String url = s.displayUrl();
-        // the tunnel measures at every heartbeat; the Date header only when provisioning talks to the cloud
-        Long skew = tunnel != null && tunnel.clockSkewSeconds() != null ? tunnel.clockSkewSeconds() : clockSkewSeconds;
-        boolean hasCredentials = stored.state() == VaultState.STORED;
-        String deviceId = hasCredentials ? stored.deviceId() : null;
-        Instant expiresAt = hasCredentials ? stored.expiresAt() : null;
-        if (!s.enabled()) {
-            return new SaasStatus(false, deviceId, SaasState.DISABLED, null, vaultError(stored), url, expiresAt, skew);
-        }
-        if (s.problem() != null) {
-            StatusError problem = derived("settings", s.problem().code(), s.problem().message());
-            return new SaasStatus(false, deviceId, SaasState.ERROR, null, problem, url, expiresAt, skew);
-        }
-        Instant lastHeartbeat = tunnel == null ? null : tunnel.lastHeartbeat();
-        Job current = job;
-        if (current != null && current.code != null) {
-            // a registration with a code, up to its confirmation
-            return new SaasStatus(false, deviceId, SaasState.PROVISIONING, lastHeartbeat, transientError, url,
-                    expiresAt, skew);
-        }
-        StatusError error = permanentError;
-        if (error == null && current != null && deviceId != null && deviceId.equals(current.deviceId)) {
-            error = transientError; // confirming the stored credentials: why it does not get through
-        }
-        if (s.codeMalformed()) {
-            error = derived("code", CODE_MALFORMED, "The configured provisioning code "
-                    + ProvisioningCode.maskText(s.codeText())
-                    + " is not of the shape PROV-XXXX-XXXX (setting .provisioning_code, EDGEFLOW_PROVISIONING_CODE).");
-        }
-        switch (stored.state()) {
-            case EMPTY:
-                return new SaasStatus(false, null, error == null ? SaasState.UNPROVISIONED : SaasState.ERROR, null,
-                        error, url, null, skew);
-            case CORRUPT:
-            case UNAVAILABLE:
-                // the vault is the cause of whatever else fails
-                return new SaasStatus(false, null, SaasState.ERROR, null, vaultError(stored), url, null, skew);
-            default:
-                break;
-        }
-        if (deviceId.equals(blockedDevice)) {
-            return new SaasStatus(false, deviceId, SaasState.ERROR, lastHeartbeat, error, url, expiresAt, skew);
-        }
-        TunnelState.Phase phase = tunnel == null ? TunnelState.Phase.STOPPED : tunnel.phase();
-        SaasState state = switch (phase) {
-            case STOPPED -> SaasState.PROVISIONED;
-            case CONNECTING -> SaasState.CONNECTING;
-            case ONLINE -> SaasState.ONLINE;
-            case OFFLINE -> SaasState.OFFLINE;
-            case REJECTED -> SaasState.ERROR;
-        };
-        StatusError tunnelError = tunnel == null ? null : tunnel.error();
-        if (phase == TunnelState.Phase.REJECTED) {
-            error = tunnelError != null ? tunnelError : derived("tunnel", "credentials_rejected",
-                    "The cloud refused this device's API key; provision the device again with a new code.");
-        } else if (error == null && phase != TunnelState.Phase.ONLINE) {
-            error = tunnelError;
-        }
-        return new SaasStatus(phase == TunnelState.Phase.ONLINE, deviceId, state, lastHeartbeat, error, url, expiresAt,
-                skew);
-    }
-
-    private StatusError vaultError(VaultStatus stored) {
-        return switch (stored.state()) {
-            case CORRUPT -> derived("vault", VaultException.CREDENTIALS_UNREADABLE,
-                    "The stored device credentials cannot be read: " + stored.reason() + ". Provision the device "
-                    + "again; the unreadable vault file is then moved aside, not deleted.");
-            case UNAVAILABLE -> derived("vault", VaultException.VAULT_IO_ERROR, "The credential vault cannot be read: "
-                    + stored.reason() + ".");
-            default -> null;
-        };
+    /** @return what provisioning is doing and what stops it; never blocks on the network */
+    ProvisioningState state() {
+        return report.state(settings, jobs.current(), vaultStatus());
     }
 
     // for tests
     Job job() {
-        return job;
+        return jobs.current();
     }
 }
