@@ -1,29 +1,18 @@
 package io.edgeflow.provisioning.internal;
 
-import java.io.IOException;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.LongUnaryOperator;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 import io.edgeflow.api.provisioning.ProvisioningException;
 import io.edgeflow.api.provisioning.ProvisioningState;
@@ -54,6 +43,14 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Nothing here depends on the local clock being right: delays are durations, the cloud's times are kept
  * as the cloud wrote them, and the local clock only stamps when an error was first seen.
+ * <p>
+ * Threading: worker confinement. Runs, and everything they touch that has no other rule ({@code applied},
+ * {@code confirmedDevice}, the codes, the backoff), belong to the one worker thread. The entry points other
+ * threads call ({@link #update}, {@link #kick}, {@link #provision}, {@link #state}, {@link #close}) only read
+ * volatile fields, use the {@link JobSlot} and the retry timer (under this object's lock), and hand the rest to
+ * the worker. The rooms around it: {@link JobSlot} (the job and its caller), {@link ProvisioningReport} (what
+ * provisioning reports), {@link CloudSteps} (the network steps), {@link PreProvisioned} (adopting configured
+ * credentials).
  */
 final class ProvisioningEngine implements AutoCloseable {
     /** Error code: a code in the settings or the local API that is not of the shape PROV-XXXX-XXXX. */
@@ -66,24 +63,9 @@ final class ProvisioningEngine implements AutoCloseable {
     static final String SAAS_DISABLED = "saas_disabled";
 
     private static final Logger LOG = LoggerFactory.getLogger(ProvisioningEngine.class);
-    private static final Pattern UUID_SHAPE = Pattern
-            .compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-
-    /** Removes a property from the SaaS configuration if its value passes a test. */
-    @FunctionalInterface
-    interface ConfigEditor {
-        /**
-         * @param property the property
-         * @param onlyIf removed only if its current value passes (it may have changed meanwhile)
-         * @throws IOException if Config Admin fails
-         */
-        void remove(String property, Predicate<Object> onlyIf) throws IOException;
-    }
 
     private final CredentialVault vault;
     private final Function<SaasSettings, CloudApi> cloud;
-    private final Supplier<Map<String, Object>> hardwareFacts;
-    private final Supplier<Map<String, Object>> networkFacts;
     private final ConfigEditor config;
     private final UsedCodes usedCodes;
     private final IdentityPublisher identity;
@@ -93,6 +75,8 @@ final class ProvisioningEngine implements AutoCloseable {
     private final AtomicBoolean runQueued = new AtomicBoolean();
     private final JobSlot jobs = new JobSlot();
     private final ProvisioningReport report;
+    private final PreProvisioned preProvisioned;
+    private final CloudSteps steps;
 
     /** The latest settings, for the status and the local API's callers. */
     private volatile SaasSettings settings;
@@ -119,8 +103,6 @@ final class ProvisioningEngine implements AutoCloseable {
         this.applied = settings;
         this.vault = vault;
         this.cloud = cloud;
-        this.hardwareFacts = hardwareFacts;
-        this.networkFacts = networkFacts;
         this.config = config;
         this.usedCodes = usedCodes;
         this.identity = identity;
@@ -129,6 +111,8 @@ final class ProvisioningEngine implements AutoCloseable {
         this.worker = worker;
         this.backoff = new Backoff(settings.retry(), random);
         this.report = new ProvisioningReport(clock);
+        this.preProvisioned = new PreProvisioned(vault, jobs, report, identity, config);
+        this.steps = new CloudSteps(vault, jobs, report, identity, config, usedCodes, hardwareFacts, networkFacts);
     }
 
     // ---------------------------------------------------------------- events
@@ -142,8 +126,8 @@ final class ProvisioningEngine implements AutoCloseable {
     void update(SaasSettings next) {
         SaasSettings previous = settings;
         settings = next;
-        boolean link = linkChanged(previous, next);
-        boolean credentials = credentialsChanged(previous, next);
+        boolean link = SaasSettings.linkChanged(previous, next);
+        boolean credentials = SaasSettings.credentialsChanged(previous, next);
         boolean sameCode = Objects.equals(previous.code(), next.code());
         try {
             worker.execute(() -> {
@@ -174,36 +158,6 @@ final class ProvisioningEngine implements AutoCloseable {
         if (call != null && current != null && current.source != Source.API) {
             call.cancel();
         }
-    }
-
-    /** Whether and how the cloud is reached changed. */
-    private static boolean linkChanged(SaasSettings a, SaasSettings b) {
-        return a.enabled() != b.enabled() || !Objects.equals(a.endpoint(), b.endpoint())
-                || !Objects.equals(a.problem() == null ? null : a.problem().message(),
-                        b.problem() == null ? null : b.problem().message());
-    }
-
-    /** New credentials or a new code to act on; their removal is not. */
-    private static boolean credentialsChanged(SaasSettings a, SaasSettings b) {
-        if (b.codeText() != null && !Objects.equals(a.codeText(), b.codeText())) {
-            return true;
-        }
-        if (b.deviceId() != null && !Objects.equals(a.deviceId(), b.deviceId())) {
-            return true;
-        }
-        if (b.hasApiKey()) {
-            char[] x = a.apiKey();
-            char[] y = b.apiKey();
-            try {
-                return x == null || !Arrays.equals(x, y);
-            } finally {
-                if (x != null) {
-                    Arrays.fill(x, '\0');
-                }
-                Arrays.fill(y, '\0');
-            }
-        }
-        return false;
     }
 
     /** The cloud endpoint came or went: a waiting step may go on. */
@@ -264,42 +218,11 @@ final class ProvisioningEngine implements AutoCloseable {
      */
     DeviceCredentials provision(ProvisioningCode code) throws ProvisioningException {
         SaasSettings s = settings;
-        // a registration and a confirmation, each bounded by the request timeout, and some slack
-        Duration wait = s.requestTimeout().multipliedBy(2).plusSeconds(15);
-        if (!s.enabled()) {
-            throw new ProvisioningException(SAAS_DISABLED, "SaaS is disabled: enable it (EDGEFLOW_SAAS_ENABLED=true) "
-                    + "before provisioning.", true);
-        }
-        if (s.problem() != null) {
-            throw new ProvisioningException(s.problem().code(), s.problem().message(), true);
-        }
-        CompletableFuture<DeviceCredentials> result = new CompletableFuture<>();
-        if (closed) {
-            throw new ProvisioningException("provisioning_unavailable", "The provisioning service is stopping.", false);
-        }
-        if (!jobs.claim(Job.register(code, Source.API, result))) {
-            Job other = jobs.current();
-            throw new ProvisioningException(IN_PROGRESS, "A provisioning is already in progress"
-                    + (other == null || other.code == null ? "" : " (code " + other.code.masked() + ")")
-                    + "; see GET /api/v1/saas/status.", false);
-        }
+        CompletableFuture<DeviceCredentials> answer = jobs.startForCaller(code, s, closed);
         LOG.info("Provisioning requested through the local API with the code {}", code.masked());
         kick();
-        try {
-            return result.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProvisioningException(IN_PROGRESS, "Interrupted while provisioning; see GET /api/v1/saas/status.",
-                    false);
-        } catch (TimeoutException e) {
-            throw new ProvisioningException(CloudCallException.TIMEOUT, "The provisioning did not finish in time; "
-                    + "see GET /api/v1/saas/status.", false);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProvisioningException p) {
-                throw p;
-            }
-            throw new ProvisioningException("internal_error", "Provisioning failed: " + e.getCause(), false);
-        }
+        // a registration and a confirmation, each bounded by the request timeout, and some slack
+        return JobSlot.await(answer, s.requestTimeout().multipliedBy(2).plusSeconds(15));
     }
 
     /** Stops the worker: calls in progress end, a waiting API caller gets an error. */
@@ -351,7 +274,10 @@ final class ProvisioningEngine implements AutoCloseable {
             return;
         }
         if (s.hasApiKey()) {
-            if (!adoptPreProvisioned(s)) {
+            PreProvisioned.Outcome adopted = preProvisioned.adopt(s);
+            if (adopted == PreProvisioned.Outcome.STORED) {
+                confirmedDevice = null;
+            } else if (adopted == PreProvisioned.Outcome.FAILED) {
                 return;
             }
         } else if (s.code() != null) {
@@ -394,7 +320,7 @@ final class ProvisioningEngine implements AutoCloseable {
                 LOG.info("The provisioning code {} already provisioned this device: ignored", code.masked());
                 ignoredCode = code;
             }
-            removeFromConfig(SaasConfiguration.PROVISIONING_CODE, value -> code.equals(ProvisioningCode.parse(
+            config.removeQuietly(SaasConfiguration.PROVISIONING_CODE, value -> code.equals(ProvisioningCode.parse(
                     String.valueOf(value)).orElse(null)));
             return;
         }
@@ -416,106 +342,6 @@ final class ProvisioningEngine implements AutoCloseable {
         }
     }
 
-    /**
-     * Pre-provisioned credentials: into the vault, then out of Config Admin.
-     *
-     * @return false if nothing more can be done in this run
-     */
-    private boolean adoptPreProvisioned(SaasSettings s) {
-        if (s.deviceId() == null) {
-            report.permanentError(CREDENTIALS_INCOMPLETE, "An API key is configured but no "
-                    + "Device ID (EDGEFLOW_DEVICE_ID); give both.");
-            return true;
-        }
-        char[] key = s.apiKey();
-        try {
-            if (!isValidKeyShape(key)) {
-                report.permanentError("invalid_credentials", "The configured API key is "
-                        + "not of the shape efk_...; it was not stored.");
-                return true;
-            }
-            boolean alreadyStored = holds(s.deviceId(), key);
-            if (!alreadyStored) {
-                jobs.abandon(new ProvisioningException(IN_PROGRESS, "Pre-provisioned credentials were configured.",
-                        false));
-                DeviceCredentials credentials = new DeviceCredentials(s.deviceId(), key, null, s.displayUrl());
-                try {
-                    // Marked unconfirmed first (a request_id pending), so that an agent stopped before the
-                    // cloud confirmed them confirms them at its next start.
-                    if (vault.pendingRequestId().isEmpty()) {
-                        vault.storePendingRequestId(UUID.randomUUID().toString());
-                    }
-                    vault.store(credentials);
-                } finally {
-                    credentials.destroy();
-                }
-                confirmedDevice = null;
-                report.blockedDevice(null);
-                identity.withdraw();
-                LOG.info("Pre-provisioned credentials of {} (key {}) stored in the credential vault", s.deviceId(),
-                        DeviceCredentials.mask(key));
-                jobs.replace(Job.confirm(s.deviceId(), Source.PRE_PROVISIONED));
-            }
-            // No plain copy stays in framework storage: the configuration's key goes.
-            String expected = new String(key);
-            removeFromConfig(SaasConfiguration.API_KEY, value -> constantTimeEquals(String.valueOf(value), expected));
-            if (s.codeText() != null) {
-                LOG.warn("Both pre-provisioned credentials and a provisioning code are configured: the credentials "
-                        + "were used, the code {} is ignored", ProvisioningCode.maskText(s.codeText()));
-                removeFromConfig(SaasConfiguration.PROVISIONING_CODE, value -> true);
-            }
-            return true;
-        } catch (VaultException e) {
-            report.permanentError(e.code(), "The pre-provisioned credentials could not be "
-                    + "stored: " + e.getMessage());
-            LOG.warn("Pre-provisioned credentials of {} not stored: {}", s.deviceId(), e.getMessage());
-            return false;
-        } finally {
-            Arrays.fill(key, '\0');
-        }
-    }
-
-    private boolean holds(String deviceId, char[] key) throws VaultException {
-        Optional<DeviceCredentials> stored = vault.load();
-        if (stored.isEmpty()) {
-            return false;
-        }
-        DeviceCredentials c = stored.get();
-        char[] storedKey = c.apiKey();
-        try {
-            return c.deviceId().equals(deviceId) && constantTimeEquals(new String(storedKey), new String(key));
-        } finally {
-            Arrays.fill(storedKey, '\0');
-            c.destroy();
-        }
-    }
-
-    private static boolean isValidKeyShape(char[] key) {
-        if (key.length < 8 || key.length > 256 || !new String(key, 0, 4).equals("efk_")) {
-            return false;
-        }
-        for (char c : key) {
-            if (c <= ' ' || c > '~') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean constantTimeEquals(String a, String b) {
-        return MessageDigest.isEqual(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    private void removeFromConfig(String property, Predicate<Object> onlyIf) {
-        try {
-            config.remove(property, onlyIf);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Could not remove {} from the configuration {}: {}", property, SaasConfiguration.PID,
-                    e.getMessage());
-        }
-    }
-
     private void advance(Job current, SaasSettings s) {
         CloudApi api = cloud.apply(s);
         if (api == null) {
@@ -524,10 +350,17 @@ final class ProvisioningEngine implements AutoCloseable {
         callInProgress = api;
         try {
             if (current.step == Step.REGISTER) {
-                register(current, s, api);
+                steps.register(current, s, api);
+                confirmedDevice = null;
+                report.blockedDevice(null);
             }
             if (current.step == Step.CONFIRM && jobs.current() == current) {
-                confirm(current, s, api);
+                if (steps.confirm(current, s, api)) {
+                    confirmedDevice = current.deviceId;
+                    backoff.reset();
+                } else {
+                    kick(); // the stored credentials changed meanwhile: start over
+                }
             }
         } catch (CloudCallException e) {
             failed(current, e);
@@ -535,107 +368,6 @@ final class ProvisioningEngine implements AutoCloseable {
             vaultFailed(current, e);
         } finally {
             callInProgress = null;
-        }
-    }
-
-    private void register(Job current, SaasSettings s, CloudApi api) throws CloudCallException, VaultException {
-        String requestId = vault.pendingRequestId().filter(id -> UUID_SHAPE.matcher(id).matches()).orElse(null);
-        if (requestId == null) {
-            requestId = UUID.randomUUID().toString();
-            vault.storePendingRequestId(requestId); // before sending: a retry after a crash reuses it
-        }
-        if (!current.firstAttemptLogged) {
-            LOG.info("Registering with the cloud at {} using the code {} (request {})", s.displayUrl(),
-                    current.code.masked(), requestId);
-            current.firstAttemptLogged = true;
-        }
-        Map<String, Object> hardware = hardwareFacts.get();
-        Map<String, Object> network = networkFacts.get();
-        CloudApi.Registration registration = api.register(current.code, requestId, hardware, network);
-        String oldDevice = vaultStatus().deviceId();
-        try {
-            DeviceCredentials credentials = new DeviceCredentials(registration.deviceId(), registration.apiKey(),
-                    registration.expiresAt(), s.displayUrl());
-            if (oldDevice != null && !oldDevice.equals(registration.deviceId())) {
-                identity.withdraw(); // the credentials it stands for are being replaced
-            }
-            try {
-                vault.store(credentials); // the pending request_id stays until the confirmation
-            } catch (VaultException e) {
-                credentials.destroy();
-                throw e;
-            }
-            if (current.caller != null) {
-                if (current.issued != null) {
-                    current.issued.destroy(); // a registration repeated within the same call
-                }
-                current.issued = credentials;
-            } else {
-                credentials.destroy();
-            }
-            LOG.info("Registered as {}: API key {} stored in the credential vault{}", registration.deviceId(),
-                    DeviceCredentials.mask(registration.apiKey()),
-                    oldDevice != null && !oldDevice.equals(registration.deviceId()) ? " (replacing " + oldDevice + ")"
-                            : "");
-        } finally {
-            registration.destroy();
-        }
-        confirmedDevice = null;
-        report.blockedDevice(null);
-        current.deviceId = registration.deviceId();
-        current.step = Step.CONFIRM;
-    }
-
-    private void confirm(Job current, SaasSettings s, CloudApi api) throws CloudCallException, VaultException {
-        Optional<DeviceCredentials> stored = vault.load();
-        if (stored.isEmpty() || !stored.get().deviceId().equals(current.deviceId)) {
-            stored.ifPresent(DeviceCredentials::destroy);
-            LOG.info("The stored credentials changed while {} was being confirmed; starting over", current.deviceId);
-            jobs.finish(current, new ProvisioningException(IN_PROGRESS, "The stored credentials changed meanwhile.", false));
-            kick();
-            return;
-        }
-        DeviceCredentials credentials = stored.get();
-        char[] key = credentials.apiKey();
-        Instant expiresAt = credentials.expiresAt();
-        try {
-            CloudApi.Confirmation confirmation = api.confirm(current.deviceId, key);
-            if (expiresAt == null && confirmation.expiresAt() != null) {
-                // pre-provisioned credentials come without their expiry: the cloud tells it
-                String url = credentials.saasUrl() != null ? credentials.saasUrl() : s.displayUrl();
-                DeviceCredentials withExpiry = new DeviceCredentials(credentials.deviceId(), key,
-                        confirmation.expiresAt(), url);
-                try {
-                    vault.store(withExpiry);
-                } finally {
-                    withExpiry.destroy();
-                }
-                expiresAt = confirmation.expiresAt();
-            }
-        } finally {
-            Arrays.fill(key, '\0');
-            credentials.destroy();
-        }
-        if (current.code != null) {
-            try {
-                usedCodes.add(current.code);
-            } catch (IOException e) {
-                LOG.warn("Could not record that the code {} was used: {}", current.code.masked(), e.getMessage());
-            }
-        }
-        vault.clearPendingRequestId();
-        confirmedDevice = current.deviceId;
-        report.blockedDevice(null);
-        report.clearTransient();
-        report.clearPermanent();
-        backoff.reset();
-        jobs.finish(current, null);
-        identity.publish(current.deviceId, expiresAt);
-        LOG.info("Device {} is provisioned: the cloud at {} confirmed its credentials{}", current.deviceId,
-                s.displayUrl(), expiresAt == null ? "" : " (API key valid until " + expiresAt + ")");
-        if (current.source == Source.CONFIG && current.code != null) {
-            removeFromConfig(SaasConfiguration.PROVISIONING_CODE, value -> current.code.equals(
-                    ProvisioningCode.parse(String.valueOf(value)).orElse(null)));
         }
     }
 
@@ -740,11 +472,7 @@ final class ProvisioningEngine implements AutoCloseable {
     }
 
     private VaultStatus vaultStatus() {
-        try {
-            return vault.status();
-        } catch (RuntimeException e) {
-            return VaultStatus.unavailable("it failed (" + e.getClass().getSimpleName() + ")");
-        }
+        return CloudSteps.vaultStatus(vault);
     }
 
     /** @return what provisioning is doing and what stops it; never blocks on the network */
