@@ -243,7 +243,8 @@ public class ProvisioningIT {
         provisioning.stop();
         provisioning.start();
         awaitProvisioned(deviceId);
-        sleep(500);
+        // the identity is published at the end of the run that would otherwise have registered again
+        Http.awaitTrue("the identity published again", Duration.ofSeconds(10), () -> identity().isPresent());
         assertEquals(1, cloud.registrations(code).size());
         assertEquals(deviceId, identity().map(DeviceIdentity::deviceId).orElse(null));
     }

@@ -57,6 +57,7 @@ class ProvisioningEngineTest {
 
     private ProvisioningEngine start() {
         worker = new ScheduledThreadPoolExecutor(1);
+        worker.setRemoveOnCancelPolicy(true); // as the provisioner's: a replaced retry timer leaves the queue
         engine = new ProvisioningEngine(Configs.settings(config), vault, s -> endpointUp.get() ? cloud : null,
                 () -> Map.of("board_model", "test board"), () -> Map.of("hostname", "edgeflow-test"),
                 (property, onlyIf) -> {
@@ -112,9 +113,22 @@ class ProvisioningEngineTest {
         await("status " + state + ", is " + status(), () -> status().state() == state);
     }
 
-    /** Lets queued work run, then checks nothing more happened. */
-    private void settle() throws InterruptedException {
-        Thread.sleep(150);
+    /**
+     * Waits until the worker has come to rest: every task queued so far has run and none waits (no retry timer),
+     * so that what the test checks next is all that will ever happen.
+     */
+    private void settle() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            worker.submit(() -> { }).get(10, TimeUnit.SECONDS); // everything queued before it has run
+            if (worker.getQueue().isEmpty() && worker.getActiveCount() == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the worker did not come to rest within 10 s: "
+                        + worker.getQueue().size() + " tasks waiting");
+            }
+        }
     }
 
     @Test
