@@ -95,12 +95,7 @@ public final class StatusServlet extends JsonServlet {
     }
 
     private ProvisioningState provisioningState() {
-        ProvisioningService current = provisioning;
-        try {
-            return current == null ? null : current.state();
-        } catch (RuntimeException e) {
-            return null; // a failing provisioning bundle does not take the status API down
-        }
+        return stateOf(provisioning, ProvisioningService::state);
     }
 
     private VaultStatus vaultStatus() {
@@ -117,11 +112,15 @@ public final class StatusServlet extends JsonServlet {
     }
 
     private TunnelState tunnelState() {
-        TunnelService current = tunnel;
+        return stateOf(tunnel, TunnelService::state);
+    }
+
+    /** The state a service reports, or null without one: a failing bundle does not take the status API down. */
+    private static <S, T> T stateOf(S service, java.util.function.Function<S, T> state) {
         try {
-            return current == null ? null : current.state();
+            return service == null ? null : state.apply(service);
         } catch (RuntimeException e) {
-            return null; // a failing tunnel bundle does not take the status API down
+            return null;
         }
     }
 
