@@ -47,19 +47,23 @@ import io.edgeflow.api.tunnel.TunnelState;
 public class BundleUpdateIT {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     /**
-     * The bundles the tunnel depends on today: itself, the vault (its key), and provisioning, which still registers
-     * the CloudEndpoint and the DeviceIdentity (docs/architecture.md, "Which way state flows": what is left).
+     * Config Admin's own persistence manager: while it is replaced, Felix Config Admin (started with
+     * {@code felix.cm.pm}) goes away with it, and every configured component is deactivated until it is back.
+     */
+    private static final String CONFIGURATION_STORE = "io.edgeflow.config.encryption";
+    /**
+     * The bundles the tunnel depends on today: itself, the vault (its key), the configuration store, and
+     * provisioning, which still registers the CloudEndpoint and the DeviceIdentity (docs/architecture.md, "Which
+     * way state flows": what is left).
      */
     private static final Set<String> TUNNEL_NEEDS = Set.of("io.edgeflow.tunnel", "io.edgeflow.vault",
-            "io.edgeflow.provisioning");
-    /** What provisioning depends on: itself and the vault. */
-    private static final Set<String> PROVISIONING_NEEDS = Set.of("io.edgeflow.provisioning", "io.edgeflow.vault");
+            CONFIGURATION_STORE, "io.edgeflow.provisioning");
+    /** What provisioning depends on: itself, the vault and the configuration store. */
+    private static final Set<String> PROVISIONING_NEEDS = Set.of("io.edgeflow.provisioning", "io.edgeflow.vault",
+            CONFIGURATION_STORE);
 
     @Inject
     private BundleContext context;
-
-    @Inject
-    private ConfigurationAdmin configAdmin;
 
     private ReferenceCloud cloud;
 
@@ -77,13 +81,18 @@ public class BundleUpdateIT {
         tunnel.put("heartbeat_interval_seconds", 1);
         tunnel.put("backoff_base_ms", 100);
         tunnel.put("backoff_cap_seconds", 2);
-        configAdmin.getConfiguration("io.edgeflow.tunnel", "?").update(tunnel);
+        configAdmin().getConfiguration("io.edgeflow.tunnel", "?").update(tunnel);
     }
 
     @After
     public void stopCloud() throws Exception {
-        configAdmin.getConfiguration("io.edgeflow.saas", "?").update(new Hashtable<>(Map.of("enabled", Boolean.FALSE)));
+        configAdmin().getConfiguration("io.edgeflow.saas", "?").update(new Hashtable<>(Map.of("enabled", Boolean.FALSE)));
         cloud.close();
+    }
+
+    /** Config Admin as registered now: updating the configuration store replaces it. */
+    private ConfigurationAdmin configAdmin() {
+        return context.getService(context.getServiceReference(ConfigurationAdmin.class));
     }
 
     private String statusUrl() {
@@ -122,7 +131,7 @@ public class BundleUpdateIT {
         saas.put("retry_initial_delay_ms", 100);
         saas.put("retry_max_delay_seconds", 1);
         saas.put(".provisioning_code", cloud.createCode(3600));
-        configAdmin.getConfiguration("io.edgeflow.saas", "?").update(new Hashtable<>(saas));
+        configAdmin().getConfiguration("io.edgeflow.saas", "?").update(new Hashtable<>(saas));
         String deviceId = awaitOnline().get("device_id").asText();
 
         List<String> updated = new ArrayList<>();
