@@ -55,10 +55,22 @@ public class BundleLifecycleIT {
         return bundles;
     }
 
-    private static int liveThreads() throws InterruptedException {
-        System.gc();
-        Thread.sleep(500); // let exiting threads finish
-        return Thread.activeCount();
+    /**
+     * The number of live threads once it has stopped changing (the same count over ten looks, 50 ms apart): threads
+     * of the bundles just stopped may still be exiting.
+     */
+    private static int settledThreads() throws InterruptedException {
+        int last = -1;
+        int same = 0;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (same < 10 && System.nanoTime() < deadline) {
+            System.gc();
+            int now = Thread.activeCount();
+            same = now == last ? same + 1 : 0;
+            last = now;
+            Thread.sleep(50);
+        }
+        return last;
     }
 
     @Test
@@ -69,11 +81,11 @@ public class BundleLifecycleIT {
 
         // one warm-up round, so that lazily started pools (Jetty's, SCR's) exist before counting
         cycle(bundles, 1);
-        int before = liveThreads();
+        int before = settledThreads();
 
         cycle(bundles, ROUNDS);
         Http.await(statusUrl(), 200, Duration.ofSeconds(20));
-        int after = liveThreads();
+        int after = settledThreads();
         assertTrue("threads grew from " + before + " to " + after + " over " + ROUNDS + " rounds",
                 after <= before + 2);
         for (Bundle bundle : bundles) {

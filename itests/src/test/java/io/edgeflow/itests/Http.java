@@ -151,4 +151,36 @@ public final class Http {
         }
         return false;
     }
+
+    /** A condition that may throw while it is looked at (a file not there yet, a connection refused). */
+    @FunctionalInterface
+    public interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /**
+     * Waits until a condition holds, looking every 50 ms: the tests wait on what they expect, never on a fixed time.
+     *
+     * @param what for the message
+     * @param patience how long at the most
+     * @param condition the condition; an exception counts as "not yet"
+     * @throws AssertionError if it does not hold within the patience, naming what and the last exception
+     */
+    public static void awaitTrue(String what, Duration patience, Condition condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(patience);
+        Exception last = null;
+        while (true) {
+            try {
+                if (condition.holds()) {
+                    return;
+                }
+            } catch (Exception e) {
+                last = e;
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                throw new AssertionError(what + " not within " + patience + (last == null ? "" : "; last: " + last));
+            }
+            Thread.sleep(50);
+        }
+    }
 }

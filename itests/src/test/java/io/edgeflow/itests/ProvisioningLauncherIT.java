@@ -141,7 +141,10 @@ public class ProvisioningLauncherIT {
         // 2. a restart with the used code still in the env file: the stored credentials, no registration
         agent = start(dir, envFile, port, Map.of());
         awaitStatus(port, agent, logs.get(1), provisioned(device1::equals));
-        Thread.sleep(1000);
+        // the run that would have registered again ends by announcing the stored credentials
+        Path log1 = logs.get(1);
+        Http.awaitTrue("the stored credentials announced", Duration.ofSeconds(30),
+                () -> Files.readString(log1).contains("Device " + device1 + " holds confirmed credentials"));
         assertEquals("no second registration", 1, cloud.registrations(code1).size());
         assertTrue(Files.readString(logs.get(1)).contains("Device " + device1 + " holds confirmed credentials"));
 

@@ -184,6 +184,21 @@ public final class ReferenceCloud implements AutoCloseable {
         return answer.body().get("code").asText();
     }
 
+    /**
+     * Creates a provisioning code that lives one second and waits until the cloud reports it expired: a test of
+     * an expired code waits on the cloud's word, not on a fixed time.
+     */
+    public String createExpiredCode() throws Exception {
+        Answer answer = admin("POST", "provisioning-codes", "{\"ttl_seconds\": 1, \"label\": \"itest\"}");
+        if (answer.status() != 201) {
+            throw new AssertionError("code not created: " + answer);
+        }
+        String id = answer.body().get("id").asText();
+        Http.awaitTrue("the code " + id + " expired", java.time.Duration.ofSeconds(10),
+                () -> "expired".equals(admin("GET", "provisioning-codes/" + id, null).body().path("state").asText()));
+        return answer.body().get("code").asText();
+    }
+
     /** Registers a device directly, as an administrator would to hand out pre-provisioned credentials. */
     public JsonNode register(String code) throws Exception {
         Answer answer = call("POST", "/api/v1/devices/register", null, "{\"provisioning_code\": \"" + code

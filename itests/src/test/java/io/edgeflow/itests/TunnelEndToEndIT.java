@@ -184,7 +184,10 @@ public class TunnelEndToEndIT {
     public void aNewUrlReconnectsAndSaasDisabledClosesTheTunnel() throws Exception {
         String deviceId = provisionAndConnect().get("device_id").asText();
         String connectedSince = cloud.device(deviceId).get("connected_since").asText();
-        Thread.sleep(1100); // the cloud shows connected_since to the second
+        // the cloud shows connected_since to the second: a new tunnel is told apart once that second is over
+        Instant since = Instant.parse(connectedSince);
+        Http.awaitTrue("the second of connected_since over", Duration.ofSeconds(5),
+                () -> Instant.now().isAfter(since.plusSeconds(1)));
 
         // the same cloud under another name its certificate carries: a new CloudEndpoint, a new tunnel
         configureSaas(saas("localhost:" + cloud.port()));

@@ -256,7 +256,6 @@ public class TunnelIT {
         Device device = register();
         provision(device);
         TunnelState first = await("online", Duration.ofSeconds(20), TunnelIT::online);
-        Thread.sleep(1100); // connected_since has a resolution of a second in the cloud, not here
         configure(2);
         TunnelState second = await("online again", Duration.ofSeconds(20),
                 s -> online(s) && s.connectedSince().isAfter(first.connectedSince()));

@@ -5,7 +5,8 @@ import io.edgeflow.api.vault.DeviceCredentials;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * Registers the device with the cloud using a one-time provisioning code.
+ * Registers the device with the cloud using a one-time provisioning code, and reports what provisioning is
+ * doing ({@link #state()}).
  */
 @ProviderType
 public interface ProvisioningService {
@@ -18,4 +19,12 @@ public interface ProvisioningService {
      * @throws ProvisioningException if the cloud refused or could not be reached
      */
     DeviceCredentials provision(String provisioningCode) throws ProvisioningException;
+
+    /**
+     * What provisioning is doing now; never blocks on the network.
+     *
+     * @return the state of provisioning
+     * @since 1.3
+     */
+    ProvisioningState state();
 }

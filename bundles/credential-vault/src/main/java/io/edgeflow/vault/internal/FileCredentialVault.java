@@ -2,7 +2,6 @@ package io.edgeflow.vault.internal;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 
 import io.edgeflow.api.vault.CredentialVault;
@@ -47,13 +46,21 @@ public final class FileCredentialVault implements CredentialVault {
     private final VaultStore store;
 
     /**
+     * The one property of the agent-wide configuration ({@code io.edgeflow.agent}, whose metatype the config bundle
+     * designates) that the vault reads: a typed view of it, with no default of its own (see {@link Settings#of}).
+     */
+    @interface AgentSettings {
+        String data__dir() default "";
+    }
+
+    /**
      * @param config this component's configuration
-     * @param properties all component properties, for {@code data_dir} of the agent configuration
+     * @param agent the agent configuration, for {@code data_dir}
      * @param context this bundle's context, for the data directory the launcher chose
      */
     @Activate
-    public FileCredentialVault(VaultConfiguration config, Map<String, Object> properties, BundleContext context) {
-        Settings settings = Settings.of(config, properties.get("data_dir"), context.getProperty(DATA_DIR_PROPERTY));
+    public FileCredentialVault(VaultConfiguration config, AgentSettings agent, BundleContext context) {
+        Settings settings = Settings.of(config, agent.data__dir(), context.getProperty(DATA_DIR_PROPERTY));
         this.store = new VaultStore(settings.vaultFile(), settings.keyFile(), settings.machineIdFile(),
                 message -> LOG.warn("{}", message));
         VaultStatus status = store.status();

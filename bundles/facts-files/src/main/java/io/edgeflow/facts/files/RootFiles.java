@@ -129,4 +129,24 @@ public final class RootFiles {
     public void warn(String field, String message) {
         warnings.add(field + ": " + message);
     }
+
+    /**
+     * The configured root of a fact bundle ({@code sysroot}), checked.
+     *
+     * @param value the configured root
+     * @return it as a normalised path
+     * @throws IllegalArgumentException naming the property when it is not an absolute path
+     */
+    public static Path sysroot(String value) {
+        String v = value == null ? "" : value.strip();
+        try {
+            Path path = Path.of(v);
+            if (v.isEmpty() || !path.isAbsolute()) {
+                throw new IllegalArgumentException("sysroot must be an absolute path, got '" + v + "'");
+            }
+            return path.normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("sysroot must be an absolute path, got '" + v + "'", e);
+        }
+    }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -27,25 +28,52 @@ import org.slf4j.LoggerFactory;
 public final class AgentAnnouncer {
     private static final Logger LOG = LoggerFactory.getLogger(AgentAnnouncer.class);
 
-    /** The part of the agent configuration this component reads; metatype lives in the config bundle. */
+    /** Framework property the launcher sets to the data directory it chose (as the vault reads it). */
+    static final String DATA_DIR_PROPERTY = "edgeflow.data.dir";
+    /** Where the agent keeps its data when nothing else says: the documented default of {@code data_dir}. */
+    static final String DEFAULT_DATA_DIR = "/var/lib/edgeflow";
+
+    /**
+     * The one property of the agent-wide configuration ({@code io.edgeflow.agent}, whose metatype the config bundle
+     * designates) this component reads, without a default of its own: see {@link #dataDir}.
+     */
     @interface AgentSettings {
-        String data__dir() default "/var/lib/edgeflow";
+        String data__dir() default "";
     }
 
+    private final String launcherDataDir;
     private volatile String dataDir;
     private volatile String lastAnnounced;
 
     /**
      * @param settings the agent configuration
+     * @param context for the data directory the launcher chose
      */
     @Activate
-    public AgentAnnouncer(AgentSettings settings) {
-        this.dataDir = settings.data__dir();
+    public AgentAnnouncer(AgentSettings settings, BundleContext context) {
+        this.launcherDataDir = context.getProperty(DATA_DIR_PROPERTY);
+        this.dataDir = dataDir(settings.data__dir(), launcherDataDir);
     }
 
     @Modified
     void modified(AgentSettings settings) {
-        this.dataDir = settings.data__dir();
+        this.dataDir = dataDir(settings.data__dir(), launcherDataDir);
+    }
+
+    /**
+     * The data directory as the credential vault resolves it: {@code data_dir} if set, else the launcher's choice,
+     * else the default.
+     */
+    static String dataDir(String configured, String launcher) {
+        if (configured != null && !configured.isBlank()) {
+            return configured.strip();
+        }
+        return launcher != null && !launcher.isBlank() ? launcher.strip() : DEFAULT_DATA_DIR;
+    }
+
+    /** @return the data directory this component announces */
+    String dataDir() {
+        return dataDir;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

@@ -1,5 +1,6 @@
 package io.edgeflow.localapi.internal;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -8,19 +9,17 @@ import java.util.Map;
 
 import javax.servlet.Servlet;
 
+import io.edgeflow.api.provisioning.ProvisioningService;
+import io.edgeflow.api.provisioning.ProvisioningState;
 import io.edgeflow.api.status.ConfigurationProblems;
-import io.edgeflow.api.status.SaasState;
 import io.edgeflow.api.status.SaasStatus;
-import io.edgeflow.api.status.SaasStatusProvider;
 import io.edgeflow.api.status.StatusError;
+import io.edgeflow.api.tunnel.TunnelService;
+import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.CredentialVault;
-import io.edgeflow.api.vault.VaultException;
 import io.edgeflow.api.vault.VaultStatus;
 
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -29,62 +28,38 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
- * Serves {@code GET /api/v1/saas/status}: the link to the cloud as the highest-ranked
- * {@link SaasStatusProvider} reports it. With no provider running, the SaaS configuration and the
- * {@link CredentialVault}, if one runs, decide: {@code disabled}; {@code unprovisioned} without
- * credentials; {@code provisioned} with the stored Device ID and expiry; {@code error} with the code
- * {@code credentials_unreadable} when the vault fails authentication (or {@code vault_io_error} when it
- * cannot be read). While SaaS is disabled the status stays {@code disabled}, with the vault's error
- * attached, so nothing is hidden.
+ * Serves {@code GET /api/v1/saas/status}: the link to the cloud, composed ({@link LinkStatus}) from what
+ * provisioning, the credential vault and the tunnel each publish about themselves. Any of them may be missing
+ * (a bundle being updated): without provisioning the vault and the tunnel decide, without a vault the status is
+ * the error {@code vault_io_error}.
  * <p>
  * A component that refused a configuration value ({@link ConfigurationProblems}) is shown as the error
  * {@code invalid_configuration} while the link itself has no error.
  */
-@Component(service = Servlet.class, configurationPid = StatusServlet.SAAS_PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = Servlet.class)
 @HttpWhiteboardServletName("io.edgeflow.localapi.status")
 @HttpWhiteboardServletPattern("/api/v1/saas/status")
 public final class StatusServlet extends JsonServlet {
-    static final String SAAS_PID = "io.edgeflow.saas";
     private static final long serialVersionUID = 1L;
-
-    /** The part of the SaaS configuration this servlet reads; its metatype lives in the config bundle. */
-    @interface SaasSettings {
-        boolean enabled() default false;
-
-        String url() default "saas.edgx.cloud:443";
-    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    volatile SaasStatusProvider provider;
+    volatile ProvisioningService provisioning;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile CredentialVault vault;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile TunnelService tunnel;
 
     /** Components that refused part of their configuration and run on other values; see {@link #compose}. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile List<ConfigurationProblems> configurations = List.of();
 
-    private volatile SaasSettings settings;
-
-    /** The vault error last reported, so that {@code since} is when it was first seen. */
-    private volatile StatusError lastVaultError;
-
-    /**
-     * @param settings the SaaS configuration
-     */
-    @Activate
-    public StatusServlet(SaasSettings settings) {
-        this.settings = settings;
-    }
-
-    @Modified
-    void modified(SaasSettings settings) {
-        this.settings = settings;
-    }
+    private final transient LinkStatus link = new LinkStatus(Clock.systemUTC());
 
     @Override
     Map<String, Handler> handlers() {
@@ -92,7 +67,7 @@ public final class StatusServlet extends JsonServlet {
     }
 
     SaasStatus currentStatus() {
-        return compose(linkStatus(), configurations);
+        return compose(link.compose(provisioningState(), vaultStatus(), tunnelState()), configurations);
     }
 
     /**
@@ -119,52 +94,34 @@ public final class StatusServlet extends JsonServlet {
         return link;
     }
 
-    private SaasStatus linkStatus() {
-        SaasStatusProvider current = provider;
-        if (current != null) {
-            return current.status();
+    private ProvisioningState provisioningState() {
+        return stateOf(provisioning, ProvisioningService::state);
+    }
+
+    private VaultStatus vaultStatus() {
+        CredentialVault current = vault;
+        if (current == null) {
+            return null;
         }
-        SaasSettings config = settings;
-        SaasState idle = config.enabled() ? SaasState.UNPROVISIONED : SaasState.DISABLED;
-        CredentialVault currentVault = vault;
-        if (currentVault == null) {
-            return new SaasStatus(false, null, idle, null, null, config.url(), null, null);
-        }
-        VaultStatus stored;
         try {
-            stored = currentVault.status();
+            return current.status();
         } catch (RuntimeException e) {
             // another vault backend may fail: the status API reports it and keeps answering
-            stored = VaultStatus.unavailable("it failed (" + e.getClass().getSimpleName() + ")");
+            return VaultStatus.unavailable("it failed (" + e.getClass().getSimpleName() + ")");
         }
-        SaasState failed = config.enabled() ? SaasState.ERROR : SaasState.DISABLED;
-        return switch (stored.state()) {
-            case EMPTY -> noVaultError(new SaasStatus(false, null, idle, null, null, config.url(), null, null));
-            case STORED -> noVaultError(new SaasStatus(false, stored.deviceId(),
-                    config.enabled() ? SaasState.PROVISIONED : SaasState.DISABLED, null, null, config.url(),
-                    stored.expiresAt(), null));
-            case CORRUPT -> new SaasStatus(false, null, failed, null, vaultError(VaultException.CREDENTIALS_UNREADABLE,
-                    "The stored device credentials cannot be read: " + stored.reason() + ". Provision the device "
-                            + "again; the unreadable vault file is then moved aside, not deleted."),
-                    config.url(), null, null);
-            case UNAVAILABLE -> new SaasStatus(false, null, failed, null, vaultError(VaultException.VAULT_IO_ERROR,
-                    "The credential vault cannot be read: " + stored.reason() + "."), config.url(), null, null);
-        };
     }
 
-    private StatusError vaultError(String code, String message) {
-        StatusError last = lastVaultError;
-        if (last != null && last.code().equals(code) && last.message().equals(message)) {
-            return last;
-        }
-        StatusError error = new StatusError(code, message, Instant.now());
-        lastVaultError = error;
-        return error;
+    private TunnelState tunnelState() {
+        return stateOf(tunnel, TunnelService::state);
     }
 
-    private SaasStatus noVaultError(SaasStatus status) {
-        lastVaultError = null;
-        return status;
+    /** The state a service reports, or null without one: a failing bundle does not take the status API down. */
+    private static <S, T> T stateOf(S service, java.util.function.Function<S, T> state) {
+        try {
+            return service == null ? null : state.apply(service);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**

@@ -20,4 +20,12 @@ class AgentAnnouncerTest {
         assertThat(AgentAnnouncer.apiUrl("http://127.0.0.1:8080/")).isEqualTo("http://127.0.0.1:8080/api/v1/");
         assertThat(AgentAnnouncer.apiUrl("http://127.0.0.1:8080")).isEqualTo("http://127.0.0.1:8080/api/v1/");
     }
+
+    @Test
+    void theAnnouncedDataDirectoryIsTheOneTheVaultUses() {
+        assertThat(AgentAnnouncer.dataDir("", "/opt/edgeflow-data")).as("the launcher's choice when data_dir is unset")
+                .isEqualTo("/opt/edgeflow-data");
+        assertThat(AgentAnnouncer.dataDir(" /srv/edgeflow ", "/opt/edgeflow-data")).isEqualTo("/srv/edgeflow");
+        assertThat(AgentAnnouncer.dataDir("", null)).isEqualTo("/var/lib/edgeflow");
+    }
 }

@@ -17,8 +17,8 @@ import javax.servlet.http.HttpServlet;
 
 import io.edgeflow.api.provisioning.ProvisioningException;
 import io.edgeflow.api.provisioning.ProvisioningService;
-import io.edgeflow.api.status.SaasState;
-import io.edgeflow.api.status.SaasStatus;
+import io.edgeflow.api.provisioning.ProvisioningState;
+import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.DeviceCredentials;
 
 import net.jqwik.api.Arbitraries;
@@ -58,13 +58,21 @@ class LocalApiFuzzTest {
         }
     }
 
-    private static final ProvisioningService PROVISIONING = code -> {
-        if (!GOOD_CODE.equals(code)) {
-            throw new ProvisioningException(code.startsWith("PROV-") ? "code_invalid" : "code_malformed",
-                    "The provisioning code is not valid.", true);
+    private static final ProvisioningService PROVISIONING = new ProvisioningService() {
+        @Override
+        public DeviceCredentials provision(String code) throws ProvisioningException {
+            if (!GOOD_CODE.equals(code)) {
+                throw new ProvisioningException(code.startsWith("PROV-") ? "code_invalid" : "code_malformed",
+                        "The provisioning code is not valid.", true);
+            }
+            return new DeviceCredentials("dev_fuzz", KEY.toCharArray(), Instant.parse("2027-11-28T16:03:16Z"),
+                    "saas.edgx.cloud:443");
         }
-        return new DeviceCredentials("dev_fuzz", KEY.toCharArray(), Instant.parse("2027-11-28T16:03:16Z"),
-                "saas.edgx.cloud:443");
+
+        @Override
+        public ProvisioningState state() {
+            return new ProvisioningState(ProvisioningState.Phase.IDLE, "saas.edgx.cloud:443", null, null, 0L);
+        }
     };
 
     private static Map<Target, HttpServlet> servlets;
@@ -73,9 +81,10 @@ class LocalApiFuzzTest {
 
     @BeforeContainer
     static void start() {
-        StatusServlet status = new StatusServlet(StatusJsonTest.settings(true));
-        status.provider = () -> new SaasStatus(true, "dev_fuzz", SaasState.ONLINE, Instant.now(), null,
-                "saas.edgx.cloud:443", null, 0L);
+        StatusServlet status = new StatusServlet();
+        status.provisioning = PROVISIONING;
+        status.vault = StatusJsonTest.storedVault("dev_fuzz");
+        status.tunnel = () -> new TunnelState(TunnelState.Phase.ONLINE, Instant.now(), Instant.now(), null, 0L);
         servlets = Map.of(Target.STATUS, status,
                 Target.PROVISION_LOOPBACK_ONLY, new ProvisionServlet(new CallerCheck(""), PROVISIONING),
                 Target.PROVISION_WITH_TOKEN, new ProvisionServlet(new CallerCheck(TOKEN), PROVISIONING),

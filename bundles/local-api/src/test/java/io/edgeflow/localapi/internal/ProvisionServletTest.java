@@ -32,13 +32,21 @@ class ProvisionServletTest {
 
     private final AtomicReference<String> asked = new AtomicReference<>();
     private ProvisioningService answering(ProvisioningException failure) {
-        return code -> {
-            asked.set(code);
-            if (failure != null) {
-                throw failure;
+        return new ProvisioningService() {
+            @Override
+            public DeviceCredentials provision(String code) throws ProvisioningException {
+                asked.set(code);
+                if (failure != null) {
+                    throw failure;
+                }
+                return new DeviceCredentials("dev_qag0ppqf7b6nhyfs09mf", KEY.toCharArray(),
+                        Instant.parse("2027-11-28T16:03:16Z"), "saas.edgx.cloud:443");
             }
-            return new DeviceCredentials("dev_qag0ppqf7b6nhyfs09mf", KEY.toCharArray(),
-                    Instant.parse("2027-11-28T16:03:16Z"), "saas.edgx.cloud:443");
+
+            @Override
+            public io.edgeflow.api.provisioning.ProvisioningState state() {
+                throw new AssertionError("the provision API does not read the state");
+            }
         };
     }
 

@@ -6,9 +6,12 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
+import io.edgeflow.api.provisioning.ProvisioningService;
+import io.edgeflow.api.provisioning.ProvisioningState;
 import io.edgeflow.api.status.SaasState;
 import io.edgeflow.api.status.SaasStatus;
 import io.edgeflow.api.status.StatusError;
+import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.DeviceCredentials;
 import io.edgeflow.api.vault.VaultState;
@@ -40,12 +43,25 @@ class StatusJsonTest {
     }
 
     @Test
-    void withoutAProviderTheConfigurationDecides() {
-        assertThat(new StatusServlet(settings(false)).currentStatus().state()).isEqualTo(SaasState.DISABLED);
-        StatusServlet servlet = new StatusServlet(settings(false));
-        servlet.modified(settings(true));
+    void provisioningsOwnStateSaysWhetherSaasIsOnAndWhere() {
+        assertThat(servlet(false, VaultStatus.empty()).currentStatus().state()).isEqualTo(SaasState.DISABLED);
+        StatusServlet servlet = servlet(false, VaultStatus.empty());
+        servlet.provisioning = provisioning(true);
         assertThat(servlet.currentStatus().state()).isEqualTo(SaasState.UNPROVISIONED);
         assertThat(servlet.currentStatus().saasUrl()).isEqualTo("saas.edgx.cloud:443");
+    }
+
+    @Test
+    void withoutProvisioningTheVaultAndTheTunnelDecide() {
+        StatusServlet servlet = new StatusServlet();
+        servlet.vault = new FixedVault(new VaultStatus(VaultState.STORED, "dev_abc123xyz", null, false, null));
+        assertThat(servlet.currentStatus().state()).isEqualTo(SaasState.PROVISIONED);
+        Instant beat = Instant.parse("2026-12-03T10:00:00Z");
+        servlet.tunnel = () -> new TunnelState(TunnelState.Phase.ONLINE, beat, beat, null);
+        assertThat(servlet.currentStatus()).isEqualTo(
+                new SaasStatus(true, "dev_abc123xyz", SaasState.ONLINE, beat, null, null, null, null));
+        servlet.vault = null;
+        assertThat(servlet.currentStatus().error().code()).as("no vault runs").isEqualTo("vault_io_error");
     }
 
     @Test
@@ -61,7 +77,7 @@ class StatusJsonTest {
         assertThat(json.get("connected")).isEqualTo(false);
         assertThat(json.get("error")).isNull();
 
-        servlet.modified(settings(false));
+        servlet.provisioning = provisioning(false);
         assertThat(StatusServlet.toJson(servlet.currentStatus())).containsEntry("status", "disabled")
                 .containsEntry("device_id", "dev_abc123xyz");
     }
@@ -91,7 +107,7 @@ class StatusJsonTest {
         assertThat(servlet.currentStatus().error().since()).isEqualTo(first);
 
         // switched off, the state says so, and the error is still there to see
-        servlet.modified(settings(false));
+        servlet.provisioning = provisioning(false);
         assertThat(servlet.currentStatus().state()).isEqualTo(SaasState.DISABLED);
         assertThat(servlet.currentStatus().error().code()).isEqualTo("credentials_unreadable");
     }
@@ -107,7 +123,7 @@ class StatusJsonTest {
 
     @Test
     void aVaultThatThrowsIsReportedNotPassedOnAsA500() {
-        StatusServlet servlet = new StatusServlet(settings(true));
+        StatusServlet servlet = servlet(true, null);
         servlet.vault = new FixedVault(null) {
             @Override
             public VaultStatus status() {
@@ -122,9 +138,15 @@ class StatusJsonTest {
     }
 
     private static StatusServlet servlet(boolean enabled, VaultStatus vaultStatus) {
-        StatusServlet servlet = new StatusServlet(settings(enabled));
-        servlet.vault = new FixedVault(vaultStatus);
+        StatusServlet servlet = new StatusServlet();
+        servlet.provisioning = provisioning(enabled);
+        servlet.vault = vaultStatus == null ? null : new FixedVault(vaultStatus);
         return servlet;
+    }
+
+    /** @return a vault that holds the credentials of this device, without expiry */
+    static CredentialVault storedVault(String deviceId) {
+        return new FixedVault(new VaultStatus(VaultState.STORED, deviceId, null, false, null));
     }
 
     /** A vault that only reports a status; the status API never reads or writes credentials. */
@@ -171,21 +193,19 @@ class StatusJsonTest {
         }
     }
 
-    static StatusServlet.SaasSettings settings(boolean enabled) {
-        return new StatusServlet.SaasSettings() {
+    /** Provisioning idle (or SaaS disabled) with the default cloud, as its bundle reports it. */
+    static ProvisioningService provisioning(boolean enabled) {
+        ProvisioningState state = new ProvisioningState(enabled ? ProvisioningState.Phase.IDLE
+                : ProvisioningState.Phase.DISABLED, "saas.edgx.cloud:443", null, null, null);
+        return new ProvisioningService() {
             @Override
-            public boolean enabled() {
-                return enabled;
+            public DeviceCredentials provision(String provisioningCode) {
+                throw new AssertionError("the status API must not provision");
             }
 
             @Override
-            public String url() {
-                return "saas.edgx.cloud:443";
-            }
-
-            @Override
-            public Class<? extends java.lang.annotation.Annotation> annotationType() {
-                return StatusServlet.SaasSettings.class;
+            public ProvisioningState state() {
+                return state;
             }
         };
     }
@@ -214,7 +234,7 @@ class StatusJsonTest {
         assertThat(StatusServlet.compose(online, java.util.List.of(none)).error()).isNull();
 
         // the servlet composes what is bound
-        StatusServlet servlet = new StatusServlet(settings(false));
+        StatusServlet servlet = servlet(false, VaultStatus.empty());
         servlet.configurations = java.util.List.of(tunnel);
         assertThat(servlet.currentStatus().error()).isEqualTo(refused);
         assertThat(servlet.currentStatus().state()).isEqualTo(SaasState.DISABLED);

@@ -43,6 +43,8 @@ public final class CloudEndpointPublisher {
     private HttpCloudEndpoint current;
     private ServiceRegistration<CloudEndpoint> registration;
     private String lastProblem;
+    /** How many endpoints this publisher made: names their threads apart (no static counter). */
+    private int generation;
 
     /**
      * @param config the SaaS configuration
@@ -81,7 +83,7 @@ public final class CloudEndpointPublisher {
         lastProblem = null;
         HttpCloudEndpoint endpoint;
         try {
-            endpoint = new HttpCloudEndpoint(wanted, clock);
+            endpoint = new HttpCloudEndpoint(wanted, clock, ++generation);
         } catch (Exception e) {
             LOG.error("Cannot set up the connection to the cloud {}: {}", wanted.describe(), e.toString());
             return;

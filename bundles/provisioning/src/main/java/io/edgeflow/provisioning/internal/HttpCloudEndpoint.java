@@ -23,8 +23,6 @@ import io.edgeflow.api.cloud.CloudEndpoint;
  * with the proxy relay, if one runs.
  */
 final class HttpCloudEndpoint implements CloudEndpoint, AutoCloseable {
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
-
     private final EndpointSettings settings;
     private final ExecutorService executor;
     private final ProxyRelay relay;
@@ -39,8 +37,21 @@ final class HttpCloudEndpoint implements CloudEndpoint, AutoCloseable {
      * @throws GeneralSecurityException if the JDK's TLS support fails
      */
     HttpCloudEndpoint(EndpointSettings settings, Clock clock) throws IOException, GeneralSecurityException {
+        this(settings, clock, 0);
+    }
+
+    /**
+     * @param settings the address, trust, proxy and connect timeout
+     * @param clock the local clock (see {@link CloudTrust})
+     * @param generation which endpoint of its publisher this is, for the thread names (an old endpoint's threads
+     *        may still be ending while the new one's start)
+     * @throws IOException if the proxy relay cannot open its loopback port
+     * @throws GeneralSecurityException if the JDK's TLS support fails
+     */
+    HttpCloudEndpoint(EndpointSettings settings, Clock clock, int generation)
+            throws IOException, GeneralSecurityException {
         this.settings = settings;
-        this.executor = newExecutor("edgeflow-cloud-" + INSTANCES.incrementAndGet() + "-");
+        this.executor = newExecutor("edgeflow-cloud-" + generation + "-");
         ProxyRelay startedRelay = null;
         String relayAuthority = null;
         try {

@@ -17,12 +17,9 @@ import io.edgeflow.api.facts.HardwareFactsService;
 import io.edgeflow.api.facts.NetworkFactsService;
 import io.edgeflow.api.provisioning.ProvisioningException;
 import io.edgeflow.api.provisioning.ProvisioningService;
+import io.edgeflow.api.provisioning.ProvisioningState;
 import io.edgeflow.api.status.ConfigurationProblems;
-import io.edgeflow.api.status.SaasStatus;
-import io.edgeflow.api.status.SaasStatusProvider;
 import io.edgeflow.api.status.StatusError;
-import io.edgeflow.api.tunnel.TunnelService;
-import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.DeviceCredentials;
 
@@ -45,25 +42,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Provisions the device (a code from the configuration or the local API, or pre-provisioned credentials),
- * reports the link to the cloud ({@link SaasStatusProvider}) and registers the {@code DeviceIdentity} while
- * the device holds confirmed credentials. The state machine itself is {@link ProvisioningEngine}.
+ * reports its own state ({@link ProvisioningService#state()}: nothing of the tunnel, which reports its own) and
+ * registers the {@code DeviceIdentity} while the device holds confirmed credentials. The state machine itself is
+ * {@link ProvisioningEngine}.
  */
-@Component(service = {SaasStatusProvider.class, ProvisioningService.class, ConfigurationProblems.class},
+@Component(service = {ProvisioningService.class, ConfigurationProblems.class},
         immediate = true,
         configurationPid = SaasConfiguration.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = SaasConfiguration.class)
-@ServiceDescription("EdgeFlow provisioning: one-time code, pre-provisioned credentials, SaaS status")
-public final class Provisioner implements SaasStatusProvider, ProvisioningService, ConfigurationProblems {
+@ServiceDescription("EdgeFlow provisioning: one-time code, pre-provisioned credentials, provisioning state")
+public final class Provisioner implements ProvisioningService, ConfigurationProblems {
     private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
     private static final String USED_CODES_FILE = "used-provisioning-codes";
 
     private final ProvisioningEngine engine;
     private final IdentityPublisher identity;
     private final Clock clock = Clock.systemUTC();
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile TunnelService tunnel;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -200,17 +194,8 @@ public final class Provisioner implements SaasStatusProvider, ProvisioningServic
     }
 
     @Override
-    public SaasStatus status() {
-        TunnelService t = tunnel;
-        TunnelState state = null;
-        if (t != null) {
-            try {
-                state = t.state();
-            } catch (RuntimeException e) {
-                state = null; // a failing tunnel bundle does not take the status API down
-            }
-        }
-        return engine.status(state);
+    public ProvisioningState state() {
+        return engine.state();
     }
 
     @Override

@@ -1,40 +1,30 @@
 package io.edgeflow.provisioning.internal;
 
-import java.io.IOException;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.LongUnaryOperator;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 import io.edgeflow.api.provisioning.ProvisioningException;
-import io.edgeflow.api.status.SaasState;
-import io.edgeflow.api.status.SaasStatus;
+import io.edgeflow.api.provisioning.ProvisioningState;
 import io.edgeflow.api.status.StatusError;
-import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.DeviceCredentials;
 import io.edgeflow.api.vault.VaultException;
 import io.edgeflow.api.vault.VaultState;
 import io.edgeflow.api.vault.VaultStatus;
+
+import io.edgeflow.provisioning.internal.Job.Source;
+import io.edgeflow.provisioning.internal.Job.Step;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +43,14 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Nothing here depends on the local clock being right: delays are durations, the cloud's times are kept
  * as the cloud wrote them, and the local clock only stamps when an error was first seen.
+ * <p>
+ * Threading: worker confinement. Runs, and everything they touch that has no other rule ({@code applied},
+ * {@code confirmedDevice}, the codes, the backoff), belong to the one worker thread. The entry points other
+ * threads call ({@link #update}, {@link #kick}, {@link #provision}, {@link #state}, {@link #close}) only read
+ * volatile fields, use the {@link JobSlot} and the retry timer (under this object's lock), and hand the rest to
+ * the worker. The rooms around it: {@link JobSlot} (the job and its caller), {@link ProvisioningReport} (what
+ * provisioning reports), {@link CloudSteps} (the network steps), {@link PreProvisioned} (adopting configured
+ * credentials).
  */
 final class ProvisioningEngine implements AutoCloseable {
     /** Error code: a code in the settings or the local API that is not of the shape PROV-XXXX-XXXX. */
@@ -65,70 +63,9 @@ final class ProvisioningEngine implements AutoCloseable {
     static final String SAAS_DISABLED = "saas_disabled";
 
     private static final Logger LOG = LoggerFactory.getLogger(ProvisioningEngine.class);
-    private static final Pattern UUID_SHAPE = Pattern
-            .compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
-
-    /** Removes a property from the SaaS configuration if its value passes a test. */
-    @FunctionalInterface
-    interface ConfigEditor {
-        /**
-         * @param property the property
-         * @param onlyIf removed only if its current value passes (it may have changed meanwhile)
-         * @throws IOException if Config Admin fails
-         */
-        void remove(String property, Predicate<Object> onlyIf) throws IOException;
-    }
-
-    /** Where a registration or confirmation came from. */
-    enum Source {
-        /** The provisioning code of the configuration (env file, Config Admin). */
-        CONFIG,
-        /** {@code POST /api/v1/saas/provision}. */
-        API,
-        /** Pre-provisioned credentials of the configuration. */
-        PRE_PROVISIONED,
-        /** Credentials found in the vault with a registration still unconfirmed (after a crash). */
-        STORED
-    }
-
-    /** The next network step of a job. */
-    enum Step {
-        REGISTER, CONFIRM
-    }
-
-    /** A provisioning in progress; touched by the worker thread only, except its creation. */
-    static final class Job {
-        final ProvisioningCode code;
-        final Source source;
-        final CompletableFuture<DeviceCredentials> caller;
-        Step step;
-        String deviceId;
-        boolean reRegistered;
-        boolean firstAttemptLogged;
-        DeviceCredentials issued;
-
-        private Job(ProvisioningCode code, Source source, Step step, String deviceId,
-                CompletableFuture<DeviceCredentials> caller) {
-            this.code = code;
-            this.source = source;
-            this.step = step;
-            this.deviceId = deviceId;
-            this.caller = caller;
-        }
-
-        static Job register(ProvisioningCode code, Source source, CompletableFuture<DeviceCredentials> caller) {
-            return new Job(code, source, Step.REGISTER, null, caller);
-        }
-
-        static Job confirm(String deviceId, Source source) {
-            return new Job(null, source, Step.CONFIRM, deviceId, null);
-        }
-    }
 
     private final CredentialVault vault;
     private final Function<SaasSettings, CloudApi> cloud;
-    private final Supplier<Map<String, Object>> hardwareFacts;
-    private final Supplier<Map<String, Object>> networkFacts;
     private final ConfigEditor config;
     private final UsedCodes usedCodes;
     private final IdentityPublisher identity;
@@ -136,8 +73,10 @@ final class ProvisioningEngine implements AutoCloseable {
     private final LongUnaryOperator random;
     private final ScheduledExecutorService worker;
     private final AtomicBoolean runQueued = new AtomicBoolean();
-    private final Map<String, StatusError> derivedErrors = new ConcurrentHashMap<>();
-    private final java.util.Set<String> derivedUsed = new java.util.HashSet<>();
+    private final JobSlot jobs = new JobSlot();
+    private final ProvisioningReport report;
+    private final PreProvisioned preProvisioned;
+    private final CloudSteps steps;
 
     /** The latest settings, for the status and the local API's callers. */
     private volatile SaasSettings settings;
@@ -146,14 +85,8 @@ final class ProvisioningEngine implements AutoCloseable {
      * what the previous settings left behind, so that no run sees new settings with stale refusals.
      */
     private SaasSettings applied;
-    private volatile Job job;
-    private volatile StatusError transientError;
-    private volatile StatusError permanentError;
-    /** The device whose stored key the cloud refused: shown as an error, not confirmed again. */
-    private volatile String blockedDevice;
     /** The device whose stored credentials this run of the agent knows to be confirmed. */
-    private volatile String confirmedDevice;
-    private volatile Long clockSkewSeconds;
+    private String confirmedDevice;
     private volatile CloudApi callInProgress;
     private volatile boolean closed;
 
@@ -170,8 +103,6 @@ final class ProvisioningEngine implements AutoCloseable {
         this.applied = settings;
         this.vault = vault;
         this.cloud = cloud;
-        this.hardwareFacts = hardwareFacts;
-        this.networkFacts = networkFacts;
         this.config = config;
         this.usedCodes = usedCodes;
         this.identity = identity;
@@ -179,6 +110,9 @@ final class ProvisioningEngine implements AutoCloseable {
         this.random = random;
         this.worker = worker;
         this.backoff = new Backoff(settings.retry(), random);
+        this.report = new ProvisioningReport(clock);
+        this.preProvisioned = new PreProvisioned(vault, jobs, report, identity, config);
+        this.steps = new CloudSteps(vault, jobs, report, identity, config, usedCodes, hardwareFacts, networkFacts);
     }
 
     // ---------------------------------------------------------------- events
@@ -192,8 +126,8 @@ final class ProvisioningEngine implements AutoCloseable {
     void update(SaasSettings next) {
         SaasSettings previous = settings;
         settings = next;
-        boolean link = linkChanged(previous, next);
-        boolean credentials = credentialsChanged(previous, next);
+        boolean link = SaasSettings.linkChanged(previous, next);
+        boolean credentials = SaasSettings.credentialsChanged(previous, next);
         boolean sameCode = Objects.equals(previous.code(), next.code());
         try {
             worker.execute(() -> {
@@ -207,8 +141,8 @@ final class ProvisioningEngine implements AutoCloseable {
                     if (!sameCode) {
                         refusedCode = null;
                     }
-                    permanentError = null;
-                    blockedDevice = null;
+                    report.clearPermanent();
+                    report.blockedDevice(null);
                     kick(); // a run for the new settings, even if one was already queued before this task
                 }
             });
@@ -219,41 +153,11 @@ final class ProvisioningEngine implements AutoCloseable {
             // Nothing to act on: the removal of a used code or of an adopted key (our own edits), a timeout.
             return;
         }
-        Job current = job;
+        Job current = jobs.current();
         CloudApi call = callInProgress;
         if (call != null && current != null && current.source != Source.API) {
             call.cancel();
         }
-    }
-
-    /** Whether and how the cloud is reached changed. */
-    private static boolean linkChanged(SaasSettings a, SaasSettings b) {
-        return a.enabled() != b.enabled() || !Objects.equals(a.endpoint(), b.endpoint())
-                || !Objects.equals(a.problem() == null ? null : a.problem().message(),
-                        b.problem() == null ? null : b.problem().message());
-    }
-
-    /** New credentials or a new code to act on; their removal is not. */
-    private static boolean credentialsChanged(SaasSettings a, SaasSettings b) {
-        if (b.codeText() != null && !Objects.equals(a.codeText(), b.codeText())) {
-            return true;
-        }
-        if (b.deviceId() != null && !Objects.equals(a.deviceId(), b.deviceId())) {
-            return true;
-        }
-        if (b.hasApiKey()) {
-            char[] x = a.apiKey();
-            char[] y = b.apiKey();
-            try {
-                return x == null || !Arrays.equals(x, y);
-            } finally {
-                if (x != null) {
-                    Arrays.fill(x, '\0');
-                }
-                Arrays.fill(y, '\0');
-            }
-        }
-        return false;
     }
 
     /** The cloud endpoint came or went: a waiting step may go on. */
@@ -263,7 +167,7 @@ final class ProvisioningEngine implements AutoCloseable {
 
     /** @param seconds the cloud's clock minus the device's, from the last answer's Date header */
     void clockSkew(long seconds) {
-        clockSkewSeconds = seconds;
+        report.clockSkew(seconds);
     }
 
     /** Runs the state machine soon, unless a run is already queued; a pending retry timer is replaced. */
@@ -314,45 +218,11 @@ final class ProvisioningEngine implements AutoCloseable {
      */
     DeviceCredentials provision(ProvisioningCode code) throws ProvisioningException {
         SaasSettings s = settings;
-        // a registration and a confirmation, each bounded by the request timeout, and some slack
-        Duration wait = s.requestTimeout().multipliedBy(2).plusSeconds(15);
-        if (!s.enabled()) {
-            throw new ProvisioningException(SAAS_DISABLED, "SaaS is disabled: enable it (EDGEFLOW_SAAS_ENABLED=true) "
-                    + "before provisioning.", true);
-        }
-        if (s.problem() != null) {
-            throw new ProvisioningException(s.problem().code(), s.problem().message(), true);
-        }
-        CompletableFuture<DeviceCredentials> result = new CompletableFuture<>();
-        synchronized (this) {
-            if (closed) {
-                throw new ProvisioningException("provisioning_unavailable", "The provisioning service is stopping.",
-                        false);
-            }
-            if (job != null) {
-                throw new ProvisioningException(IN_PROGRESS, "A provisioning is already in progress"
-                        + (job.code == null ? "" : " (code " + job.code.masked() + ")")
-                        + "; see GET /api/v1/saas/status.", false);
-            }
-            job = Job.register(code, Source.API, result);
-        }
+        CompletableFuture<DeviceCredentials> answer = jobs.startForCaller(code, s, closed);
         LOG.info("Provisioning requested through the local API with the code {}", code.masked());
         kick();
-        try {
-            return result.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProvisioningException(IN_PROGRESS, "Interrupted while provisioning; see GET /api/v1/saas/status.",
-                    false);
-        } catch (TimeoutException e) {
-            throw new ProvisioningException(CloudCallException.TIMEOUT, "The provisioning did not finish in time; "
-                    + "see GET /api/v1/saas/status.", false);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProvisioningException p) {
-                throw p;
-            }
-            throw new ProvisioningException("internal_error", "Provisioning failed: " + e.getCause(), false);
-        }
+        // a registration and a confirmation, each bounded by the request timeout, and some slack
+        return JobSlot.await(answer, s.requestTimeout().multipliedBy(2).plusSeconds(15));
     }
 
     /** Stops the worker: calls in progress end, a waiting API caller gets an error. */
@@ -369,7 +239,7 @@ final class ProvisioningEngine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Job current = job;
+        Job current = jobs.current();
         if (current != null && current.caller != null) {
             current.caller.completeExceptionally(new ProvisioningException("provisioning_unavailable",
                     "The provisioning service stopped.", false));
@@ -388,7 +258,7 @@ final class ProvisioningEngine implements AutoCloseable {
         } catch (RuntimeException e) {
             // a defect of ours: keep the agent provisioning, with a pause, and say so
             LOG.error("Provisioning step failed unexpectedly: {}", e.toString(), e);
-            transientError = persisting(transientError, "internal_error", "The provisioning step failed "
+            report.transientError("internal_error", "The provisioning step failed "
                     + "unexpectedly (" + e.getClass().getSimpleName() + "); retrying. See the agent log.");
             scheduleRetry(backoff.next(null));
         }
@@ -397,34 +267,37 @@ final class ProvisioningEngine implements AutoCloseable {
     private void run() {
         SaasSettings s = applied;
         if (!s.enabled() || s.problem() != null) {
-            abandonJob(s.enabled() ? new ProvisioningException(s.problem().code(), s.problem().message(), true)
+            jobs.abandon(s.enabled() ? new ProvisioningException(s.problem().code(), s.problem().message(), true)
                     : new ProvisioningException(SAAS_DISABLED, "SaaS was disabled.", true));
-            transientError = null;
+            report.clearTransient();
             identity.withdraw();
             return;
         }
         if (s.hasApiKey()) {
-            if (!adoptPreProvisioned(s)) {
+            PreProvisioned.Outcome adopted = preProvisioned.adopt(s);
+            if (adopted == PreProvisioned.Outcome.STORED) {
+                confirmedDevice = null;
+            } else if (adopted == PreProvisioned.Outcome.FAILED) {
                 return;
             }
         } else if (s.code() != null) {
             considerConfiguredCode(s.code());
-        } else if (s.deviceId() != null && s.codeText() == null && job == null && vaultIsEmpty()) {
-            permanentError = persisting(permanentError, CREDENTIALS_INCOMPLETE, "A Device ID is configured but "
+        } else if (s.deviceId() != null && s.codeText() == null && jobs.current() == null && vaultIsEmpty()) {
+            report.permanentError(CREDENTIALS_INCOMPLETE, "A Device ID is configured but "
                     + "no API key (EDGEFLOW_API_KEY); give both, or a provisioning code.");
         }
-        Job current = job;
+        Job current = jobs.current();
         if (current != null && current.source == Source.CONFIG && !current.code.equals(s.code())) {
             // the code was changed or removed while it was being used
-            abandonJob(null);
+            jobs.abandon(null);
             current = null;
         }
         VaultStatus stored = vaultStatus();
         if (current == null && stored.state() == VaultState.STORED && !stored.deviceId().equals(confirmedDevice)
-                && !stored.deviceId().equals(blockedDevice)) {
+                && !stored.deviceId().equals(report.blockedDevice())) {
             if (stored.pendingRequest()) {
                 // credentials stored, then the agent stopped before the cloud confirmed them
-                current = startJob(Job.confirm(stored.deviceId(), Source.STORED));
+                current = jobs.startIfFree(Job.confirm(stored.deviceId(), Source.STORED));
             } else {
                 confirmedDevice = stored.deviceId(); // confirmed in an earlier run of the agent
             }
@@ -447,18 +320,18 @@ final class ProvisioningEngine implements AutoCloseable {
                 LOG.info("The provisioning code {} already provisioned this device: ignored", code.masked());
                 ignoredCode = code;
             }
-            removeFromConfig(SaasConfiguration.PROVISIONING_CODE, value -> code.equals(ProvisioningCode.parse(
+            config.removeQuietly(SaasConfiguration.PROVISIONING_CODE, value -> code.equals(ProvisioningCode.parse(
                     String.valueOf(value)).orElse(null)));
             return;
         }
         if (code.equals(refusedCode)) {
             return; // refused for good; shown in the status until the settings change
         }
-        synchronized (this) {
-            Job current = job;
+        synchronized (jobs) {
+            Job current = jobs.current();
             if (current == null || current.source == Source.STORED
                     || current.source == Source.CONFIG && !current.code.equals(code)) {
-                job = Job.register(code, Source.CONFIG, null);
+                jobs.replace(Job.register(code, Source.CONFIG, null));
                 VaultStatus stored = vaultStatus();
                 if (stored.state() == VaultState.STORED) {
                     LOG.info("The provisioning code {} is configured while the device holds the credentials of {}: "
@@ -466,151 +339,6 @@ final class ProvisioningEngine implements AutoCloseable {
                             code.masked(), stored.deviceId());
                 }
             }
-        }
-    }
-
-    /**
-     * Pre-provisioned credentials: into the vault, then out of Config Admin.
-     *
-     * @return false if nothing more can be done in this run
-     */
-    private boolean adoptPreProvisioned(SaasSettings s) {
-        if (s.deviceId() == null) {
-            permanentError = persisting(permanentError, CREDENTIALS_INCOMPLETE, "An API key is configured but no "
-                    + "Device ID (EDGEFLOW_DEVICE_ID); give both.");
-            return true;
-        }
-        char[] key = s.apiKey();
-        try {
-            if (!isValidKeyShape(key)) {
-                permanentError = persisting(permanentError, "invalid_credentials", "The configured API key is "
-                        + "not of the shape efk_...; it was not stored.");
-                return true;
-            }
-            boolean alreadyStored = holds(s.deviceId(), key);
-            if (!alreadyStored) {
-                abandonJob(new ProvisioningException(IN_PROGRESS, "Pre-provisioned credentials were configured.",
-                        false));
-                DeviceCredentials credentials = new DeviceCredentials(s.deviceId(), key, null, s.displayUrl());
-                try {
-                    // Marked unconfirmed first (a request_id pending), so that an agent stopped before the
-                    // cloud confirmed them confirms them at its next start.
-                    if (vault.pendingRequestId().isEmpty()) {
-                        vault.storePendingRequestId(UUID.randomUUID().toString());
-                    }
-                    vault.store(credentials);
-                } finally {
-                    credentials.destroy();
-                }
-                confirmedDevice = null;
-                blockedDevice = null;
-                identity.withdraw();
-                LOG.info("Pre-provisioned credentials of {} (key {}) stored in the credential vault", s.deviceId(),
-                        DeviceCredentials.mask(key));
-                synchronized (this) {
-                    job = Job.confirm(s.deviceId(), Source.PRE_PROVISIONED);
-                }
-            }
-            // No plain copy stays in framework storage: the configuration's key goes.
-            String expected = new String(key);
-            removeFromConfig(SaasConfiguration.API_KEY, value -> constantTimeEquals(String.valueOf(value), expected));
-            if (s.codeText() != null) {
-                LOG.warn("Both pre-provisioned credentials and a provisioning code are configured: the credentials "
-                        + "were used, the code {} is ignored", ProvisioningCode.maskText(s.codeText()));
-                removeFromConfig(SaasConfiguration.PROVISIONING_CODE, value -> true);
-            }
-            return true;
-        } catch (VaultException e) {
-            permanentError = persisting(permanentError, e.code(), "The pre-provisioned credentials could not be "
-                    + "stored: " + e.getMessage());
-            LOG.warn("Pre-provisioned credentials of {} not stored: {}", s.deviceId(), e.getMessage());
-            return false;
-        } finally {
-            Arrays.fill(key, '\0');
-        }
-    }
-
-    private boolean holds(String deviceId, char[] key) throws VaultException {
-        Optional<DeviceCredentials> stored = vault.load();
-        if (stored.isEmpty()) {
-            return false;
-        }
-        DeviceCredentials c = stored.get();
-        char[] storedKey = c.apiKey();
-        try {
-            return c.deviceId().equals(deviceId) && constantTimeEquals(new String(storedKey), new String(key));
-        } finally {
-            Arrays.fill(storedKey, '\0');
-            c.destroy();
-        }
-    }
-
-    private static boolean isValidKeyShape(char[] key) {
-        if (key.length < 8 || key.length > 256 || !new String(key, 0, 4).equals("efk_")) {
-            return false;
-        }
-        for (char c : key) {
-            if (c <= ' ' || c > '~') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean constantTimeEquals(String a, String b) {
-        return MessageDigest.isEqual(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                b.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    private void removeFromConfig(String property, Predicate<Object> onlyIf) {
-        try {
-            config.remove(property, onlyIf);
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Could not remove {} from the configuration {}: {}", property, SaasConfiguration.PID,
-                    e.getMessage());
-        }
-    }
-
-    private synchronized Job startJob(Job next) {
-        if (job == null) {
-            job = next;
-        }
-        return job;
-    }
-
-    /** Drops the job in progress (its caller, if any, gets the reason). */
-    private void abandonJob(ProvisioningException reason) {
-        Job current;
-        synchronized (this) {
-            current = job;
-            job = null;
-        }
-        if (current != null && current.caller != null && !current.caller.isDone()) {
-            current.caller.completeExceptionally(reason != null ? reason
-                    : new ProvisioningException(IN_PROGRESS, "The configuration changed.", false));
-        }
-        if (current != null && current.issued != null) {
-            current.issued.destroy();
-        }
-    }
-
-    private void finish(Job finished, ProvisioningException failure) {
-        synchronized (this) {
-            if (job == finished) {
-                job = null;
-            }
-        }
-        if (finished.caller != null && !finished.caller.isDone()) {
-            if (failure != null) {
-                finished.caller.completeExceptionally(failure);
-            } else {
-                finished.caller.complete(finished.issued);
-                finished.issued = null; // the caller owns (and destroys) them now
-            }
-        }
-        if (finished.issued != null && finished.caller != null && finished.caller.isDone()) {
-            finished.issued.destroy();
-            finished.issued = null;
         }
     }
 
@@ -622,10 +350,17 @@ final class ProvisioningEngine implements AutoCloseable {
         callInProgress = api;
         try {
             if (current.step == Step.REGISTER) {
-                register(current, s, api);
+                steps.register(current, s, api);
+                confirmedDevice = null;
+                report.blockedDevice(null);
             }
-            if (current.step == Step.CONFIRM && job == current) {
-                confirm(current, s, api);
+            if (current.step == Step.CONFIRM && jobs.current() == current) {
+                if (steps.confirm(current, s, api)) {
+                    confirmedDevice = current.deviceId;
+                    backoff.reset();
+                } else {
+                    kick(); // the stored credentials changed meanwhile: start over
+                }
             }
         } catch (CloudCallException e) {
             failed(current, e);
@@ -636,127 +371,23 @@ final class ProvisioningEngine implements AutoCloseable {
         }
     }
 
-    private void register(Job current, SaasSettings s, CloudApi api) throws CloudCallException, VaultException {
-        String requestId = vault.pendingRequestId().filter(id -> UUID_SHAPE.matcher(id).matches()).orElse(null);
-        if (requestId == null) {
-            requestId = UUID.randomUUID().toString();
-            vault.storePendingRequestId(requestId); // before sending: a retry after a crash reuses it
-        }
-        if (!current.firstAttemptLogged) {
-            LOG.info("Registering with the cloud at {} using the code {} (request {})", s.displayUrl(),
-                    current.code.masked(), requestId);
-            current.firstAttemptLogged = true;
-        }
-        Map<String, Object> hardware = hardwareFacts.get();
-        Map<String, Object> network = networkFacts.get();
-        CloudApi.Registration registration = api.register(current.code, requestId, hardware, network);
-        String oldDevice = vaultStatus().deviceId();
-        try {
-            DeviceCredentials credentials = new DeviceCredentials(registration.deviceId(), registration.apiKey(),
-                    registration.expiresAt(), s.displayUrl());
-            if (oldDevice != null && !oldDevice.equals(registration.deviceId())) {
-                identity.withdraw(); // the credentials it stands for are being replaced
-            }
-            try {
-                vault.store(credentials); // the pending request_id stays until the confirmation
-            } catch (VaultException e) {
-                credentials.destroy();
-                throw e;
-            }
-            if (current.caller != null) {
-                if (current.issued != null) {
-                    current.issued.destroy(); // a registration repeated within the same call
-                }
-                current.issued = credentials;
-            } else {
-                credentials.destroy();
-            }
-            LOG.info("Registered as {}: API key {} stored in the credential vault{}", registration.deviceId(),
-                    DeviceCredentials.mask(registration.apiKey()),
-                    oldDevice != null && !oldDevice.equals(registration.deviceId()) ? " (replacing " + oldDevice + ")"
-                            : "");
-        } finally {
-            registration.destroy();
-        }
-        confirmedDevice = null;
-        blockedDevice = null;
-        current.deviceId = registration.deviceId();
-        current.step = Step.CONFIRM;
-    }
-
-    private void confirm(Job current, SaasSettings s, CloudApi api) throws CloudCallException, VaultException {
-        Optional<DeviceCredentials> stored = vault.load();
-        if (stored.isEmpty() || !stored.get().deviceId().equals(current.deviceId)) {
-            stored.ifPresent(DeviceCredentials::destroy);
-            LOG.info("The stored credentials changed while {} was being confirmed; starting over", current.deviceId);
-            finish(current, new ProvisioningException(IN_PROGRESS, "The stored credentials changed meanwhile.", false));
-            kick();
-            return;
-        }
-        DeviceCredentials credentials = stored.get();
-        char[] key = credentials.apiKey();
-        Instant expiresAt = credentials.expiresAt();
-        try {
-            CloudApi.Confirmation confirmation = api.confirm(current.deviceId, key);
-            if (expiresAt == null && confirmation.expiresAt() != null) {
-                // pre-provisioned credentials come without their expiry: the cloud tells it
-                String url = credentials.saasUrl() != null ? credentials.saasUrl() : s.displayUrl();
-                DeviceCredentials withExpiry = new DeviceCredentials(credentials.deviceId(), key,
-                        confirmation.expiresAt(), url);
-                try {
-                    vault.store(withExpiry);
-                } finally {
-                    withExpiry.destroy();
-                }
-                expiresAt = confirmation.expiresAt();
-            }
-        } finally {
-            Arrays.fill(key, '\0');
-            credentials.destroy();
-        }
-        if (current.code != null) {
-            try {
-                usedCodes.add(current.code);
-            } catch (IOException e) {
-                LOG.warn("Could not record that the code {} was used: {}", current.code.masked(), e.getMessage());
-            }
-        }
-        vault.clearPendingRequestId();
-        confirmedDevice = current.deviceId;
-        blockedDevice = null;
-        transientError = null;
-        permanentError = null;
-        backoff.reset();
-        finish(current, null);
-        identity.publish(current.deviceId, expiresAt);
-        LOG.info("Device {} is provisioned: the cloud at {} confirmed its credentials{}", current.deviceId,
-                s.displayUrl(), expiresAt == null ? "" : " (API key valid until " + expiresAt + ")");
-        if (current.source == Source.CONFIG && current.code != null) {
-            removeFromConfig(SaasConfiguration.PROVISIONING_CODE, value -> current.code.equals(
-                    ProvisioningCode.parse(String.valueOf(value)).orElse(null)));
-        }
-    }
-
     private void failed(Job current, CloudCallException e) {
         if (closed) {
             return;
         }
         if (!e.permanent()) {
-            boolean first = transientError == null || !transientError.code().equals(e.code());
-            transientError = persisting(transientError, e.code(), e.getMessage());
+            StatusError before = report.transientError();
+            boolean first = before == null || !before.code().equals(e.code());
+            report.transientError(e.code(), e.getMessage());
             if (current.source == Source.API && current.step == Step.REGISTER) {
                 // the caller hears it now and may try again; the request_id stays in the vault for that
                 LOG.warn("Provisioning through the local API failed: {} ({})", e.code(), e.getMessage());
-                finish(current, e.toProvisioningException());
+                jobs.finish(current, e.toProvisioningException());
                 return;
             }
             if (current.caller != null && current.issued != null) {
-                finish(current, null); // registered and stored: the caller gets the key; confirming goes on
-                synchronized (this) {
-                    if (job == null) {
-                        job = current;
-                    }
-                }
+                jobs.finish(current, null); // registered and stored: the caller gets the key; confirming goes on
+                jobs.startIfFree(current);
             }
             Duration delay = backoff.next(e.retryAfter());
             if (first) {
@@ -789,19 +420,19 @@ final class ProvisioningEngine implements AutoCloseable {
             }
         }
         if (current.step == Step.CONFIRM) {
-            blockedDevice = current.deviceId;
+            report.blockedDevice(current.deviceId);
             identity.withdraw();
         }
-        transientError = null;
+        report.clearTransient();
         backoff.reset();
         String what = current.code != null ? "the code " + current.code.masked() : "the credentials of "
                 + current.deviceId;
         if (current.source != Source.API || vaultStatus().state() != VaultState.STORED) {
             // A refused local API call was answered to its caller; it is no error of a provisioned device.
-            permanentError = persisting(permanentError, e.code(), e.getMessage());
+            report.permanentError(e.code(), e.getMessage());
         }
         LOG.warn("Provisioning with {} stopped: the cloud refused it ({}: {})", what, e.code(), e.getMessage());
-        finish(current, e.toProvisioningException());
+        jobs.finish(current, e.toProvisioningException());
         kick(); // settle the identity and status on what the vault holds
     }
 
@@ -813,13 +444,13 @@ final class ProvisioningEngine implements AutoCloseable {
         if (current.code == null && current.step == Step.CONFIRM) {
             LOG.info("The credentials of {} can no longer be read from the vault ({}); nothing to confirm",
                     current.deviceId, e.getMessage());
-            finish(current, new ProvisioningException(e.code(), e.getMessage(), false));
+            jobs.finish(current, new ProvisioningException(e.code(), e.getMessage(), false));
             return;
         }
-        transientError = persisting(transientError, e.code(), "The credential vault failed: "
+        report.transientError(e.code(), "The credential vault failed: "
                 + e.getMessage());
         if (current.caller != null && current.step == Step.REGISTER) {
-            finish(current, new ProvisioningException(e.code(), "The credential vault failed: " + e.getMessage(),
+            jobs.finish(current, new ProvisioningException(e.code(), "The credential vault failed: " + e.getMessage(),
                     false));
             return;
         }
@@ -830,7 +461,7 @@ final class ProvisioningEngine implements AutoCloseable {
 
     private void settle(VaultStatus stored) {
         if (stored.state() == VaultState.STORED && stored.deviceId().equals(confirmedDevice)
-                && !stored.deviceId().equals(blockedDevice)) {
+                && !stored.deviceId().equals(report.blockedDevice())) {
             if (identity.publish(stored.deviceId(), stored.expiresAt())) {
                 LOG.info("Device {} holds confirmed credentials for the cloud at {}", stored.deviceId(),
                         applied.displayUrl());
@@ -841,129 +472,16 @@ final class ProvisioningEngine implements AutoCloseable {
     }
 
     private VaultStatus vaultStatus() {
-        try {
-            return vault.status();
-        } catch (RuntimeException e) {
-            return VaultStatus.unavailable("it failed (" + e.getClass().getSimpleName() + ")");
-        }
+        return CloudSteps.vaultStatus(vault);
     }
 
-    /**
-     * The error to show next: the same {@code since} as the current one while its code stays the same (the
-     * message may say more), a new {@code since} otherwise.
-     */
-    private StatusError persisting(StatusError current, String code, String message) {
-        if (current != null && current.code().equals(code)) {
-            return current.message().equals(message) ? current : new StatusError(code, message, current.since());
-        }
-        return new StatusError(code, message, clock.instant());
-    }
-
-    /**
-     * An error the status derives from a condition (a setting, the vault, the tunnel), kept per slot so that
-     * its {@code since} stays while the condition lasts; {@link #status} forgets the slots it did not use.
-     */
-    private StatusError derived(String slot, String code, String message) {
-        derivedUsed.add(slot);
-        return derivedErrors.compute(slot, (k, previous) -> previous != null && previous.code().equals(code)
-                && previous.message().equals(message) ? previous : new StatusError(code, message, clock.instant()));
-    }
-
-    // ---------------------------------------------------------------- status
-
-    /**
-     * The status of the link, combining the settings, the vault, what is in progress and the tunnel.
-     *
-     * @param tunnel the tunnel's state, or null when no tunnel runs
-     * @return the status; never blocks on the network
-     */
-    SaasStatus status(TunnelState tunnel) {
-        synchronized (derivedUsed) {
-            derivedUsed.clear();
-            SaasStatus status = computeStatus(tunnel);
-            derivedErrors.keySet().retainAll(derivedUsed);
-            return status;
-        }
-    }
-
-    private SaasStatus computeStatus(TunnelState tunnel) {
-        SaasSettings s = settings;
-        VaultStatus stored = vaultStatus();
-        String url = s.displayUrl();
-        // the tunnel measures at every heartbeat; the Date header only when provisioning talks to the cloud
-        Long skew = tunnel != null && tunnel.clockSkewSeconds() != null ? tunnel.clockSkewSeconds() : clockSkewSeconds;
-        boolean hasCredentials = stored.state() == VaultState.STORED;
-        String deviceId = hasCredentials ? stored.deviceId() : null;
-        Instant expiresAt = hasCredentials ? stored.expiresAt() : null;
-        if (!s.enabled()) {
-            return new SaasStatus(false, deviceId, SaasState.DISABLED, null, vaultError(stored), url, expiresAt, skew);
-        }
-        if (s.problem() != null) {
-            StatusError problem = derived("settings", s.problem().code(), s.problem().message());
-            return new SaasStatus(false, deviceId, SaasState.ERROR, null, problem, url, expiresAt, skew);
-        }
-        Instant lastHeartbeat = tunnel == null ? null : tunnel.lastHeartbeat();
-        Job current = job;
-        if (current != null && current.code != null) {
-            // a registration with a code, up to its confirmation
-            return new SaasStatus(false, deviceId, SaasState.PROVISIONING, lastHeartbeat, transientError, url,
-                    expiresAt, skew);
-        }
-        StatusError error = permanentError;
-        if (error == null && current != null && deviceId != null && deviceId.equals(current.deviceId)) {
-            error = transientError; // confirming the stored credentials: why it does not get through
-        }
-        if (s.codeMalformed()) {
-            error = derived("code", CODE_MALFORMED, "The configured provisioning code "
-                    + ProvisioningCode.maskText(s.codeText())
-                    + " is not of the shape PROV-XXXX-XXXX (setting .provisioning_code, EDGEFLOW_PROVISIONING_CODE).");
-        }
-        switch (stored.state()) {
-            case EMPTY:
-                return new SaasStatus(false, null, error == null ? SaasState.UNPROVISIONED : SaasState.ERROR, null,
-                        error, url, null, skew);
-            case CORRUPT:
-            case UNAVAILABLE:
-                // the vault is the cause of whatever else fails
-                return new SaasStatus(false, null, SaasState.ERROR, null, vaultError(stored), url, null, skew);
-            default:
-                break;
-        }
-        if (deviceId.equals(blockedDevice)) {
-            return new SaasStatus(false, deviceId, SaasState.ERROR, lastHeartbeat, error, url, expiresAt, skew);
-        }
-        TunnelState.Phase phase = tunnel == null ? TunnelState.Phase.STOPPED : tunnel.phase();
-        SaasState state = switch (phase) {
-            case STOPPED -> SaasState.PROVISIONED;
-            case CONNECTING -> SaasState.CONNECTING;
-            case ONLINE -> SaasState.ONLINE;
-            case OFFLINE -> SaasState.OFFLINE;
-            case REJECTED -> SaasState.ERROR;
-        };
-        StatusError tunnelError = tunnel == null ? null : tunnel.error();
-        if (phase == TunnelState.Phase.REJECTED) {
-            error = tunnelError != null ? tunnelError : derived("tunnel", "credentials_rejected",
-                    "The cloud refused this device's API key; provision the device again with a new code.");
-        } else if (error == null && phase != TunnelState.Phase.ONLINE) {
-            error = tunnelError;
-        }
-        return new SaasStatus(phase == TunnelState.Phase.ONLINE, deviceId, state, lastHeartbeat, error, url, expiresAt,
-                skew);
-    }
-
-    private StatusError vaultError(VaultStatus stored) {
-        return switch (stored.state()) {
-            case CORRUPT -> derived("vault", VaultException.CREDENTIALS_UNREADABLE,
-                    "The stored device credentials cannot be read: " + stored.reason() + ". Provision the device "
-                    + "again; the unreadable vault file is then moved aside, not deleted.");
-            case UNAVAILABLE -> derived("vault", VaultException.VAULT_IO_ERROR, "The credential vault cannot be read: "
-                    + stored.reason() + ".");
-            default -> null;
-        };
+    /** @return what provisioning is doing and what stops it; never blocks on the network */
+    ProvisioningState state() {
+        return report.state(settings, jobs.current(), vaultStatus());
     }
 
     // for tests
     Job job() {
-        return job;
+        return jobs.current();
     }
 }

@@ -4,8 +4,10 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import io.edgeflow.api.status.StatusError;
 
@@ -116,6 +118,36 @@ final class SaasSettings {
         }
         return new SaasSettings(config.enabled(), url, endpoint, problem, codeText, code, deviceId, apiKey,
                 requestTimeout, retry, List.copyOf(refused));
+    }
+
+    /** Whether and how the cloud is reached changed. */
+    static boolean linkChanged(SaasSettings a, SaasSettings b) {
+        return a.enabled() != b.enabled() || !Objects.equals(a.endpoint(), b.endpoint())
+                || !Objects.equals(a.problem() == null ? null : a.problem().message(),
+                        b.problem() == null ? null : b.problem().message());
+    }
+
+    /** New credentials or a new code to act on; their removal is not. */
+    static boolean credentialsChanged(SaasSettings a, SaasSettings b) {
+        if (b.codeText() != null && !Objects.equals(a.codeText(), b.codeText())) {
+            return true;
+        }
+        if (b.deviceId() != null && !Objects.equals(a.deviceId(), b.deviceId())) {
+            return true;
+        }
+        if (b.hasApiKey()) {
+            char[] x = a.apiKey();
+            char[] y = b.apiKey();
+            try {
+                return x == null || !Arrays.equals(x, y);
+            } finally {
+                if (x != null) {
+                    Arrays.fill(x, '\0');
+                }
+                Arrays.fill(y, '\0');
+            }
+        }
+        return false;
     }
 
     /** The value if it is in range, else the default, with the refusal noted. */

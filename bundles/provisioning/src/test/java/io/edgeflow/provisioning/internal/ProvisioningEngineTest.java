@@ -25,6 +25,7 @@ import io.edgeflow.api.status.SaasStatus;
 import io.edgeflow.api.status.StatusError;
 import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.DeviceCredentials;
+import io.edgeflow.localapi.internal.LinkStatus;
 
 /**
  * The state machine with a fake cloud, a vault in memory and Config Admin as a map: every path of
@@ -43,6 +44,7 @@ class ProvisioningEngineTest {
     private final IdentityPublisher identity = new IdentityPublisher(null);
     private final UsedCodes usedCodes = new UsedCodes(null);
     private final AtomicReference<Boolean> endpointUp = new AtomicReference<>(true);
+    private final LinkStatus link = new LinkStatus(CLOCK_1970);
     private ProvisioningEngine engine;
     private ScheduledThreadPoolExecutor worker;
 
@@ -55,6 +57,7 @@ class ProvisioningEngineTest {
 
     private ProvisioningEngine start() {
         worker = new ScheduledThreadPoolExecutor(1);
+        worker.setRemoveOnCancelPolicy(true); // as the provisioner's: a replaced retry timer leaves the queue
         engine = new ProvisioningEngine(Configs.settings(config), vault, s -> endpointUp.get() ? cloud : null,
                 () -> Map.of("board_model", "test board"), () -> Map.of("hostname", "edgeflow-test"),
                 (property, onlyIf) -> {
@@ -81,8 +84,13 @@ class ProvisioningEngineTest {
         }
     }
 
+    /** The status as the local API composes it, from provisioning's state and the vault's, without a tunnel. */
     private SaasStatus status() {
-        return engine.status(null);
+        return status(null);
+    }
+
+    private SaasStatus status(TunnelState tunnel) {
+        return link.compose(engine.state(), vault.status(), tunnel);
     }
 
     /** @return the code of the status's error, or null; one reading of the status */
@@ -105,9 +113,22 @@ class ProvisioningEngineTest {
         await("status " + state + ", is " + status(), () -> status().state() == state);
     }
 
-    /** Lets queued work run, then checks nothing more happened. */
-    private void settle() throws InterruptedException {
-        Thread.sleep(150);
+    /**
+     * Waits until the worker has come to rest: every task queued so far has run and none waits (no retry timer),
+     * so that what the test checks next is all that will ever happen.
+     */
+    private void settle() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            worker.submit(() -> { }).get(10, TimeUnit.SECONDS); // everything queued before it has run
+            if (worker.getQueue().isEmpty() && worker.getActiveCount() == 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the worker did not come to rest within 10 s: "
+                        + worker.getQueue().size() + " tasks waiting");
+            }
+        }
     }
 
     @Test
@@ -551,21 +572,21 @@ class ProvisioningEngineTest {
         start();
         await("identity", () -> identity.current() != null);
         Instant beat = Instant.parse("2026-11-28T12:00:00Z");
-        SaasStatus online = engine.status(new TunnelState(TunnelState.Phase.ONLINE, beat, beat, null));
+        SaasStatus online = status(new TunnelState(TunnelState.Phase.ONLINE, beat, beat, null));
         assertThat(online.state()).isEqualTo(SaasState.ONLINE);
         assertThat(online.connected()).isTrue();
         assertThat(online.lastHeartbeat()).isEqualTo(beat);
         StatusError down = new StatusError("cloud_unreachable", "down");
-        assertThat(engine.status(new TunnelState(TunnelState.Phase.CONNECTING, null, null, null)).state())
+        assertThat(status(new TunnelState(TunnelState.Phase.CONNECTING, null, null, null)).state())
                 .isEqualTo(SaasState.CONNECTING);
-        SaasStatus offline = engine.status(new TunnelState(TunnelState.Phase.OFFLINE, beat, null, down));
+        SaasStatus offline = status(new TunnelState(TunnelState.Phase.OFFLINE, beat, null, down));
         assertThat(offline.state()).isEqualTo(SaasState.OFFLINE);
         assertThat(offline.connected()).isFalse();
         assertThat(offline.error()).isEqualTo(down);
-        SaasStatus rejected = engine.status(new TunnelState(TunnelState.Phase.REJECTED, beat, null, null));
+        SaasStatus rejected = status(new TunnelState(TunnelState.Phase.REJECTED, beat, null, null));
         assertThat(rejected.state()).isEqualTo(SaasState.ERROR);
         assertThat(rejected.error().code()).isEqualTo("credentials_rejected");
-        assertThat(engine.status(new TunnelState(TunnelState.Phase.STOPPED, null, null, null)).state())
+        assertThat(status(new TunnelState(TunnelState.Phase.STOPPED, null, null, null)).state())
                 .isEqualTo(SaasState.PROVISIONED);
     }
 
@@ -625,13 +646,13 @@ class ProvisioningEngineTest {
     void theTunnelsCurrentClockSkewWinsOverTheOneMeasuredAtProvisioning() throws Exception {
         start();
         // after a restart nothing was measured by provisioning: the tunnel's figure is shown
-        assertThat(engine.status(new TunnelState(TunnelState.Phase.ONLINE, null, null, null, -7200L))
+        assertThat(status(new TunnelState(TunnelState.Phase.ONLINE, null, null, null, -7200L))
                 .clockSkewSeconds()).isEqualTo(-7200L);
         // the device's clock was corrected since provisioning measured 2 hours: the tunnel's new figure wins
         engine.clockSkew(7200L);
-        assertThat(engine.status(new TunnelState(TunnelState.Phase.ONLINE, null, null, null, 0L))
+        assertThat(status(new TunnelState(TunnelState.Phase.ONLINE, null, null, null, 0L))
                 .clockSkewSeconds()).isEqualTo(0L);
-        assertThat(engine.status(new TunnelState(TunnelState.Phase.CONNECTING, null, null, null))
+        assertThat(status(new TunnelState(TunnelState.Phase.CONNECTING, null, null, null))
                 .clockSkewSeconds()).as("no tunnel figure yet").isEqualTo(7200L);
     }
 

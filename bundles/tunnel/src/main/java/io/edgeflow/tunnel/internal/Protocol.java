@@ -1,6 +1,9 @@
 package io.edgeflow.tunnel.internal;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -81,5 +84,28 @@ final class Protocol {
             }
         }
         return true;
+    }
+
+    /**
+     * The cloud's clock minus the device's, rounded to whole seconds: the frame's {@code server_time} against
+     * the middle of the heartbeat's round trip (for a {@code hello}, which answers nothing, its arrival).
+     * {@code server_time} may carry fractions of a second or not; a missing or malformed one gives null.
+     */
+    static Long skewFrom(Map<String, Object> frame, Instant sentAt, Instant receivedAt) {
+        if (!(frame.get("server_time") instanceof String text) || text.length() > 64) {
+            return null;
+        }
+        Instant server;
+        try {
+            server = java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+        Instant local = receivedAt;
+        if (sentAt != null && !sentAt.isAfter(receivedAt)) {
+            local = sentAt.plus(Duration.between(sentAt, receivedAt).dividedBy(2));
+        }
+        long millis = Duration.between(local, server).toMillis();
+        return Math.round(millis / 1000.0);
     }
 }

@@ -1,26 +1,18 @@
 package io.edgeflow.tunnel.internal;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
-import java.nio.channels.UnresolvedAddressException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -32,7 +24,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongUnaryOperator;
 
-import javax.net.ssl.SSLException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,9 +50,7 @@ import io.edgeflow.json.JsonCodec;
 final class TunnelClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelClient.class);
     /** Frames are small and two levels deep; their size is bounded before they are parsed. */
-    private static final JsonCodec FRAMES = JsonCodec.withLimits(8, 32 * 1024 * 1024);
-    private static final java.util.regex.Pattern TUNNEL_FAILED = java.util.regex.Pattern.compile(
-            "Tunnel failed, got: (\\d{3})");
+    static final JsonCodec FRAMES = JsonCodec.withLimits(8, 32 * 1024 * 1024);
 
     /** Error codes of {@link TunnelState#error()}. */
     static final String CREDENTIALS_REJECTED = "credentials_rejected";
@@ -77,15 +66,6 @@ final class TunnelClient implements AutoCloseable {
     static final String PROTOCOL_ERROR = "tunnel_protocol_error";
     static final String PROXY_ERROR = "proxy_error";
 
-    /** How a failure is retried. */
-    private enum Retry {
-        /** Exponential backoff with full jitter. */
-        BACKOFF,
-        /** The slow retry interval: a person has to act (a rejected key, an incompatible cloud). */
-        SLOW,
-        /** The slow retry interval, and the phase is {@link Phase#REJECTED}. */
-        REJECTED
-    }
 
     private final TunnelSettings settings;
     private final CloudEndpoint cloud;
@@ -98,12 +78,42 @@ final class TunnelClient implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final ThreadPoolExecutor requests;
     private final URI uri;
+    private final RemoteRequests remote;
+    /** What the connections report: each on the scheduler thread. */
+    private final TunnelConnection.Events events = new TunnelConnection.Events() {
+        @Override
+        public boolean post(Runnable task) {
+            return TunnelClient.this.post(task);
+        }
+
+        @Override
+        public void frame(TunnelConnection c, String text) {
+            TunnelClient.this.frame(c, text);
+        }
+
+        @Override
+        public void binary(TunnelConnection c) {
+            if (c == current) {
+                remote.sendError(c, null, "invalid_frame", "Binary frames are not part of " + Protocol.V1 + ".");
+            }
+        }
+
+        @Override
+        public void closedByCloud(TunnelConnection c, int code, String reason) {
+            TunnelClient.this.closedByCloud(c, code, reason);
+        }
+
+        @Override
+        public void broken(TunnelConnection c, String code, String message) {
+            fail(c, code, message, Retry.BACKOFF);
+        }
+    };
 
     private volatile TunnelState state = new TunnelState(Phase.CONNECTING, null, null, null);
     private volatile boolean closed;
 
     // confined to the scheduler thread
-    private Connection current;
+    private TunnelConnection current;
     private long connections;
     private int failures;
     private boolean everOnline;
@@ -136,6 +146,7 @@ final class TunnelClient implements AutoCloseable {
                 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), threads("edgeflow-tunnel-request-", true));
         this.requests.allowCoreThreadTimeOut(true);
         this.localApi = localApi != null ? localApi : new LoopbackLocalApi(localAddress, scheduler);
+        this.remote = new RemoteRequests(settings, this.localApi, requests);
     }
 
     private static ThreadFactory threads(String name, boolean numbered) {
@@ -164,12 +175,12 @@ final class TunnelClient implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        CompletableFuture<Connection> last = new CompletableFuture<>();
+        CompletableFuture<TunnelConnection> last = new CompletableFuture<>();
         if (!post(() -> {
             if (reconnect != null) {
                 reconnect.cancel(false);
             }
-            Connection c = current;
+            TunnelConnection c = current;
             current = null;
             if (c != null) {
                 c.stopTimers();
@@ -178,7 +189,7 @@ final class TunnelClient implements AutoCloseable {
         })) {
             last.complete(null);
         }
-        Connection c = null;
+        TunnelConnection c = null;
         try {
             c = last.get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -226,7 +237,7 @@ final class TunnelClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        Connection c = new Connection(++connections);
+        TunnelConnection c = new TunnelConnection(++connections, settings, events);
         current = c;
         Phase waiting = state.phase() == Phase.REJECTED ? Phase.REJECTED : everOnline ? Phase.OFFLINE : Phase.CONNECTING;
         state = new TunnelState(waiting, state.lastHeartbeat(), null, state.error(), state.clockSkewSeconds());
@@ -288,10 +299,10 @@ final class TunnelClient implements AutoCloseable {
         });
     }
 
-    private void opened(Connection c, WebSocket ws, Throwable error) {
+    private void opened(TunnelConnection c, WebSocket ws, Throwable error) {
         if (error != null) {
             if (c == current) {
-                failOpening(c, unwrap(error));
+                failOpening(c, TunnelConnection.unwrap(error));
             }
             return;
         }
@@ -307,69 +318,14 @@ final class TunnelClient implements AutoCloseable {
         }
     }
 
-    private void failOpening(Connection c, Throwable cause) {
-        String where = cloud.displayUrl();
-        int proxyStatus = proxyRefusal(cause);
-        if (proxyStatus != 0) {
-            fail(c, PROXY_ERROR, "The proxy refused the tunnel to " + where + ": " + proxyHint(proxyStatus),
-                    Retry.BACKOFF);
-        } else if (cause instanceof WebSocketHandshakeException h) {
-            int status = h.getResponse().statusCode();
-            if (status == 401 || status == 403) {
-                fail(c, CREDENTIALS_REJECTED, "The cloud at " + where + " rejected the device's key (HTTP " + status
-                        + "). Provision the device again.", Retry.REJECTED);
-            } else if (h.getResponse().headers().firstValue(Protocol.PROTOCOLS_HEADER).isPresent()) {
-                fail(c, PROTOCOL_UNSUPPORTED, "The cloud at " + where + " speaks the tunnel protocols "
-                        + h.getResponse().headers().firstValue(Protocol.PROTOCOLS_HEADER).get() + ", not "
-                        + Protocol.V1 + ".", Retry.SLOW);
-            } else {
-                fail(c, HANDSHAKE_REFUSED, "The cloud at " + where + " answered HTTP " + status
-                        + " to the tunnel handshake.", Retry.BACKOFF);
-            }
-        } else if (cause instanceof HttpConnectTimeoutException || cause instanceof HttpTimeoutException) {
-            fail(c, CONNECT_TIMEOUT, "Connecting to " + where + " timed out after "
-                    + seconds(settings.connectTimeout()) + ".", Retry.BACKOFF);
-        } else if (cause instanceof SSLException) {
-            fail(c, TLS_ERROR, "TLS with " + where + " failed: " + cause.getMessage(), Retry.BACKOFF);
-        } else if (cause instanceof ConnectException || cause instanceof UnresolvedAddressException) {
-            fail(c, CLOUD_UNREACHABLE, "Cannot connect to " + where + ": " + describe(cause), Retry.BACKOFF);
-        } else {
-            fail(c, CLOUD_UNREACHABLE, "The tunnel to " + where + " could not be opened: " + describe(cause),
-                    Retry.BACKOFF);
-        }
-    }
-
-    /**
-     * The status with which a proxy refused the CONNECT, or 0. The JDK hands a 407 over as the handshake's
-     * answer and fails any other refusal with "Tunnel failed, got: N" (a 401 among them, which some proxies
-     * answer to wrong credentials: that one must not be taken for the cloud refusing the device's key).
-     */
-    private static int proxyRefusal(Throwable cause) {
-        if (cause instanceof WebSocketHandshakeException h) {
-            return h.getResponse().statusCode() == 407 ? 407 : 0;
-        }
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            java.util.regex.Matcher m = TUNNEL_FAILED.matcher(String.valueOf(t.getMessage()));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        return 0;
-    }
-
-    /** The same words as the provisioning bundle's for a proxy's refusal. */
-    static String proxyHint(int status) {
-        return switch (status) {
-            case 407 -> "HTTP 407 Proxy Authentication Required (check the proxy user and password).";
-            case 401 -> "HTTP 401 Unauthorized: the proxy wants other credentials (check the proxy user and password).";
-            case 403 -> "HTTP 403 Forbidden (the proxy does not allow this destination or this user).";
-            default -> "HTTP " + status + ".";
-        };
+    private void failOpening(TunnelConnection c, Throwable cause) {
+        OpeningFailure f = OpeningFailure.of(cause, cloud.displayUrl(), settings.connectTimeout());
+        fail(c, f.code(), f.message(), f.retry());
     }
 
     // ------------------------------------------------------------------ frames
 
-    private void frame(Connection c, String text) {
+    private void frame(TunnelConnection c, String text) {
         if (c != current) {
             return;
         }
@@ -377,24 +333,24 @@ final class TunnelClient implements AutoCloseable {
         try {
             frame = FRAMES.readObject(text);
         } catch (IOException e) {
-            sendError(c, null, "invalid_frame", "A frame must be one JSON object.");
+            remote.sendError(c, null, "invalid_frame", "A frame must be one JSON object.");
             return;
         }
         Object type = frame.get("type");
         if (!(type instanceof String)) {
-            sendError(c, idOf(frame), "invalid_frame", "A frame needs a string 'type'.");
+            remote.sendError(c, RemoteRequests.idOf(frame), "invalid_frame", "A frame needs a string 'type'.");
             return;
         }
         switch ((String) type) {
             case Protocol.HELLO -> hello(c, frame);
             case Protocol.HEARTBEAT_ACK -> heartbeatAnswered(c, frame);
-            case Protocol.REQUEST -> request(c, frame);
+            case Protocol.REQUEST -> remote.request(c, frame);
             case Protocol.ERROR -> LOG.info("Tunnel: the cloud reported {}: {}", frame.get("code"), frame.get("message"));
-            default -> sendError(c, idOf(frame), "unknown_type", "Unknown frame type for " + Protocol.V1 + ".");
+            default -> remote.sendError(c, RemoteRequests.idOf(frame), "unknown_type", "Unknown frame type for " + Protocol.V1 + ".");
         }
     }
 
-    private void hello(Connection c, Map<String, Object> frame) {
+    private void hello(TunnelConnection c, Map<String, Object> frame) {
         if (c.helloSeen) {
             return;
         }
@@ -408,7 +364,7 @@ final class TunnelClient implements AutoCloseable {
             c.openTimeout.cancel(false);
         }
         c.connectedSince = clock.instant();
-        Long skew = skewFrom(frame, null, c.connectedSince);
+        Long skew = Protocol.skewFrom(frame, null, c.connectedSince);
         if (skew != null) {
             TunnelState s = state;
             state = new TunnelState(s.phase(), s.lastHeartbeat(), s.connectedSince(), s.error(), skew);
@@ -430,7 +386,7 @@ final class TunnelClient implements AutoCloseable {
         c.heartbeats = scheduler.scheduleAtFixedRate(() -> heartbeatDue(c), ms, ms, TimeUnit.MILLISECONDS);
     }
 
-    private void heartbeatDue(Connection c) {
+    private void heartbeatDue(TunnelConnection c) {
         if (c != current) {
             c.stopTimers();
             return;
@@ -444,7 +400,7 @@ final class TunnelClient implements AutoCloseable {
         sendHeartbeat(c);
     }
 
-    private void sendHeartbeat(Connection c) {
+    private void sendHeartbeat(TunnelConnection c) {
         long seq = ++c.seq;
         c.outstanding = seq;
         Map<String, Object> beat = new LinkedHashMap<>();
@@ -456,7 +412,7 @@ final class TunnelClient implements AutoCloseable {
         c.send(FRAMES.writeString(beat));
     }
 
-    private void heartbeatAnswered(Connection c, Map<String, Object> frame) {
+    private void heartbeatAnswered(TunnelConnection c, Map<String, Object> frame) {
         Object seq = frame.get("seq");
         if (seq instanceof Number n && n.longValue() != c.outstanding) {
             return; // an answer to an older heartbeat: the newest one is still out
@@ -468,128 +424,15 @@ final class TunnelClient implements AutoCloseable {
             everOnline = true;
             LOG.info("Tunnel to {} online (device {}, connection {})", cloud.displayUrl(), deviceId, c.number);
         }
-        Long skew = skewFrom(frame, c.outstandingSentAt, now);
+        Long skew = Protocol.skewFrom(frame, c.outstandingSentAt, now);
         state = new TunnelState(Phase.ONLINE, now, c.connectedSince, null,
                 skew != null ? skew : state.clockSkewSeconds());
     }
 
-    /**
-     * The cloud's clock minus the device's, rounded to whole seconds: the frame's {@code server_time} against
-     * the middle of the heartbeat's round trip (for a {@code hello}, which answers nothing, its arrival).
-     * {@code server_time} may carry fractions of a second or not; a missing or malformed one gives null.
-     */
-    static Long skewFrom(Map<String, Object> frame, Instant sentAt, Instant receivedAt) {
-        if (!(frame.get("server_time") instanceof String text) || text.length() > 64) {
-            return null;
-        }
-        Instant server;
-        try {
-            server = java.time.OffsetDateTime.parse(text).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            return null;
-        }
-        Instant local = receivedAt;
-        if (sentAt != null && !sentAt.isAfter(receivedAt)) {
-            local = sentAt.plus(Duration.between(sentAt, receivedAt).dividedBy(2));
-        }
-        long millis = Duration.between(local, server).toMillis();
-        return Math.round(millis / 1000.0);
-    }
-
-    private void request(Connection c, Map<String, Object> frame) {
-        String id = idOf(frame);
-        if (id == null) {
-            sendError(c, null, "invalid_request", "A request needs a string 'id' of at most 64 characters.");
-            return;
-        }
-        Object method = frame.get("method");
-        if (!(method instanceof String m) || !Protocol.METHODS.contains(m)) {
-            sendError(c, id, "invalid_request", "'method' must be one of GET, POST, PUT, DELETE.");
-            return;
-        }
-        Object path = frame.get("path");
-        if (!(path instanceof String p) || !Protocol.allowedPath(p)) {
-            sendError(c, id, "path_not_allowed", "Only paths under /api/v1/ of the local API may be requested, "
-                    + "without '.', '..', encoded separators or control characters.");
-            return;
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (frame.get("headers") instanceof Map<?, ?> given) {
-            given.forEach((name, value) -> {
-                String lower = String.valueOf(name).toLowerCase(Locale.ROOT);
-                if (Protocol.REQUEST_HEADERS.contains(lower) && value instanceof String v && v.length() <= 256
-                        && v.chars().noneMatch(ch -> ch < ' ' || ch == 0x7f)) {
-                    headers.put(lower, v);
-                }
-            });
-        }
-        byte[] body;
-        Object b = frame.get("body");
-        if (b == null) {
-            body = new byte[0];
-        } else if (b instanceof String encoded && encoded.length() <= settings.maxFrameChars()) {
-            try {
-                body = Base64.getDecoder().decode(encoded);
-            } catch (IllegalArgumentException e) {
-                sendError(c, id, "invalid_request", "'body' must be base64.");
-                return;
-            }
-        } else {
-            sendError(c, id, "request_too_large", "The body is larger than " + settings.maxBodyBytes() + " bytes.");
-            return;
-        }
-        if (body.length > settings.maxBodyBytes()) {
-            sendError(c, id, "request_too_large", "The body is larger than " + settings.maxBodyBytes() + " bytes.");
-            return;
-        }
-        Duration timeout = settings.requestTimeout();
-        if (frame.get("timeout_ms") instanceof Number t && t.longValue() > 0 && t.longValue() < timeout.toMillis()) {
-            timeout = Duration.ofMillis(t.longValue());
-        }
-        LocalRequest local = new LocalRequest((String) method, (String) path, headers, body);
-        Duration limit = timeout;
-        try {
-            requests.execute(() -> carryOut(c, id, local, limit));
-        } catch (RejectedExecutionException e) {
-            sendError(c, id, "busy", "The device is carrying out too many requests; try again shortly.");
-        }
-    }
-
-    /** On a request thread. */
-    private void carryOut(Connection c, String id, LocalRequest request, Duration timeout) {
-        try {
-            LocalResponse answer = localApi.execute(request, timeout, settings.maxBodyBytes());
-            Map<String, Object> frame = new LinkedHashMap<>();
-            frame.put("type", Protocol.RESPONSE);
-            frame.put("id", id);
-            frame.put("status", answer.status());
-            frame.put("headers", answer.headers());
-            frame.put("body", answer.body().length == 0 ? null : Base64.getEncoder().encodeToString(answer.body()));
-            c.send(FRAMES.writeString(frame));
-        } catch (LocalApiException e) {
-            sendError(c, id, e.code(), e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("Tunnel: request {} {} failed: {}", request.method(), request.path(), e.toString(), e);
-            sendError(c, id, LocalApiException.UNAVAILABLE, "The agent failed to carry out the request.");
-        }
-    }
-
-    private void sendError(Connection c, String id, String code, String message) {
-        Map<String, Object> frame = new LinkedHashMap<>();
-        frame.put("type", Protocol.ERROR);
-        frame.put("id", id);
-        frame.put("code", code);
-        frame.put("message", message);
-        c.send(FRAMES.writeString(frame));
-    }
-
-    private static String idOf(Map<String, Object> frame) {
-        return frame.get("id") instanceof String s && !s.isEmpty() && s.length() <= 64 ? s : null;
-    }
 
     // ------------------------------------------------------------------ failures
 
-    private void closedByCloud(Connection c, int code, String reason) {
+    private void closedByCloud(TunnelConnection c, int code, String reason) {
         String why = reason == null || reason.isBlank() ? "" : ": " + reason;
         switch (code) {
             case Protocol.CLOSE_CREDENTIALS -> fail(c, CREDENTIALS_REJECTED,
@@ -600,7 +443,7 @@ final class TunnelClient implements AutoCloseable {
         }
     }
 
-    private void fail(Connection c, String code, String message, Retry retry) {
+    private void fail(TunnelConnection c, String code, String message, Retry retry) {
         if (c != current) {
             return;
         }
@@ -649,191 +492,8 @@ final class TunnelClient implements AutoCloseable {
         return Duration.ofMillis(full / 2 + random.applyAsLong(full / 2 + 1));
     }
 
-    private static Throwable unwrap(Throwable t) {
-        Throwable cause = t;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
-    private static String describe(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
-    }
-
-    private static String seconds(Duration d) {
+    static String seconds(Duration d) {
         long ms = d.toMillis();
         return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
-    }
-
-    // ------------------------------------------------------------------ one connection
-
-    /**
-     * One WebSocket connection: the JDK calls the listener methods one at a time on the HTTP client's
-     * threads; they hand complete frames to the scheduler thread. Fields without {@code volatile} belong
-     * to the scheduler thread.
-     */
-    private final class Connection implements WebSocket.Listener {
-        final long number;
-        private final StringBuilder partial = new StringBuilder();
-        private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
-        /** The close frame on its way and the cloud's answer, if this side closes; see {@link #closeWith}. */
-        private volatile CompletableFuture<?> closing;
-        /** Completed when the cloud's close frame arrives or the connection fails. */
-        private final CompletableFuture<Void> peerClosed = new CompletableFuture<>();
-        /** Set when this side closes: what still arrives is read and dropped. */
-        private volatile boolean discarding;
-        volatile WebSocket ws;
-        volatile boolean dead;
-        boolean helloSeen;
-        Instant connectedSince;
-        Duration interval = settings.heartbeatInterval();
-        long seq;
-        long outstanding;
-        /** When the outstanding heartbeat left, by the local clock: its answer's server_time gives the skew. */
-        Instant outstandingSentAt;
-        long onlineSince;
-        ScheduledFuture<?> heartbeats;
-        ScheduledFuture<?> openTimeout;
-
-        Connection(long number) {
-            this.number = number;
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            ws = webSocket;
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            if (discarding) {
-                webSocket.request(1); // closing: read on, so that the cloud can send its close frame
-                return null;
-            }
-            if (partial.length() + data.length() > settings.maxFrameChars()) {
-                partial.setLength(0);
-                // as docs/protocol.md says: close 4413 (the JDK's client may not send 1009), then a new connection
-                discarding = true;
-                closeWith(Protocol.CLOSE_TOO_BIG, "message too big (limit " + settings.maxFrameChars()
-                        + " characters)");
-                post(() -> fail(this, PROTOCOL_ERROR, "The cloud sent a frame larger than "
-                        + settings.maxFrameChars() + " characters.", Retry.BACKOFF));
-                webSocket.request(1);
-                return null;
-            }
-            partial.append(data);
-            if (last) {
-                String text = partial.toString();
-                partial.setLength(0);
-                post(() -> frame(this, text));
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data, boolean last) {
-            if (last && !discarding) {
-                post(() -> {
-                    if (this == current) {
-                        sendError(this, null, "invalid_frame", "Binary frames are not part of " + Protocol.V1 + ".");
-                    }
-                });
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            peerClosed.complete(null);
-            post(() -> closedByCloud(this, statusCode, reason));
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            peerClosed.complete(null);
-            post(() -> fail(this, CONNECTION_LOST, "The tunnel broke: " + describe(error), Retry.BACKOFF));
-        }
-
-        /** Sends a text frame after the ones before it (the JDK allows one outstanding send). */
-        synchronized void send(String text) {
-            WebSocket socket = ws;
-            if (socket == null || dead) {
-                return;
-            }
-            sending = sending.handle((ignored, e) -> null)
-                    .thenCompose(ignored -> dead ? CompletableFuture.completedFuture(null) : socket.sendText(text, true))
-                    .whenComplete((ignored, e) -> {
-                        if (e != null && !dead) {
-                            post(() -> fail(this, CONNECTION_LOST, "Sending on the tunnel failed: " + describe(e),
-                                    Retry.BACKOFF));
-                        }
-                    });
-        }
-
-        /**
-         * Sends a close frame after the frames already queued; {@link #abort()} then waits for the cloud's
-         * close frame (at most a second) before it drops the connection, so that the cloud learns why.
-         */
-        synchronized void closeWith(int code, String reason) {
-            WebSocket socket = ws;
-            if (socket == null || dead || closing != null) {
-                return;
-            }
-            closing = sending.handle((ignored, e) -> null)
-                    .thenCompose(ignored -> socket.sendClose(code, reason))
-                    .thenCompose(ignored -> peerClosed)
-                    .toCompletableFuture();
-        }
-
-        void stopTimers() {
-            dead = true;
-            if (heartbeats != null) {
-                heartbeats.cancel(false);
-            }
-            if (openTimeout != null) {
-                openTimeout.cancel(false);
-            }
-        }
-
-        void abort() {
-            dead = true;
-            WebSocket socket = ws;
-            if (socket == null) {
-                return;
-            }
-            CompletableFuture<?> close = closing;
-            if (close == null) {
-                socket.abort();
-            } else {
-                close.orTimeout(1, TimeUnit.SECONDS).whenComplete((ignored, e) -> socket.abort());
-            }
-        }
-
-        /** Closes politely (1001), waiting a moment for the close frame to leave, then drops the connection. */
-        void goAway() {
-            dead = true;
-            WebSocket socket = ws;
-            if (socket == null) {
-                return;
-            }
-            try {
-                socket.sendClose(Protocol.CLOSE_GOING_AWAY, "agent stopping").get(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                // the connection is going anyway
-            }
-            socket.abort();
-        }
     }
 }

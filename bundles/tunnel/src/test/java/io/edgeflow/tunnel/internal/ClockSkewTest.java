@@ -102,18 +102,18 @@ class ClockSkewTest {
         Instant sent = Instant.parse("2026-12-03T10:00:00Z");
         Instant received = sent.plusMillis(800);
         // the cloud answered at 10:00:10.4 by its clock, the middle of the round trip is 10:00:00.4 by ours
-        assertThat(TunnelClient.skewFrom(Map.of("server_time", "2026-12-03T10:00:10.400123456Z"), sent, received))
+        assertThat(Protocol.skewFrom(Map.of("server_time", "2026-12-03T10:00:10.400123456Z"), sent, received))
                 .isEqualTo(10L);
         // whole seconds only: still rounded to the nearest second
-        assertThat(TunnelClient.skewFrom(Map.of("server_time", "2026-12-03T09:59:59Z"), sent, received)).isEqualTo(-1L);
-        assertThat(TunnelClient.skewFrom(Map.of("server_time", "2026-12-03T12:00:00+02:00"), sent, received))
+        assertThat(Protocol.skewFrom(Map.of("server_time", "2026-12-03T09:59:59Z"), sent, received)).isEqualTo(-1L);
+        assertThat(Protocol.skewFrom(Map.of("server_time", "2026-12-03T12:00:00+02:00"), sent, received))
                 .isZero();
         // a hello answers nothing: its arrival is the local time
-        assertThat(TunnelClient.skewFrom(Map.of("server_time", "2026-12-03T08:00:00Z"), null, sent)).isEqualTo(-7200L);
+        assertThat(Protocol.skewFrom(Map.of("server_time", "2026-12-03T08:00:00Z"), null, sent)).isEqualTo(-7200L);
         // a clock stepped back during the round trip: the arrival, not a midpoint before the sending
-        assertThat(TunnelClient.skewFrom(Map.of("server_time", "2026-12-03T10:00:00Z"), received, sent)).isZero();
-        assertThat(TunnelClient.skewFrom(Map.of("server_time", "yesterday"), sent, received)).isNull();
-        assertThat(TunnelClient.skewFrom(Map.of("server_time", 17), sent, received)).isNull();
-        assertThat(TunnelClient.skewFrom(Map.of(), sent, received)).isNull();
+        assertThat(Protocol.skewFrom(Map.of("server_time", "2026-12-03T10:00:00Z"), received, sent)).isZero();
+        assertThat(Protocol.skewFrom(Map.of("server_time", "yesterday"), sent, received)).isNull();
+        assertThat(Protocol.skewFrom(Map.of("server_time", 17), sent, received)).isNull();
+        assertThat(Protocol.skewFrom(Map.of(), sent, received)).isNull();
     }
 }

@@ -153,7 +153,9 @@ class TunnelHealingTest {
             // it retries slowly, and the cloud keeps saying no (401 at the handshake)
             int loads = vault.loads.get();
             Await.until("a retry", Duration.ofSeconds(3), () -> vault.loads.get() > loads);
-            Thread.sleep(200);
+            Await.until("the retry refused with HTTP 401", Duration.ofSeconds(5),
+                    () -> client.state().error() != null && client.state().error().message().contains("HTTP 401"),
+                    () -> client.state().toString());
             assertThat(client.state().phase()).isEqualTo(Phase.REJECTED);
             assertThat(client.state().error().message()).contains("HTTP 401");
         }
@@ -163,14 +165,19 @@ class TunnelHealingTest {
     void aRejectedKeyIsRetriedSlowlyNotInATightLoop() throws Exception {
         ReferenceCloud.Device device = cloud.register(true);
         MemoryVault vault = new MemoryVault(device.id(), "efk_" + "0".repeat(52));
+        List<Long> bounds = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (TestCloudEndpoint endpoint = new TestCloudEndpoint("localhost", cloud.port(), cloud.tls());
-                TunnelClient client = client(endpoint, vault, device.id())) {
+                TunnelClient client = new TunnelClient(FAST, endpoint, device.id(), vault, null, Clock.systemUTC(),
+                        bound -> {
+                            bounds.add(bound);
+                            return ThreadLocalRandom.current().nextLong(bound);
+                        }, localApi::address)) {
             client.start();
             Await.until("rejected", Duration.ofSeconds(5), () -> client.state().phase() == Phase.REJECTED);
             assertThat(client.state().error().code()).isEqualTo("credentials_rejected");
-            Thread.sleep(3000);
-            // slow retry of 1 s here (0.5 to 1 s with jitter): at most 1 + 3 / 0.5 attempts in 3 s
-            assertThat(vault.loads.get()).isBetween(2, 7);
+            Await.until("two retries", Duration.ofSeconds(10), () -> vault.loads.get() >= 3);
+            // slow retry of 1 s here: each waits 0.5 to 1 s (with jitter), never the fast backoff
+            assertThat(bounds).isNotEmpty().containsOnly(FAST.rejectedRetry().toMillis() / 2 + 1);
             assertThat(client.state().phase()).isEqualTo(Phase.REJECTED);
         }
     }

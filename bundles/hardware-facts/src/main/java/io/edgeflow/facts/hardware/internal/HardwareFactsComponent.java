@@ -1,10 +1,11 @@
 package io.edgeflow.facts.hardware.internal;
 
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 import io.edgeflow.api.facts.HardwareFacts;
 import io.edgeflow.api.facts.HardwareFactsService;
+
+import io.edgeflow.facts.files.RootFiles;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -48,21 +49,8 @@ public final class HardwareFactsComponent implements HardwareFactsService {
         return facts;
     }
 
-    /**
-     * @param value the configured root
-     * @return it as a path
-     * @throws IllegalArgumentException naming the property when it is not an absolute path
-     */
+    /** The checked {@code sysroot}; see {@link RootFiles#sysroot}. */
     static Path sysroot(String value) {
-        String v = value == null ? "" : value.strip();
-        try {
-            Path path = Path.of(v);
-            if (v.isEmpty() || !path.isAbsolute()) {
-                throw new IllegalArgumentException("sysroot must be an absolute path, got '" + v + "'");
-            }
-            return path.normalize();
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("sysroot must be an absolute path, got '" + v + "'", e);
-        }
+        return RootFiles.sysroot(value);
     }
 }

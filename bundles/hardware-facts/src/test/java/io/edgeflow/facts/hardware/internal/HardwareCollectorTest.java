@@ -1,5 +1,6 @@
 package io.edgeflow.facts.hardware.internal;
 
+import io.edgeflow.facts.fixtures.FixtureFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HardwareCollectorTest {
 
     private static HardwareFacts collect(String fixture) {
-        return new HardwareCollector(Fixtures.root(fixture), Fixtures.ARM64_JVM).collect();
+        return new HardwareCollector(FixtureFiles.root(fixture), Fixtures.ARM64_JVM).collect();
     }
 
     @Test
@@ -88,7 +89,7 @@ class HardwareCollectorTest {
 
     @Test
     void thisX86MachineCopied() {
-        HardwareFacts facts = new HardwareCollector(Fixtures.root("firecracker-vm"),
+        HardwareFacts facts = new HardwareCollector(FixtureFiles.root("firecracker-vm"),
                 new Jvm(99, "Linux", "amd64", "0")).collect();
         assertThat(facts.cpuCores()).isEqualTo(2);
         assertThat(facts.ramMb()).isEqualTo(24684092L / 1024);
@@ -119,9 +120,9 @@ class HardwareCollectorTest {
     void truncatedAndUnreadableFilesAreWarnedAbout(@TempDir Path root) throws IOException {
         Files.createDirectories(root.resolve("proc/sys/kernel"));
         Files.createDirectories(root.resolve("sys/devices/system/cpu"));
-        Files.copy(Fixtures.DIR.resolve("files/meminfo/truncated-in-number"), root.resolve("proc/meminfo"));
+        Files.copy(FixtureFiles.DIR.resolve("files/meminfo/truncated-in-number"), root.resolve("proc/meminfo"));
         Files.writeString(root.resolve("sys/devices/system/cpu/online"), "0-"); // "0-1\n" cut short
-        Files.copy(Fixtures.DIR.resolve("raspberry-pi-3/proc/cpuinfo"), root.resolve("proc/cpuinfo"));
+        Files.copy(FixtureFiles.DIR.resolve("raspberry-pi-3/proc/cpuinfo"), root.resolve("proc/cpuinfo"));
         Files.createDirectories(root.resolve("proc/sys/kernel/osrelease")); // a directory cannot be read
         HardwareFacts facts = new HardwareCollector(root, Fixtures.ARM64_JVM).collect();
         assertThat(facts.ramMb()).isNull();

@@ -1,5 +1,6 @@
 package io.edgeflow.facts.hardware.internal;
 
+import io.edgeflow.facts.fixtures.FixtureFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +12,7 @@ class HardwareFactsComponentTest {
 
     @Test
     void readsOncePerActivation() {
-        HardwareFactsComponent component = new HardwareFactsComponent(Fixtures.root("raspberry-pi-3"),
+        HardwareFactsComponent component = new HardwareFactsComponent(FixtureFiles.root("raspberry-pi-3"),
                 Fixtures.ARM64_JVM);
         assertThat(component.hardwareFacts()).isSameAs(component.hardwareFacts());
         assertThat(component.hardwareFacts().boardModel()).isEqualTo("Raspberry Pi 3 Model B Rev 1.2");

@@ -1,5 +1,6 @@
 package io.edgeflow.facts.hardware.internal;
 
+import io.edgeflow.facts.fixtures.FixtureFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +11,7 @@ class ParsersTest {
 
     @Test
     void cpuinfoOfARaspberryPi3WithCrlfAndSpacesCountsFourProcessorsAndReadsTheSerial() {
-        CpuInfo cpu = CpuInfo.parse(Fixtures.text("raspberry-pi-3/proc/cpuinfo"));
+        CpuInfo cpu = CpuInfo.parse(FixtureFiles.text("raspberry-pi-3/proc/cpuinfo"));
         assertThat(cpu.processors()).isEqualTo(4);
         assertThat(cpu.serial()).isEqualTo("000000007881bb80");
         assertThat(cpu.model()).isNull(); // this kernel wrote no Model line
@@ -19,25 +20,25 @@ class ParsersTest {
     @Test
     void cpuinfoOfAPineA64DoesNotCountTheProcessorNameLines() {
         // each block has both "processor : N" and "Processor : AArch64 Processor rev 4"
-        assertThat(CpuInfo.parse(Fixtures.text("pine-a64/proc/cpuinfo")).processors()).isEqualTo(4);
+        assertThat(CpuInfo.parse(FixtureFiles.text("pine-a64/proc/cpuinfo")).processors()).isEqualTo(4);
     }
 
     @Test
     void cpuinfoOfAnOldArm720tBoardHasNoProcessorEntriesAndAZeroSerial() {
-        CpuInfo cpu = CpuInfo.parse(Fixtures.text("sep4020-board/proc/cpuinfo"));
+        CpuInfo cpu = CpuInfo.parse(FixtureFiles.text("sep4020-board/proc/cpuinfo"));
         assertThat(cpu.processors()).isZero(); // "Processor : ARM720T rev 2 (v4l)" names the CPU
         assertThat(cpu.serial()).isEqualTo("0000000000000000");
     }
 
     @Test
     void cpuinfoOfRiscVAndX86() {
-        assertThat(CpuInfo.parse(Fixtures.text("starfive-visionfive-2/proc/cpuinfo")).processors()).isEqualTo(4);
-        assertThat(CpuInfo.parse(Fixtures.text("firecracker-vm/proc/cpuinfo")).processors()).isEqualTo(2);
+        assertThat(CpuInfo.parse(FixtureFiles.text("starfive-visionfive-2/proc/cpuinfo")).processors()).isEqualTo(4);
+        assertThat(CpuInfo.parse(FixtureFiles.text("firecracker-vm/proc/cpuinfo")).processors()).isEqualTo(2);
     }
 
     @Test
     void aTruncatedCpuinfoCountsWhatItHolds() {
-        String whole = Fixtures.text("raspberry-pi-3/proc/cpuinfo");
+        String whole = FixtureFiles.text("raspberry-pi-3/proc/cpuinfo");
         CpuInfo cut = CpuInfo.parse(whole.substring(0, whole.indexOf("processor   : 2")));
         assertThat(cut.processors()).isEqualTo(2);
         assertThat(cut.serial()).isNull();
@@ -46,8 +47,8 @@ class ParsersTest {
 
     @Test
     void cpuListsCountOnlineCpusAndRejectGarbage() {
-        assertThat(CpuList.count(Fixtures.text("firecracker-vm/sys/devices/system/cpu/online"))).hasValue(2);
-        assertThat(CpuList.count(Fixtures.text("starfive-visionfive-2/sys/devices/system/cpu/possible"))).hasValue(4);
+        assertThat(CpuList.count(FixtureFiles.text("firecracker-vm/sys/devices/system/cpu/online"))).hasValue(2);
+        assertThat(CpuList.count(FixtureFiles.text("starfive-visionfive-2/sys/devices/system/cpu/possible"))).hasValue(4);
         assertThat(CpuList.count("0,2-5,7\n")).hasValue(6);
         assertThat(CpuList.count("0-")).isEmpty(); // "0-1\n" cut after two bytes
         assertThat(CpuList.count("")).isEmpty();
@@ -58,21 +59,21 @@ class ParsersTest {
 
     @Test
     void memTotalIsInMibRoundedDown() {
-        assertThat(MemInfo.totalMib(Fixtures.text("files/meminfo/node-exporter"))).hasValue(3742148L / 1024);
-        assertThat(MemInfo.totalMib(Fixtures.text("files/meminfo/node-exporter"))).hasValue(3654L);
-        assertThat(MemInfo.totalMib(Fixtures.text("files/meminfo/truncated-in-label"))).isEmpty();
-        assertThat(MemInfo.totalMib(Fixtures.text("files/meminfo/truncated-in-number"))).isEmpty();
+        assertThat(MemInfo.totalMib(FixtureFiles.text("files/meminfo/node-exporter"))).hasValue(3742148L / 1024);
+        assertThat(MemInfo.totalMib(FixtureFiles.text("files/meminfo/node-exporter"))).hasValue(3654L);
+        assertThat(MemInfo.totalMib(FixtureFiles.text("files/meminfo/truncated-in-label"))).isEmpty();
+        assertThat(MemInfo.totalMib(FixtureFiles.text("files/meminfo/truncated-in-number"))).isEmpty();
         assertThat(MemInfo.totalMib("")).isEmpty();
     }
 
     @Test
     void deviceTreeStringsLoseTheirNulAndWhiteSpace() {
-        assertThat(DeviceTree.string(Fixtures.text("raspberry-pi-3/proc/device-tree/model")))
+        assertThat(DeviceTree.string(FixtureFiles.text("raspberry-pi-3/proc/device-tree/model")))
                 .hasValue("Raspberry Pi 3 Model B Rev 1.2");
-        assertThat(DeviceTree.string(Fixtures.text("raspberry-pi-4/proc/device-tree/model")))
+        assertThat(DeviceTree.string(FixtureFiles.text("raspberry-pi-4/proc/device-tree/model")))
                 .hasValue("Raspberry Pi 4 Model B Rev 1.1");
-        assertThat(DeviceTree.string(Fixtures.text("odroid-c1-plus/proc/device-tree/model"))).hasValue("AMLOGIC");
-        assertThat(DeviceTree.string(Fixtures.text("nextthing-chip/sys/firmware/devicetree/base/compatible")))
+        assertThat(DeviceTree.string(FixtureFiles.text("odroid-c1-plus/proc/device-tree/model"))).hasValue("AMLOGIC");
+        assertThat(DeviceTree.string(FixtureFiles.text("nextthing-chip/sys/firmware/devicetree/base/compatible")))
                 .hasValue("nextthing,chip");
         assertThat(DeviceTree.string("Some Board\n")).hasValue("Some Board"); // no NUL at all
         assertThat(DeviceTree.string("Some Board\0\0\0")).hasValue("Some Board");
@@ -83,8 +84,8 @@ class ParsersTest {
 
     @Test
     void dmiNamesVendorAndProductAndIgnoresPlaceholders() {
-        assertThat(Dmi.model(Fixtures.text("dell-poweredge-r6515/sys/class/dmi/id/sys_vendor"),
-                Fixtures.text("dell-poweredge-r6515/sys/class/dmi/id/product_name")))
+        assertThat(Dmi.model(FixtureFiles.text("dell-poweredge-r6515/sys/class/dmi/id/sys_vendor"),
+                FixtureFiles.text("dell-poweredge-r6515/sys/class/dmi/id/product_name")))
                 .isEqualTo("Dell Inc. PowerEdge R6515");
         assertThat(Dmi.model("To be filled by O.E.M.\n", "Q87M-E\n")).isEqualTo("Q87M-E");
         assertThat(Dmi.model("System manufacturer\n", "System Product Name\n")).isNull();
@@ -114,11 +115,11 @@ class ParsersTest {
 
     @Test
     void kernelReleaseIsTheThirdWordOfProcVersion() {
-        assertThat(KernelVersion.fromProcVersion(Fixtures.text("firecracker-vm/proc/version")))
+        assertThat(KernelVersion.fromProcVersion(FixtureFiles.text("firecracker-vm/proc/version")))
                 .hasValue("6.18.44-fc-v657");
         assertThat(KernelVersion.fromProcVersion("Linux version")).isEmpty();
         assertThat(KernelVersion.fromProcVersion("#91 Sat Mar 31 10:10:05 CST 2012\n")).isEmpty();
-        assertThat(KernelVersion.release(Fixtures.text("firecracker-vm/proc/sys/kernel/osrelease")))
+        assertThat(KernelVersion.release(FixtureFiles.text("firecracker-vm/proc/sys/kernel/osrelease")))
                 .hasValue("6.18.44-fc-v657");
         assertThat(KernelVersion.release("\n")).isEmpty();
         assertThat(KernelVersion.release("6.1 and more")).isEmpty();

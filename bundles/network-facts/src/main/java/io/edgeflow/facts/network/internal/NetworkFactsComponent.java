@@ -2,7 +2,6 @@ package io.edgeflow.facts.network.internal;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +11,8 @@ import io.edgeflow.api.facts.NetworkFacts;
 import io.edgeflow.api.facts.NetworkFactsService;
 import io.edgeflow.api.status.ConfigurationProblems;
 import io.edgeflow.api.status.StatusError;
+
+import io.edgeflow.facts.files.RootFiles;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -112,17 +113,9 @@ public final class NetworkFactsComponent implements NetworkFactsService, Configu
         }
     }
 
+    /** The checked {@code sysroot}; see {@link RootFiles#sysroot}. */
     static Path sysroot(String value) {
-        String v = value == null ? "" : value.strip();
-        try {
-            Path path = Path.of(v);
-            if (v.isEmpty() || !path.isAbsolute()) {
-                throw new IllegalArgumentException("sysroot must be an absolute path, got '" + v + "'");
-            }
-            return path.normalize();
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("sysroot must be an absolute path, got '" + v + "'", e);
-        }
+        return RootFiles.sysroot(value);
     }
 
     static int cacheSeconds(int value) {

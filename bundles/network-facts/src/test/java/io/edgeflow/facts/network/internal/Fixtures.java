@@ -1,36 +1,14 @@
 package io.edgeflow.facts.network.internal;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The fixture roots under src/test/fixtures; see SOURCES.md there for where each file came from. */
+/** What this bundle's tests share beyond {@link io.edgeflow.facts.fixtures.FixtureFiles}. */
 final class Fixtures {
-    static final Path DIR = Path.of("src/test/fixtures");
-
     private Fixtures() {
-    }
-
-    static Path root(String name) {
-        Path root = DIR.resolve(name);
-        if (!Files.isDirectory(root)) {
-            throw new IllegalStateException("no fixture " + root.toAbsolutePath());
-        }
-        return root;
-    }
-
-    static String text(String relative) {
-        try {
-            return Files.readString(DIR.resolve(relative), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A collector that reads addresses from the files, as for any root but /. */

@@ -1,5 +1,6 @@
 package io.edgeflow.facts.network.internal;
 
+import io.edgeflow.facts.fixtures.FixtureFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -25,14 +26,14 @@ class NetworkCollectorTest {
 
     @Test
     void anX86VmWithOneEthernetAndADefaultRoute() {
-        NetworkFacts facts = Fixtures.fromFiles(Fixtures.root("firecracker-vm")).collect();
+        NetworkFacts facts = Fixtures.fromFiles(FixtureFiles.root("firecracker-vm")).collect();
         assertThat(facts.hostname()).isEqualTo("vm");
         assertThat(facts.interfaces()).extracting(NetworkInterfaceFacts::name)
                 .containsExactly("lo", "ifb0", "ifb1", "eth0"); // in ifindex order
         Map<String, NetworkInterfaceFacts> i = byName(facts);
         assertThat(i.get("eth0").type()).isEqualTo("ethernet");
         assertThat(i.get("eth0").up()).isTrue();
-        assertThat(i.get("eth0").mac()).isEqualTo(Fixtures.text("firecracker-vm/sys/class/net/eth0/address").strip());
+        assertThat(i.get("eth0").mac()).isEqualTo(FixtureFiles.text("firecracker-vm/sys/class/net/eth0/address").strip());
         assertThat(i.get("lo").type()).isEqualTo("loopback");
         assertThat(i.get("lo").up()).isTrue(); // operstate unknown, IFF_UP set
         assertThat(i.get("lo").mac()).isNull();
@@ -48,8 +49,8 @@ class NetworkCollectorTest {
     @Test
     void addressesReadFromTheFilesAreThoseIpShowed() {
         for (String fixture : new String[] {"firecracker-vm", "gateway-netns"}) {
-            NetworkFacts facts = Fixtures.fromFiles(Fixtures.root(fixture)).collect();
-            Map<String, List<String>> expected = Fixtures.ipAddr(Fixtures.text(fixture + "/ip-o-addr.txt"));
+            NetworkFacts facts = Fixtures.fromFiles(FixtureFiles.root(fixture)).collect();
+            Map<String, List<String>> expected = Fixtures.ipAddr(FixtureFiles.text(fixture + "/ip-o-addr.txt"));
             for (NetworkInterfaceFacts iface : facts.interfaces()) {
                 List<String> shown = expected.getOrDefault(iface.name(), List.of());
                 if (iface.name().equals("tun0")) {
@@ -66,7 +67,7 @@ class NetworkCollectorTest {
 
     @Test
     void aGatewayWithABridgeTunnelsAndTwoDefaultRoutes() {
-        NetworkFacts facts = Fixtures.fromFiles(Fixtures.root("gateway-netns")).collect();
+        NetworkFacts facts = Fixtures.fromFiles(FixtureFiles.root("gateway-netns")).collect();
         assertThat(facts.hostname()).isEqualTo("edgeflow-gw-07");
         Map<String, NetworkInterfaceFacts> i = byName(facts);
         assertThat(i.keySet()).containsExactlyInAnyOrder("lo", "br0", "veth0", "veth1", "tun0", "tap0", "vxlan42");
@@ -87,7 +88,7 @@ class NetworkCollectorTest {
 
     @Test
     void aRaspberryPiOnWifiWithoutRouteTable() {
-        NetworkFacts facts = Fixtures.fromFiles(Fixtures.root("raspberry-pi-3-wlan0")).collect();
+        NetworkFacts facts = Fixtures.fromFiles(FixtureFiles.root("raspberry-pi-3-wlan0")).collect();
         NetworkInterfaceFacts wlan0 = facts.interfaces().get(0);
         assertThat(wlan0.name()).isEqualTo("wlan0");
         assertThat(wlan0.type()).isEqualTo("wifi");
@@ -104,7 +105,7 @@ class NetworkCollectorTest {
 
     @Test
     void aBoardWithARouteButNoSysfsHasNoPrimaryAndSaysWhy() {
-        NetworkFacts facts = Fixtures.fromFiles(Fixtures.root("sep4020-board")).collect();
+        NetworkFacts facts = Fixtures.fromFiles(FixtureFiles.root("sep4020-board")).collect();
         assertThat(facts.interfaces()).isEmpty();
         assertThat(facts.ipAddress()).isNull();
         assertThat(facts.connectionType()).isNull();
@@ -114,7 +115,7 @@ class NetworkCollectorTest {
 
     @Test
     void emptyTruncatedAndUnreadableFilesGiveWarningsNotExceptions(@TempDir Path root) throws IOException {
-        copy(Fixtures.root("firecracker-vm"), root);
+        copy(FixtureFiles.root("firecracker-vm"), root);
         Files.write(root.resolve("proc/sys/kernel/hostname"), new byte[0]);
         Files.write(root.resolve("proc/net/route"), new byte[0]);
         String trie = Files.readString(root.resolve("proc/net/fib_trie"));

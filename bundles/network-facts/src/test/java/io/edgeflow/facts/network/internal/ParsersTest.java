@@ -1,5 +1,6 @@
 package io.edgeflow.facts.network.internal;
 
+import io.edgeflow.facts.fixtures.FixtureFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ class ParsersTest {
 
     @Test
     void aDefaultRouteIsFound() {
-        RouteTable table = RouteTable.parse(Fixtures.text("firecracker-vm/proc/net/route"));
+        RouteTable table = RouteTable.parse(FixtureFiles.text("firecracker-vm/proc/net/route"));
         assertThat(table.badLines()).isZero();
         assertThat(table.routes()).hasSize(2);
         assertThat(table.defaultInterface()).hasValue("eth0");
@@ -26,7 +27,7 @@ class ParsersTest {
 
     @Test
     void theDefaultRouteWithTheLowestMetricWinsWhateverTheOrder() {
-        String file = Fixtures.text("gateway-netns/proc/net/route");
+        String file = FixtureFiles.text("gateway-netns/proc/net/route");
         assertThat(RouteTable.parse(file).defaultInterface()).hasValue("vxlan42"); // metric 100 before br0's 425
         List<String> lines = new ArrayList<>(List.of(file.split("\n")));
         Collections.reverse(lines.subList(1, lines.size())); // the same routes, listed the other way round
@@ -35,7 +36,7 @@ class ParsersTest {
 
     @Test
     void aBoardWithoutDefaultRouteHasNone() {
-        RouteTable table = RouteTable.parse(Fixtures.text("sep4020-board/proc/net/route"));
+        RouteTable table = RouteTable.parse(FixtureFiles.text("sep4020-board/proc/net/route"));
         assertThat(table.defaultInterface()).isEmpty();
         assertThat(table.interfaceFor(0xC0A8010A)).hasValue("eth0"); // 192.168.1.10 in 192.168.1.0/24
         assertThat(table.interfaceFor(0x0A000001)).isEmpty();
@@ -43,7 +44,7 @@ class ParsersTest {
 
     @Test
     void garbledRouteTablesAreCounted() {
-        String file = Fixtures.text("sep4020-board/proc/net/route");
+        String file = FixtureFiles.text("sep4020-board/proc/net/route");
         assertThat(RouteTable.parse(file.substring(0, 150)).badLines()).isEqualTo(1); // cut inside the route line
         assertThat(RouteTable.parse(file.substring(40)).badLines()).isEqualTo(1); // header cut off
         assertThat(RouteTable.parse("").routes()).isEmpty();
@@ -52,24 +53,24 @@ class ParsersTest {
 
     @Test
     void localAddressesComeFromTheFibTrie() {
-        assertThat(FibTrie.localAddresses(Fixtures.text("firecracker-vm/proc/net/fib_trie")))
+        assertThat(FibTrie.localAddresses(FixtureFiles.text("firecracker-vm/proc/net/fib_trie")))
                 .extracting(ParsersTest::ip).containsExactly("127.0.0.1", "192.0.2.2");
-        assertThat(FibTrie.localAddresses(Fixtures.text("gateway-netns/proc/net/fib_trie")))
+        assertThat(FibTrie.localAddresses(FixtureFiles.text("gateway-netns/proc/net/fib_trie")))
                 .extracting(ParsersTest::ip)
                 .containsExactlyInAnyOrder("127.0.0.1", "192.0.2.77", "198.51.100.10", "203.0.113.5");
         assertThat(FibTrie.localAddresses("")).isEmpty();
-        String cut = Fixtures.text("firecracker-vm/proc/net/fib_trie");
+        String cut = FixtureFiles.text("firecracker-vm/proc/net/fib_trie");
         cut = cut.substring(0, cut.indexOf("/32 host LOCAL", cut.indexOf("192.0.2.2")));
         assertThat(FibTrie.localAddresses(cut)).extracting(ParsersTest::ip).containsExactly("127.0.0.1");
     }
 
     @Test
     void ipv6AddressesComeFromIfInet6() {
-        IfInet6 parsed = IfInet6.parse(Fixtures.text("firecracker-vm/proc/net/if_inet6"));
+        IfInet6 parsed = IfInet6.parse(FixtureFiles.text("firecracker-vm/proc/net/if_inet6"));
         assertThat(parsed.badLines()).isZero();
         assertThat(parsed.entries()).containsExactly(new IfInet6.Entry("lo", "::1"),
                 new IfInet6.Entry("eth0", "fd00::2"), new IfInet6.Entry("eth0", "fe80::fc:ff:fe00:1"));
-        String file = Fixtures.text("gateway-netns/proc/net/if_inet6");
+        String file = FixtureFiles.text("gateway-netns/proc/net/if_inet6");
         IfInet6 cut = IfInet6.parse(file.substring(0, 70)); // the second line cut short
         assertThat(cut.entries()).containsExactly(new IfInet6.Entry("br0", "2001:db8:100::10"));
         assertThat(cut.badLines()).isEqualTo(1);
