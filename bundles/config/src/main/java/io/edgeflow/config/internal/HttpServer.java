@@ -39,10 +39,34 @@ enum HttpServer {
      * that address, serving the same whiteboard as the platform's.
      */
     EQUINOX_HTTP_JETTY("Equinox HTTP Jetty", HttpServer.EQUINOX_PID, "http.host", "http.port", false,
-            Set.of("org.eclipse.equinox.http.jetty"));
+            Set.of("org.eclipse.equinox.http.jetty")) {
+        @Override
+        boolean ownServer() {
+            return true;
+        }
+    };
 
     /** The named factory configuration (Config Admin 1.6) of Equinox HTTP Jetty that {@code EDGEFLOW_HTTP_*} make. */
     static final String EQUINOX_PID = "org.eclipse.equinox.http.jetty.config~edgeflow";
+
+    /**
+     * Marks the server of the agent's own ({@code other.info} of Equinox HTTP Jetty's factory configuration, which
+     * its HTTP runtime publishes as a service property), so the local API's servlets can target it.
+     */
+    static final String OWN_SERVER_PROPERTY = "other.info";
+    static final String OWN_SERVER_MARKER = "io.edgeflow";
+    /**
+     * The configurations the local API's servlets take (local-api's {@code configurationPid}s), where
+     * {@value #TARGET_PROPERTY} goes while the agent has a server of its own: {@code io.edgeflow.localapi.http}
+     * (holds nothing else) for the facts, not-found and error-page servlets, {@code io.edgeflow.localapi} for the
+     * provisioning one and {@code io.edgeflow.saas} for the status one. Elsewhere the property only sits on the
+     * services of the other components of those PIDs, which no whiteboard reads.
+     */
+    static final String LOCAL_API_HTTP_PID = "io.edgeflow.localapi.http";
+    static final List<String> TARGET_PIDS = List.of(LOCAL_API_HTTP_PID, Setting.LOCAL_API_PID, Setting.SAAS_PID);
+    static final String TARGET_PROPERTY = "osgi.http.whiteboard.target";
+    /** The local API's servlets on the agent's own server only, not on Kura's (nor Kura's whiteboard on ours). */
+    static final String OWN_SERVER_TARGET = "(" + OWN_SERVER_PROPERTY + "=" + OWN_SERVER_MARKER + ")";
 
     /** Where {@link Setting#ALL} puts the local API's host and port: Felix HTTP's properties. */
     private static final String FELIX_HOST = "org.apache.felix.http.host";
@@ -80,6 +104,14 @@ enum HttpServer {
             }
         }
         return FELIX_HTTP;
+    }
+
+    /**
+     * @return true if {@code EDGEFLOW_HTTP_*} make a server of the agent's own beside the platform's (Equinox HTTP
+     *         Jetty), on which alone the local API must then serve; false if they reconfigure the one server
+     */
+    boolean ownServer() {
+        return false;
     }
 
     /** @return how the port is stored in this server's configuration */

@@ -173,12 +173,56 @@ final class SettingsImport {
                 }
             }
             if (changed) {
+                if (server.ownServer() && pid.equals(server.pid()) && !properties.isEmpty()) {
+                    properties.put(HttpServer.OWN_SERVER_PROPERTY, HttpServer.OWN_SERVER_MARKER);
+                }
                 store.write(pid, properties);
             } else if (required.contains(pid) && !store.exists(pid)) {
                 store.write(pid, store.read(pid));
             }
         }
+        if (server.ownServer()) {
+            targetOwnServer(store, server, chosen.keySet().stream().anyMatch(s -> s.pid().equals(server.pid())),
+                    applied);
+        }
         return new Outcome(applied, warnings, remember);
+    }
+
+    /**
+     * With a server of the agent's own (Equinox HTTP Jetty's factory configuration that {@code EDGEFLOW_HTTP_*}
+     * make), the local API serves on it alone: by the HTTP Whiteboard a servlet without a target serves on every
+     * HTTP runtime, so it would also be on the platform's server (Kura's, often on every address), whatever address
+     * the operator gave. Without the variables, no target: the local API serves on the platform's server.
+     */
+    private static void targetOwnServer(ConfigStore store, HttpServer server, boolean own, List<String> applied)
+            throws IOException {
+        if (own) {
+            Map<String, Object> serverProperties = store.read(server.pid());
+            if (!HttpServer.OWN_SERVER_MARKER.equals(serverProperties.get(HttpServer.OWN_SERVER_PROPERTY))) {
+                serverProperties.put(HttpServer.OWN_SERVER_PROPERTY, HttpServer.OWN_SERVER_MARKER);
+                store.write(server.pid(), serverProperties);
+            }
+        }
+        boolean changed = false;
+        for (String pid : HttpServer.TARGET_PIDS) {
+            Map<String, Object> target = store.read(pid);
+            Object current = target.get(HttpServer.TARGET_PROPERTY);
+            if (own && !HttpServer.OWN_SERVER_TARGET.equals(current)) {
+                target.put(HttpServer.TARGET_PROPERTY, HttpServer.OWN_SERVER_TARGET);
+            } else if (!own && current != null) {
+                target.remove(HttpServer.TARGET_PROPERTY);
+            } else {
+                continue;
+            }
+            store.write(pid, target);
+            changed = true;
+        }
+        if (changed) {
+            applied.add(own ? "EDGEFLOW_HTTP_* -> the local API serves only on " + server.label() + "'s server "
+                    + server.pid() + " (" + HttpServer.TARGET_PROPERTY + "=" + HttpServer.OWN_SERVER_TARGET + " in "
+                    + String.join(" and ", HttpServer.TARGET_PIDS) + ")"
+                    : "EDGEFLOW_HTTP_* not set: the local API serves on the platform's HTTP server again");
+        }
     }
 
     private static void warnUnknown(Iterable<String> names, String source, List<String> warnings) {

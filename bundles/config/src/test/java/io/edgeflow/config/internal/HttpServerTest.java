@@ -83,9 +83,52 @@ class HttpServerTest {
         assertThat(store.configs).as("no server of its own unless EDGEFLOW_HTTP_* asks for one").isEmpty();
 
         importInto(KURA, Map.of("EDGEFLOW_HTTP_PORT", "9090", "EDGEFLOW_HTTP_HOST", "127.0.0.1"));
-        assertThat(store.configs).containsOnlyKeys("org.eclipse.equinox.http.jetty.config~edgeflow");
+        assertThat(store.configs).containsOnlyKeys("org.eclipse.equinox.http.jetty.config~edgeflow",
+                "io.edgeflow.localapi.http", "io.edgeflow.localapi", "io.edgeflow.saas");
         assertThat(store.configs.get("org.eclipse.equinox.http.jetty.config~edgeflow")).containsOnly(
-                Map.entry("http.port", 9090), Map.entry("http.host", "127.0.0.1"));
+                Map.entry("http.port", 9090), Map.entry("http.host", "127.0.0.1"),
+                Map.entry("other.info", "io.edgeflow"));
+    }
+
+    @Test
+    void onKuraTheLocalApiServesOnlyOnItsOwnServerWhileTheVariablesAreSet() throws Exception {
+        Map<String, String> env = Map.of("EDGEFLOW_HTTP_PORT", "9090", "EDGEFLOW_HTTP_HOST", "127.0.0.1");
+        SettingsImport.Outcome first = SettingsImport.apply(store, env, EnvFile.parse("test.env", List.of()),
+                "test.env", new HashMap<>(), FINGERPRINTS, HttpServer.detect(KURA));
+        assertThat(store.configs.get("io.edgeflow.localapi.http")).as("the local API's servlets target our server")
+                .containsOnly(Map.entry("osgi.http.whiteboard.target", "(other.info=io.edgeflow)"));
+        assertThat(store.configs.get("io.edgeflow.localapi")).as("the provisioning servlet too")
+                .containsOnly(Map.entry("osgi.http.whiteboard.target", "(other.info=io.edgeflow)"));
+        assertThat(store.configs.get("io.edgeflow.saas")).as("the status servlet too")
+                .containsOnly(Map.entry("osgi.http.whiteboard.target", "(other.info=io.edgeflow)"));
+        assertThat(store.configs.get("org.eclipse.equinox.http.jetty.config~edgeflow"))
+                .as("the server the filter finds").containsEntry("other.info", "io.edgeflow");
+        assertThat(first.applied()).anySatisfy(line -> assertThat(line).contains("serves only on")
+                .contains("org.eclipse.equinox.http.jetty.config~edgeflow"));
+
+        int writes = store.writes;
+        SettingsImport.Outcome again = SettingsImport.apply(store, env, EnvFile.parse("test.env", List.of()),
+                "test.env", first.fingerprints(), FINGERPRINTS, HttpServer.detect(KURA));
+        assertThat(store.writes).as("nothing written again at the next start").isEqualTo(writes);
+        assertThat(again.applied()).isEmpty();
+
+        SettingsImport.Outcome unset = SettingsImport.apply(store, Map.of(), EnvFile.parse("test.env", List.of()),
+                "test.env", again.fingerprints(), FINGERPRINTS, HttpServer.detect(KURA));
+        assertThat(store.configs.get("io.edgeflow.localapi.http")).as("variables gone: on Kura's server again")
+                .doesNotContainKey("osgi.http.whiteboard.target");
+        assertThat(store.configs.get("io.edgeflow.localapi")).doesNotContainKey("osgi.http.whiteboard.target");
+        assertThat(store.configs.get("io.edgeflow.saas")).doesNotContainKey("osgi.http.whiteboard.target");
+        assertThat(unset.applied()).anySatisfy(line -> assertThat(line).contains("platform's HTTP server again"));
+    }
+
+    @Test
+    void elsewhereTheLocalApiServletsKeepNoTarget() throws Exception {
+        importInto(STANDALONE, Map.of("EDGEFLOW_HTTP_PORT", "9090"));
+        importInto(KARAF, Map.of("EDGEFLOW_HTTP_PORT", "9090"));
+        assertThat(store.configs).doesNotContainKeys("io.edgeflow.localapi.http", "io.edgeflow.localapi",
+                "io.edgeflow.saas");
+        assertThat(store.configs.get("org.apache.felix.http")).doesNotContainKey("other.info");
+        assertThat(store.configs.get("org.ops4j.pax.web")).doesNotContainKey("other.info");
     }
 
     @Test

@@ -26,7 +26,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  * device reports when it is provisioned, with the field names the cloud uses. Each fact bundle can be
  * stopped or replaced on its own; while one is not running its section is null.
  */
-@Component(service = Servlet.class)
+@Component(service = Servlet.class, configurationPid = LocalApiConfiguration.HTTP_PID)
 @HttpWhiteboardServletName("io.edgeflow.localapi.device-facts")
 @HttpWhiteboardServletPattern("/api/v1/device/facts")
 public final class DeviceFactsServlet extends JsonServlet {

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * runtime itself turns into an error (a request it refuses before a servlet runs, a servlet that throws):
  * the local API's JSON error instead of the server's HTML page.
  */
-@Component(service = Servlet.class)
+@Component(service = Servlet.class, configurationPid = LocalApiConfiguration.HTTP_PID)
 @HttpWhiteboardServletName("io.edgeflow.localapi.error-page")
 @HttpWhiteboardServletErrorPage(errorPage = {"4xx", "5xx", "java.lang.Throwable"})
 public final class ErrorPageServlet extends JsonServlet {

@@ -14,6 +14,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     /** The PID. */
     String PID = "io.edgeflow.localapi";
 
+    /**
+     * The configuration of the servlets that have no settings (facts, not found, error page): the config bundle puts
+     * there only {@code osgi.http.whiteboard.target}, as in {@link #PID} (provisioning) and {@code io.edgeflow.saas}
+     * (status), while EDGEFLOW_HTTP_* give the agent an HTTP server of its own (on Kura). One PID each: Felix SCR
+     * 2.1.16 (Kura's) did not apply a second PID's configuration to these servlets.
+     */
+    String HTTP_PID = "io.edgeflow.localapi.http";
+
     /** The token's property: private (leading '.'), so Declarative Services never copies it onto a service. */
     String API_TOKEN = ".api_token";
 

@@ -15,7 +15,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  * and, as the default servlet ({@code /}) of the default context, everywhere else. More specific whiteboard
  * patterns win over these.
  */
-@Component(service = Servlet.class)
+@Component(service = Servlet.class, configurationPid = LocalApiConfiguration.HTTP_PID)
 @HttpWhiteboardServletName("io.edgeflow.localapi.not-found")
 @HttpWhiteboardServletPattern({"/api/v1/*", "/api/*", "/"})
 public final class NotFoundServlet extends JsonServlet {

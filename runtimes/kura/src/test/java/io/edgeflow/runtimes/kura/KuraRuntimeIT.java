@@ -180,6 +180,101 @@ class KuraRuntimeIT {
                 firstAnswer, toOnline, after.get("bundles").size(), after.get("components").size(), listed.keySet());
     }
 
+    /**
+     * EDGEFLOW_HTTP_HOST and EDGEFLOW_HTTP_PORT on Kura: Equinox HTTP Jetty's default server (Kura's, from framework
+     * properties) stays as it is; the variables make the factory configuration
+     * {@code org.eclipse.equinox.http.jetty.config~edgeflow}, a Jetty server of the agent's own on that address. The
+     * local API answers there; a web UI servlet of Kura's (stood in for by the probe, on the whiteboard with no
+     * target, and on the HttpService as Kura 5's console registers) never shows on the EdgeFlow port.
+     */
+    @Test
+    void edgeFlowHttpVariablesServeTheLocalApiOnAServerOfItsOwn() throws Exception {
+        Path dir = Files.createDirectories(Path.of(System.getProperty("kura.it.dir"))).resolve("run-http-"
+                + System.currentTimeMillis());
+        httpPort = freePort();
+        int edgeFlowPort = freePort();
+        Path envFile = dir.resolve("edgeflow.env");
+        Files.createDirectories(dir);
+        Files.writeString(envFile, "EDGEFLOW_DATA_DIR=" + dir.resolve("data") + "\n");
+        Path configuration = Files.createDirectories(dir.resolve("configuration"));
+        Files.writeString(configuration.resolve("config.ini"), configIni(dir, envFile, httpPort));
+        log = dir.resolve("equinox.log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-jar",
+                System.getProperty("kura.framework"), "-configuration", configuration.toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(name -> name.startsWith("EDGEFLOW_"));
+        builder.environment().put("EDGEFLOW_HTTP_HOST", "127.0.0.1");
+        builder.environment().put("EDGEFLOW_HTTP_PORT", Integer.toString(edgeFlowPort));
+        Instant started = Instant.now();
+        equinox = builder.start();
+
+        // the local API on the EdgeFlow port
+        HttpResponse<String> status = await("GET /api/v1/saas/status answers 200 on the EdgeFlow port",
+                started.plus(BOOT), () -> get(edgeFlowPort, "/api/v1/saas/status"),
+                r -> r != null && r.statusCode() == 200);
+        long firstAnswer = Duration.between(started, Instant.now()).toMillis();
+        assertThat(status.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        assertThat(JSON.readTree(status.body()).has("status")).as(status.body()).isTrue();
+
+        // the configuration the variables made, in Equinox HTTP Jetty's factory
+        JsonNode http = await("the probe answers on Kura's port", Instant.now().plusSeconds(20),
+                () -> get(httpPort, "/edgeflow-itest/http"), r -> r != null && r.statusCode() == 200)
+                .body().transform(KuraRuntimeIT::json);
+        assertThat(http.get("configurations")).as("Equinox HTTP Jetty's factory configurations").hasSize(1);
+        JsonNode edgeFlowServer = http.get("configurations").get(0);
+        assertThat(edgeFlowServer.get("service.pid").asText()).isEqualTo("org.eclipse.equinox.http.jetty.config~edgeflow");
+        assertThat(edgeFlowServer.get("http.host").asText()).isEqualTo("127.0.0.1");
+        assertThat(edgeFlowServer.get("http.port").asText()).isEqualTo(Integer.toString(edgeFlowPort));
+
+        // a web UI servlet of Kura's: registered on the HttpService a plain look-up gives, as Kura 5's console does
+        HttpResponse<String> registered = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                + "/edgeflow-itest/http")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+        Map<String, String> seen = new TreeMap<>();
+        for (int port : List.of(httpPort, edgeFlowPort)) {
+            for (String path : List.of("/api/v1/saas/status", "/api/v1/device/facts", "/api/v1/saas/provision",
+                    "/api/v1/nothing", "/kura-ui-stand-in/whiteboard",
+                    "/kura-ui-stand-in/http-service")) {
+                HttpResponse<String> r = get(port, path);
+                seen.put((port == httpPort ? "kura " : "edgeflow ") + path, r == null ? "no answer"
+                        : r.statusCode() + " " + r.body().substring(0, Math.min(40, r.body().length())));
+            }
+        }
+        System.out.printf("Kura-like runtime with EDGEFLOW_HTTP_*: first answer on the EdgeFlow port %d ms after "
+                + "start; what each port serves: %s%n", firstAnswer, seen);
+        // ours on the EdgeFlow port only: the operator's address is the one the local API is reachable on
+        assertThat(seen).containsEntry("edgeflow /api/v1/saas/status", "200 " + status.body().substring(0,
+                Math.min(40, status.body().length())));
+        assertThat(seen.get("edgeflow /api/v1/device/facts")).startsWith("200 {");
+        assertThat(seen.get("edgeflow /api/v1/saas/provision")).as("GET on the provisioning resource: ours, JSON")
+                .startsWith("405 {");
+        assertThat(seen.get("edgeflow /api/v1/nothing")).startsWith("404 {");
+        for (String path : List.of("/api/v1/saas/status", "/api/v1/device/facts", "/api/v1/saas/provision")) {
+            assertThat(seen.get("kura " + path)).as("the local API on Kura's port").startsWith("404 ")
+                    .doesNotContain("{");
+        }
+        // Kura's UI: its web console registers on the HttpService, which belongs to Kura's server alone
+        assertThat(seen.get("kura /kura-ui-stand-in/http-service")).isEqualTo("200 kura-ui");
+        assertThat(seen.get("edgeflow /kura-ui-stand-in/http-service")).as("Kura's HttpService UI on the EdgeFlow port")
+                .startsWith("404 {");
+        // a whiteboard servlet without osgi.http.whiteboard.target serves on every HTTP runtime (HTTP Whiteboard
+        // spec, Equinox HTTP servlet 1.6.600 does so): on the EdgeFlow port too. docs/kura.md says so; the day this
+        // changes, the doc changes with it.
+        assertThat(seen.get("kura /kura-ui-stand-in/whiteboard")).isEqualTo("200 kura-ui");
+        assertThat(seen.get("edgeflow /kura-ui-stand-in/whiteboard")).isEqualTo("200 kura-ui");
+    }
+
+    private static JsonNode json(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + body, e);
+        }
+    }
+
     /** Our bundles in Kura's way of listing them (config.ini, osgi.bundles), each started at level 4. */
     private static String configIni(Path dir, Path envFile, int httpPort) throws IOException {
         List<String> bundles = new ArrayList<>();
@@ -225,7 +320,7 @@ class KuraRuntimeIT {
         manifest.getMainAttributes().putValue("Bundle-Activator", "io.edgeflow.runtimes.kura.probe.StateProbe");
         manifest.getMainAttributes().putValue("Import-Package", "javax.servlet,javax.servlet.http,org.osgi.framework,"
                 + "org.osgi.service.component.runtime,org.osgi.service.component.runtime.dto,org.osgi.dto,"
-                + "org.osgi.framework.dto,org.osgi.service.cm,org.osgi.service.metatype");
+                + "org.osgi.framework.dto,org.osgi.service.cm,org.osgi.service.metatype,org.osgi.service.http");
         Path classes = Path.of(System.getProperty("kura.it.classes"));
         Map<String, byte[]> entries = new TreeMap<>();
         try (Stream<Path> files = Files.list(classes.resolve("io/edgeflow/runtimes/kura/probe"))) {
@@ -349,8 +444,12 @@ class KuraRuntimeIT {
     }
 
     private HttpResponse<String> get(String path) throws InterruptedException {
+        return get(httpPort, path);
+    }
+
+    private HttpResponse<String> get(int port, String path) throws InterruptedException {
         try {
-            return client.send(HttpRequest.newBuilder(api(path)).timeout(Duration.ofSeconds(5)).build(),
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException notYet) {
             return null;

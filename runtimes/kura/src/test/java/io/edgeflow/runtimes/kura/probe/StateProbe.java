@@ -41,24 +41,51 @@ public final class StateProbe extends HttpServlet implements BundleActivator {
 
     private transient BundleContext context;
     private transient ServiceRegistration<?> registration;
+    private transient ServiceRegistration<?> kuraUi;
+
+    /** Where the whiteboard stand-in for Kura's web UI serves. */
+    static final String KURA_UI_WHITEBOARD = "/kura-ui-stand-in/whiteboard";
+    /** Where the HttpService stand-in for Kura's web UI serves (Kura 5's web console uses the HttpService). */
+    static final String KURA_UI_HTTP_SERVICE = "/kura-ui-stand-in/http-service";
+
+    /** Answers {@code kura-ui}: what must never show on the EdgeFlow port. */
+    static final class KuraUiStandIn extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            response.setContentType("text/plain");
+            response.getWriter().write("kura-ui");
+        }
+    }
 
     @Override
     public void start(BundleContext bundleContext) {
         this.context = bundleContext;
         Hashtable<String, Object> properties = new Hashtable<>();
         properties.put("osgi.http.whiteboard.servlet.pattern", new String[] {"/edgeflow-itest/state",
-            "/edgeflow-itest/kura-seed"});
+            "/edgeflow-itest/kura-seed", "/edgeflow-itest/http"});
         properties.put("osgi.http.whiteboard.servlet.name", "edgeflow-itest-state");
         registration = bundleContext.registerService(Servlet.class.getName(), this, properties);
+        // a stand-in for a web UI servlet of Kura's on the whiteboard, as Kura would register it: no target
+        Hashtable<String, Object> ui = new Hashtable<>();
+        ui.put("osgi.http.whiteboard.servlet.pattern", KURA_UI_WHITEBOARD);
+        ui.put("osgi.http.whiteboard.servlet.name", "kura-ui-stand-in");
+        kuraUi = bundleContext.registerService(Servlet.class.getName(), new KuraUiStandIn(), ui);
     }
 
     @Override
     public void stop(BundleContext bundleContext) {
+        kuraUi.unregister();
         registration.unregister();
     }
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getServletPath().equals("/edgeflow-itest/http")) {
+            http(response);
+            return;
+        }
         StringJoiner bundles = new StringJoiner(",", "[", "]");
         for (Bundle bundle : context.getBundles()) {
             bundles.add("{\"name\":" + quote(bundle.getSymbolicName()) + ",\"version\":"
@@ -100,6 +127,10 @@ public final class StateProbe extends HttpServlet implements BundleActivator {
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getServletPath().equals("/edgeflow-itest/http")) {
+            registerOnHttpService(response);
+            return;
+        }
         ServiceReference<ConfigurationAdmin> cmRef = context.getServiceReference(ConfigurationAdmin.class);
         ServiceReference<MetaTypeService> mtRef = context.getServiceReference(MetaTypeService.class);
         ConfigurationAdmin cm = context.getService(cmRef);
@@ -134,6 +165,73 @@ public final class StateProbe extends HttpServlet implements BundleActivator {
         }
         response.setContentType("application/json");
         response.getWriter().write("{\"seeded\":" + seeded + "}");
+    }
+
+    /**
+     * The HTTP runtimes (the service properties each Equinox HTTP Jetty server publishes), the HttpService a bundle
+     * gets by a plain look-up, and the Config Admin configurations of Equinox HTTP Jetty's factory.
+     */
+    private void http(HttpServletResponse response) throws IOException {
+        StringJoiner runtimes = new StringJoiner(",", "[", "]");
+        try {
+            ServiceReference<?>[] refs = context.getAllServiceReferences(
+                    "org.osgi.service.http.runtime.HttpServiceRuntime", null);
+            for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                runtimes.add(properties(ref));
+            }
+            StringJoiner servlets = new StringJoiner(",", "[", "]");
+            ServiceReference<?>[] servletRefs = context.getAllServiceReferences(Servlet.class.getName(), null);
+            for (ServiceReference<?> ref : servletRefs == null ? new ServiceReference<?>[0] : servletRefs) {
+                servlets.add("{\"name\":" + quote(ref.getProperty("osgi.http.whiteboard.servlet.name"))
+                        + ",\"target\":" + quote(ref.getProperty("osgi.http.whiteboard.target")) + "}");
+            }
+            ServiceReference<?> httpService = context.getServiceReference("org.osgi.service.http.HttpService");
+            StringJoiner configurations = new StringJoiner(",", "[", "]");
+            ServiceReference<ConfigurationAdmin> cmRef = context.getServiceReference(ConfigurationAdmin.class);
+            ConfigurationAdmin cm = context.getService(cmRef);
+            try {
+                Configuration[] found = cm.listConfigurations(
+                        "(service.factoryPid=org.eclipse.equinox.http.jetty.config)");
+                for (Configuration configuration : found == null ? new Configuration[0] : found) {
+                    StringJoiner values = new StringJoiner(",", "{", "}");
+                    values.add("\"service.pid\":" + quote(configuration.getPid()));
+                    for (String key : java.util.Collections.list(configuration.getProperties().keys())) {
+                        values.add(quote(key) + ":" + quote(configuration.getProperties().get(key)));
+                    }
+                    configurations.add(values.toString());
+                }
+            } finally {
+                context.ungetService(cmRef);
+            }
+            response.setContentType("application/json");
+            response.getWriter().write("{\"runtimes\":" + runtimes + ",\"servlets\":" + servlets + ",\"httpService\":"
+                    + (httpService == null ? "null" : properties(httpService)) + ",\"configurations\":"
+                    + configurations + "}");
+        } catch (InvalidSyntaxException cannotHappen) {
+            throw new IllegalStateException(cannotHappen);
+        }
+    }
+
+    /** Registers the HttpService stand-in for Kura's UI on the HttpService a plain look-up gives, as Kura's would. */
+    private void registerOnHttpService(HttpServletResponse response) throws IOException {
+        ServiceReference<org.osgi.service.http.HttpService> ref = context.getServiceReference(
+                org.osgi.service.http.HttpService.class);
+        try {
+            context.getService(ref).registerServlet(KURA_UI_HTTP_SERVICE, new KuraUiStandIn(), null, null);
+        } catch (javax.servlet.ServletException | org.osgi.service.http.NamespaceException e) {
+            throw new IOException(e);
+        }
+        response.setContentType("application/json");
+        response.getWriter().write("{\"registered\":" + properties(ref) + "}");
+    }
+
+    private static String properties(ServiceReference<?> ref) {
+        StringJoiner values = new StringJoiner(",", "{", "}");
+        for (String key : ref.getPropertyKeys()) {
+            Object value = ref.getProperty(key);
+            values.add(quote(key) + ":" + quote(value instanceof Object[] array ? Arrays.toString(array) : value));
+        }
+        return values.toString();
     }
 
     private ObjectClassDefinition ocd(MetaTypeService metaType, String pid) {
