@@ -71,14 +71,14 @@ final class RemoteAccess {
     void handle(Request request, Response response, Callback callback, String method, String source) {
         try {
             if (!adminTokens.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-                api.finish(request, response, new ApiHandler.Reply(401, ApiHandler.errorBody("invalid_credentials",
+                api.finish(request, response, new Reply(401, Reply.errorBody("invalid_credentials",
                         "Admin calls need 'Authorization: Bearer <admin token>' (the token is in <data-dir>/"
                                 + AdminTokens.FILE_NAME + ")."),
                         Map.of("WWW-Authenticate", "Bearer realm=\"edgeflow-admin\"")), false, true, callback);
                 return;
             }
             if (!METHODS.contains(method)) {
-                throw new ReplyException(new ApiHandler.Reply(405, ApiHandler.errorBody("method_not_allowed",
+                throw new ReplyException(new Reply(405, Reply.errorBody("method_not_allowed",
                         "Method " + method + " is not forwarded to devices; allowed: DELETE, GET, POST, PUT"),
                         Map.of("Allow", "DELETE, GET, POST, PUT")));
             }
@@ -133,16 +133,16 @@ final class RemoteAccess {
                             request.getLength() < 0 ? "chunked" : request.getLength(), failure.getClass().getSimpleName());
                     error = kind.error();
                 }
-                api.finish(request, response, ApiHandler.error(error), false, drain, callback);
+                api.finish(request, response, Reply.error(error), false, drain, callback);
             });
         } catch (ReplyException e) {
             api.finish(request, response, e.reply, false, true, callback);
         } catch (CloudError e) {
-            api.finish(request, response, ApiHandler.error(e), false, true, callback);
+            api.finish(request, response, Reply.error(e), false, true, callback);
         } catch (RuntimeException e) {
             LOG.error("{} {} failed: {}", LogText.of(method), LogText.of(Request.getPathInContext(request)),
                     LogText.of(e), e);
-            api.finish(request, response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
+            api.finish(request, response, new Reply(500, Reply.errorBody("internal_error",
                     "The cloud could not answer this request; see its log.")), false, true, callback);
         }
     }
@@ -161,18 +161,18 @@ final class RemoteAccess {
                     writeDeviceAnswer(response, answer, callback);
                 } else {
                     if (cause instanceof TunnelException e) {
-                        api.write(response, new ApiHandler.Reply(e.status(), ApiHandler.errorBody(e.code(),
+                        api.write(response, new Reply(e.status(), Reply.errorBody(e.code(),
                                 e.getMessage())), false, callback);
                     } else {
                         LOG.error("Forwarding {} to {} failed: {}", method, deviceId, LogText.of(cause), cause);
-                        api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
+                        api.write(response, new Reply(500, Reply.errorBody("internal_error",
                                 "The cloud could not forward this request; see its log.")), false, callback);
                     }
                 }
             });
         } catch (RuntimeException e) {
             LOG.error("Forwarding {} to {} failed: {}", method, deviceId, LogText.of(e), e);
-            api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
+            api.write(response, new Reply(500, Reply.errorBody("internal_error",
                     "The cloud could not forward this request; see its log.")), false, callback);
         }
     }
@@ -221,9 +221,9 @@ final class RemoteAccess {
     /** A prepared answer that ends handling early. */
     private static final class ReplyException extends Exception {
         private static final long serialVersionUID = 1L;
-        private final transient ApiHandler.Reply reply;
+        private final transient Reply reply;
 
-        ReplyException(ApiHandler.Reply reply) {
+        ReplyException(Reply reply) {
             super(null, null, false, false);
             this.reply = reply;
         }
