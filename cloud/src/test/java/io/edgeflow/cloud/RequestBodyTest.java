@@ -10,18 +10,14 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
 import javax.net.ssl.SSLSocket;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -32,21 +28,8 @@ import io.edgeflow.cloud.TestCloud.RawAnswer;
  * upload that stops half-way, a missing or foreign {@code Content-Type}. Each is the caller's mistake: a 4xx
  * with the JSON error, no stack trace in the log, and the server answers the next request.
  */
-class RequestBodyTest {
-    @TempDir
-    static Path dir;
-    static TestCloud cloud;
+class RequestBodyTest extends RunningCloud {
     LogCapture log;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
 
     @BeforeEach
     void captureLog() {
