@@ -16,28 +16,11 @@ CLIENTS=${CLIENTS:-50}
 COUNT=${COUNT:-15000}
 WARMUP=${WARMUP:-2000}
 FRESH_COUNT=${FRESH_COUNT:-5000}
-work=$(mktemp -d /tmp/edgeflow-cloud-bench.XXXXXX)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p bench/out
+. bench/lib.sh
+bench_work cloud-bench
 
 # every client of this benchmark comes from 127.0.0.1, opening connections far faster than a device would
-java -jar "$JAR" serve --port 0 --data-dir "$work/data" --max-connection-rate-per-address 0 >"$work/server.log" 2>&1 &
-server_pid=$!
-url=
-for _ in $(seq 1 120); do
-  url=$(sed -n 's/^Listening on \(https:[^ ]*\).*/\1/p' "$work/server.log" | head -1)
-  [ -n "$url" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.5
-done
-[ -n "$url" ] || { echo "the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+start_cloud "$JAR" -- --max-connection-rate-per-address 0
 echo "cloud at $url (pid $server_pid)"
 
 bench() {
