@@ -1,6 +1,7 @@
 package io.edgeflow.cloud.provisioning;
 
 import java.security.SecureRandom;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -11,6 +12,7 @@ import io.edgeflow.cloud.store.CodeRecord;
 import io.edgeflow.cloud.store.Database;
 import io.edgeflow.cloud.store.DeviceRecord;
 import io.edgeflow.cloud.store.KeyRecord;
+import io.edgeflow.cloud.store.StoreTransaction;
 
 /**
  * Device registration with a provisioning code, guarded against brute force (see
@@ -105,46 +107,19 @@ final class Registrations extends TransactionalRules {
                         "No such provisioning code. Check it, or ask for a new one."));
             }
             CodeRecord c = found.get();
-            CloudError refusal = null;
-            if (c.revokedAt() != null) {
-                refusal = new CloudError(410, "code_revoked", "This provisioning code was revoked by an operator.");
-            } else if (c.consumedAt() != null) {
-                refusal = new CloudError(410, "code_consumed",
-                        "This provisioning code was already used by a device; codes are single-use.");
-            } else if (c.claimActive(now) && !request.requestId().equals(c.claimRequestId())) {
-                refusal = new CloudError(409, "code_in_use", "Another registration holds this code until it is"
-                        + " confirmed or lapses (" + iso(c.claimUntil()) + ").");
-            } else if (!c.claimActive(now) && now >= c.expiresAt()) {
-                refusal = new CloudError(410, "code_expired", "This provisioning code expired at "
-                        + iso(c.expiresAt()) + ".");
-            }
+            CloudError refusal = refusal(c, request, now);
             if (refusal != null) {
                 tx.audit(event(now, "registration", refusal.code(), address, c, null, request.requestId(), null));
                 return Outcome.refused(refusal);
             }
 
             long confirmBy = now + settings.claimGrace().toMillis();
-            String deviceId;
-            String detail;
             DeviceRecord earlier = c.claimDeviceId() == null ? null : tx.findDevice(c.claimDeviceId()).orElse(null);
             boolean sameRegistration = earlier != null && DeviceRecord.PENDING.equals(earlier.status())
                     && request.requestId().equals(c.claimRequestId());
-            if (sameRegistration) {
-                // The device did not get (or lost) our answer: same device, fresh key, earlier keys void.
-                deviceId = earlier.id();
-                retireKeys(tx, deviceId, null, now);
-                tx.updateDevice(new DeviceRecord(deviceId, earlier.codeId(), earlier.requestId(), DeviceRecord.PENDING,
-                        request.hardware(), request.network(), address, earlier.registeredAt(), null, null, now));
-                detail = "retry with the same request_id: fresh key, earlier key invalidated";
-            } else {
-                if (earlier != null && DeviceRecord.PENDING.equals(earlier.status())) {
-                    lapse(tx, earlier.id(), now); // its claim lapsed unconfirmed; the code goes to this request
-                }
-                deviceId = newDeviceId;
-                tx.insertDevice(new DeviceRecord(deviceId, c.id(), request.requestId(), DeviceRecord.PENDING,
-                        request.hardware(), request.network(), address, now, null, null, now));
-                detail = "new device";
-            }
+            String deviceId = sameRegistration ? earlier.id() : newDeviceId;
+            String detail = sameRegistration ? retry(tx, earlier, request, address, now)
+                    : newDevice(tx, earlier, c, deviceId, request, address, now);
             long expiresAt = now + settings.keyLifetime().toMillis();
             tx.insertKey(new KeyRecord(keyId, deviceId, keyHash, SecretToken.hint(apiKey), KeyRecord.PENDING, now,
                     expiresAt, confirmBy, null, null));
@@ -157,5 +132,52 @@ final class Registrations extends TransactionalRules {
             attempt.failed();
         }
         return outcome.get();
+    }
+
+    /** @return why this code cannot register now, or null if it can */
+    private static CloudError refusal(CodeRecord c, RegistrationRequest request, long now) {
+        if (c.revokedAt() != null) {
+            return new CloudError(410, "code_revoked", "This provisioning code was revoked by an operator.");
+        }
+        if (c.consumedAt() != null) {
+            return new CloudError(410, "code_consumed",
+                    "This provisioning code was already used by a device; codes are single-use.");
+        }
+        if (c.claimActive(now) && !request.requestId().equals(c.claimRequestId())) {
+            return new CloudError(409, "code_in_use", "Another registration holds this code until it is"
+                    + " confirmed or lapses (" + iso(c.claimUntil()) + ").");
+        }
+        if (!c.claimActive(now) && now >= c.expiresAt()) {
+            return new CloudError(410, "code_expired", "This provisioning code expired at " + iso(c.expiresAt()) + ".");
+        }
+        return null;
+    }
+
+    /**
+     * The device did not get (or lost) our answer: same device, fresh key, earlier keys void.
+     *
+     * @return the audit detail
+     */
+    private static String retry(StoreTransaction tx, DeviceRecord earlier, RegistrationRequest request, String address,
+            long now) throws SQLException {
+        retireKeys(tx, earlier.id(), null, now);
+        tx.updateDevice(new DeviceRecord(earlier.id(), earlier.codeId(), earlier.requestId(), DeviceRecord.PENDING,
+                request.hardware(), request.network(), address, earlier.registeredAt(), null, null, now));
+        return "retry with the same request_id: fresh key, earlier key invalidated";
+    }
+
+    /**
+     * A new device for this code; a pending device whose claim lapsed unconfirmed loses the code to it.
+     *
+     * @return the audit detail
+     */
+    private static String newDevice(StoreTransaction tx, DeviceRecord earlier, CodeRecord c, String deviceId,
+            RegistrationRequest request, String address, long now) throws SQLException {
+        if (earlier != null && DeviceRecord.PENDING.equals(earlier.status())) {
+            lapse(tx, earlier.id(), now);
+        }
+        tx.insertDevice(new DeviceRecord(deviceId, c.id(), request.requestId(), DeviceRecord.PENDING,
+                request.hardware(), request.network(), address, now, null, null, now));
+        return "new device";
     }
 }

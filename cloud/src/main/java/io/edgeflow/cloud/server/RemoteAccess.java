@@ -82,28 +82,13 @@ final class RemoteAccess {
                         "Method " + method + " is not forwarded to devices; allowed: DELETE, GET, POST, PUT"),
                         Map.of("Allow", "DELETE, GET, POST, PUT")));
             }
-            // the raw (still encoded) path: what the device receives is exactly what the operator sent
-            String raw = request.getHttpURI().getPath();
-            if (!matches(raw)) {
-                throw new CloudError(400, "invalid_request",
-                        "Write the /api/v1/admin/devices/{id}/local part of the path without percent-encoding.");
-            }
-            String rest = raw.substring(PREFIX.length());
-            String deviceId = rest.substring(0, rest.indexOf('/'));
-            String target = rest.substring(rest.indexOf('/') + LOCAL.length());
-            if (!deviceId.matches("[A-Za-z0-9_]{1,64}")) {
-                throw new CloudError(404, "not_found", "No device with id " + deviceId + ".");
-            }
+            Destination to = destination(request);
+            String deviceId = to.deviceId();
+            String target = to.target();
             service.device(deviceId); // 404 for an unknown device
             checkTarget(target);
             String query = request.getHttpURI().getQuery();
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String name : REQUEST_HEADERS) {
-                String value = request.getHeaders().get(name);
-                if (value != null) {
-                    headers.put(name, value);
-                }
-            }
+            Map<String, String> headers = forwardedHeaders(request);
             int max = tunnels.settings().maxBodyBytes();
             if (request.getLength() > max) {
                 throw new CloudError(413, "request_too_large", "The body is larger than " + max + " bytes.");
@@ -114,27 +99,8 @@ final class RemoteAccess {
                         new LocalRequest(method, path, headers, new byte[0]));
                 return;
             }
-            // read without holding a thread while it arrives, within the body timeout (as the API's bodies)
-            BodyRead.start(request, max, api.limits().bodyTimeoutFor(request.getLength()), (body, received, failure) -> {
-                if (failure == null) {
-                    forward(response, callback, method, source, deviceId, target,
-                            new LocalRequest(method, path, headers, body));
-                    return;
-                }
-                CloudError error;
-                boolean drain = true;
-                if (failure instanceof CloudError e) {
-                    error = new CloudError(413, "request_too_large", e.getMessage());
-                } else {
-                    drain = false; // a broken, aborted or stalled body: nothing more will come in time
-                    JsonBodies.Failure kind = JsonBodies.Failure.of(failure);
-                    api.faults().warn(kind.kind, "{} {} from {}: {} ({} of {} bytes; {})", method,
-                            Request.getPathInContext(request), source, kind.message, received,
-                            request.getLength() < 0 ? "chunked" : request.getLength(), failure.getClass().getSimpleName());
-                    error = kind.error();
-                }
-                api.finish(request, response, Reply.error(error), false, drain, callback);
-            });
+            readBodyThenForward(request, response, callback, source, max, to,
+                    body -> new LocalRequest(method, path, headers, body));
         } catch (ReplyException e) {
             api.finish(request, response, e.reply, false, true, callback);
         } catch (CloudError e) {
@@ -145,6 +111,61 @@ final class RemoteAccess {
             api.finish(request, response, new Reply(500, Reply.errorBody("internal_error",
                     "The cloud could not answer this request; see its log.")), false, true, callback);
         }
+    }
+
+    /** Where a request goes: the device, and the path on its local API (still percent-encoded, as sent). */
+    private record Destination(String deviceId, String target) {
+    }
+
+    /** The raw (still encoded) path: what the device receives is exactly what the operator sent. */
+    private static Destination destination(Request request) throws CloudError {
+        String raw = request.getHttpURI().getPath();
+        if (!matches(raw)) {
+            throw new CloudError(400, "invalid_request",
+                    "Write the /api/v1/admin/devices/{id}/local part of the path without percent-encoding.");
+        }
+        String rest = raw.substring(PREFIX.length());
+        String deviceId = rest.substring(0, rest.indexOf('/'));
+        if (!deviceId.matches("[A-Za-z0-9_]{1,64}")) {
+            throw new CloudError(404, "not_found", "No device with id " + deviceId + ".");
+        }
+        return new Destination(deviceId, rest.substring(rest.indexOf('/') + LOCAL.length()));
+    }
+
+    private static Map<String, String> forwardedHeaders(Request request) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String name : REQUEST_HEADERS) {
+            String value = request.getHeaders().get(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
+        return headers;
+    }
+
+    /** Reads the body without holding a thread while it arrives, within the body timeout (as the API's bodies). */
+    private void readBodyThenForward(Request request, Response response, Callback callback, String source, int max,
+            Destination to, java.util.function.Function<byte[], LocalRequest> withBody) {
+        String method = request.getMethod().toUpperCase(Locale.ROOT);
+        BodyRead.start(request, max, api.limits().bodyTimeoutFor(request.getLength()), (body, received, failure) -> {
+            if (failure == null) {
+                forward(response, callback, method, source, to.deviceId(), to.target(), withBody.apply(body));
+                return;
+            }
+            CloudError error;
+            boolean drain = true;
+            if (failure instanceof CloudError e) {
+                error = new CloudError(413, "request_too_large", e.getMessage());
+            } else {
+                drain = false; // a broken, aborted or stalled body: nothing more will come in time
+                JsonBodies.Failure kind = JsonBodies.Failure.of(failure);
+                api.faults().warn(kind.kind, "{} {} from {}: {} ({} of {} bytes; {})", method,
+                        Request.getPathInContext(request), source, kind.message, received,
+                        request.getLength() < 0 ? "chunked" : request.getLength(), failure.getClass().getSimpleName());
+                error = kind.error();
+            }
+            api.finish(request, response, Reply.error(error), false, drain, callback);
+        });
     }
 
     private void forward(Response response, Callback callback, String method, String source, String deviceId,
