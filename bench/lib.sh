@@ -9,9 +9,12 @@
 #                            $work/data (ca.pem, admin-token), its output in $work/server.log, and waits for
 #                            its "Listening on" line (60 s at most): sets server_pid and url, or prints the
 #                            log and exits 1
+#   bench_kit                compiles bench/lib/BenchKit.java (what the benchmarks' Java shares) into $kit;
+#                            run a benchmark with it: java -cp "$kit" bench/.../SomeBench.java
 server_pid=
 work=
 url=
+kit=
 
 bench_cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
@@ -44,4 +47,9 @@ start_cloud() {
   echo "the server did not start" >&2
   cat "$work/server.log" >&2
   exit 1
+}
+
+bench_kit() {
+  kit="$work/kit"
+  javac -d "$kit" bench/lib/BenchKit.java
 }

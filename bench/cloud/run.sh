@@ -18,13 +18,14 @@ WARMUP=${WARMUP:-2000}
 FRESH_COUNT=${FRESH_COUNT:-5000}
 . bench/lib.sh
 bench_work cloud-bench
+bench_kit
 
 # every client of this benchmark comes from 127.0.0.1, opening connections far faster than a device would
 start_cloud "$JAR" -- --max-connection-rate-per-address 0
 echo "cloud at $url (pid $server_pid)"
 
 bench() {
-  java -Xmx512m bench/cloud/RegistrationBench.java --url "$url" --ca-file "$work/data/ca.pem" \
+  java -Xmx512m -cp "$kit" bench/cloud/RegistrationBench.java --url "$url" --ca-file "$work/data/ca.pem" \
     --token-file "$work/data/admin-token" --clients "$CLIENTS" --server-pid "$server_pid" "$@" | tee -a "$work/bench.log"
 }
 bench --count "$COUNT" --warmup "$WARMUP" --connections keepalive

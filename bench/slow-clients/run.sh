@@ -27,6 +27,7 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
 fi
 . bench/lib.sh
 bench_work slow-bench
+bench_kit
 
 start_cloud "$JAR"
 echo "cloud at $url (pid $server_pid), ulimit -n $(ulimit -n)"
@@ -38,10 +39,10 @@ now_ms() { date +%s%3N; }
 cpu_share() { echo $(( ($3 - $1) * 10 * 100 / ($4 - $2 > 0 ? $4 - $2 : 1) )); }
 status=0
 c0=$(cpu_ticks); t0=$(now_ms)
-timeout 900 java -Xmx256m bench/slow-clients/SlowClientsBench.java probe --url "$url" --ca-file "$work/data/ca.pem" \
+timeout 900 java -Xmx256m -cp "$kit" bench/slow-clients/SlowClientsBench.java probe --url "$url" --ca-file "$work/data/ca.pem" \
   --token-file "$work/data/admin-token" --phase unloaded --probes "$PROBES" | tee "$work/bench.log" || status=$?
 cpu_unloaded=$(cpu_share "$c0" "$t0" "$(cpu_ticks)" "$(now_ms)")
-nice -n 19 timeout $((HOLD + 120)) java -Xmx512m -Xss256k bench/slow-clients/SlowClientsBench.java fleet \
+nice -n 19 timeout $((HOLD + 120)) java -Xmx512m -Xss256k -cp "$kit" bench/slow-clients/SlowClientsBench.java fleet \
   --url "$url" --ca-file "$work/data/ca.pem" --slow "$SLOW" --addresses "$ADDRESSES" --hold "$HOLD" \
   --stop-file "$work/stop" >"$work/fleet.log" 2>&1 &
 fleet_pid=$!
@@ -52,7 +53,7 @@ for _ in $(seq 1 $((HOLD * 2))); do
 done
 grep '^FLEET-OPEN' "$work/fleet.log" || { echo "the slow connections did not open" >&2; cat "$work/fleet.log" >&2; status=1; }
 c0=$(cpu_ticks); t0=$(now_ms)
-timeout 900 java -Xmx256m bench/slow-clients/SlowClientsBench.java probe --url "$url" --ca-file "$work/data/ca.pem" \
+timeout 900 java -Xmx256m -cp "$kit" bench/slow-clients/SlowClientsBench.java probe --url "$url" --ca-file "$work/data/ca.pem" \
   --token-file "$work/data/admin-token" --phase loaded --probes "$PROBES" | tee -a "$work/bench.log" || status=$?
 cpu_loaded=$(cpu_share "$c0" "$t0" "$(cpu_ticks)" "$(now_ms)")
 # the fleet held its connections through the loaded probes unless it is gone already

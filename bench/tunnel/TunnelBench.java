@@ -7,9 +7,6 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +30,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How many device tunnels one reference cloud holds, what each costs in memory, and how long a request
@@ -328,8 +324,7 @@ public class TunnelBench {
     }
 
     static double pct(long[] sorted, double p) {
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1000.0;
+        return BenchKit.percentile(sorted, p, 1000.0);
     }
 
     /** Creates a code, registers and confirms, for each device; 16 at a time. */
@@ -410,9 +405,7 @@ public class TunnelBench {
     }
 
     static long serverCpuTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return BenchKit.cpuTicks(serverPid);
     }
 
     static String run(String... command) throws Exception {
@@ -423,18 +416,7 @@ public class TunnelBench {
     }
 
     static SSLContext trusting(Path caFile) throws Exception {
-        X509Certificate ca;
-        try (var in = Files.newInputStream(caFile)) {
-            ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
+        return BenchKit.tls(BenchKit.trustManagers(caFile));
     }
 
     static void println(String format, Object... args) {

@@ -26,13 +26,14 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
 fi
 . bench/lib.sh
 bench_work tunnel-bench
+bench_kit
 
 # every client of this benchmark comes from 127.0.0.1, opening connections far faster than a device would
 start_cloud "$JAR" -Xmx"$SERVER_HEAP" -- --max-connection-rate-per-address 0
 echo "cloud at $url (pid $server_pid), ulimit -n $(ulimit -n)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-java -Xmx3g bench/tunnel/TunnelBench.java --url "$url" --ca-file "$work/data/ca.pem" \
+java -Xmx3g -cp "$kit" bench/tunnel/TunnelBench.java --url "$url" --ca-file "$work/data/ca.pem" \
   --token-file "$work/data/admin-token" --server-pid "$server_pid" --steps "$STEPS" --heartbeat "$HEARTBEAT" \
   --hold "$HOLD" --rtt "$RTT" | tee "$work/bench.log"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
