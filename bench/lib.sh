@@ -9,6 +9,9 @@
 #                            $work/data (ca.pem, admin-token), its output in $work/server.log, and waits for
 #                            its "Listening on" line (60 s at most): sets server_pid and url, or prints the
 #                            log and exits 1
+#   need_descriptors N WHAT  raises `ulimit -n` to N for WHAT (a message), or exits 1 saying why
+#   update_results NAME      puts bench/out/NAME.md (between its <!-- NAME:begin/end --> lines) into
+#                            bench/RESULTS.md in place of the section of that name, or at its end
 #   bench_kit                compiles bench/lib/BenchKit.java (what the benchmarks' Java shares) into $kit;
 #                            run a benchmark with it: java -cp "$kit" bench/.../SomeBench.java
 server_pid=
@@ -52,4 +55,24 @@ start_cloud() {
 bench_kit() {
   kit="$work/kit"
   javac -d "$kit" bench/lib/BenchKit.java
+}
+
+need_descriptors() {
+  if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$1" ]; then
+    ulimit -n "$1" 2>/dev/null || { echo "ulimit -n is $(ulimit -n); $2 need about $1 descriptors per process" >&2; exit 1; }
+  fi
+}
+
+update_results() {
+  local results=bench/RESULTS.md
+  [ -f "$results" ] || printf '# EdgeFlow benchmark results\n\nEach section is written by the script it names; rerun it to refresh.\n' >"$results"
+  python3 - "$results" "bench/out/$1.md" "$1" <<'PY'
+import re, sys
+path, section, name = sys.argv[1], open(sys.argv[2]).read().strip() + "\n", sys.argv[3]
+text = open(path).read()
+pattern = re.compile(r"<!-- " + re.escape(name) + r":begin -->.*?<!-- " + re.escape(name) + r":end -->\n?", re.S)
+text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+open(path, "w").write(text)
+PY
+  echo "updated $results"
 }

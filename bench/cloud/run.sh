@@ -73,14 +73,4 @@ row() { # RESULT line -> table row
 } >bench/out/cloud-registrations.md
 cat bench/out/cloud-registrations.md
 
-results=bench/RESULTS.md
-[ -f "$results" ] || printf '# EdgeFlow benchmark results\n\nEach section is written by the script it names; rerun it to refresh.\n' >"$results"
-python3 - "$results" bench/out/cloud-registrations.md <<'PY'
-import re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read().strip() + "\n"
-text = open(path).read()
-pattern = re.compile(r"<!-- cloud-registrations:begin -->.*?<!-- cloud-registrations:end -->\n?", re.S)
-text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
-PY
-echo "updated $results"
+update_results cloud-registrations

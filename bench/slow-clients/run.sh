@@ -22,10 +22,8 @@ ADDRESSES=${ADDRESSES:-10}
 PROBES=${PROBES:-300}
 HOLD=${HOLD:-600}
 need=$((SLOW + 500))
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
-  ulimit -n "$need" 2>/dev/null || { echo "ulimit -n is $(ulimit -n); $SLOW slow connections need about $need descriptors per process" >&2; exit 1; }
-fi
 . bench/lib.sh
+need_descriptors "$need" "$SLOW slow connections"
 bench_work slow-bench
 bench_kit
 
@@ -126,14 +124,5 @@ print("\n".join(out))
 PY
 cat bench/out/slow-clients.md
 
-results=bench/RESULTS.md
-python3 - "$results" bench/out/slow-clients.md <<'PY'
-import re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read().strip() + "\n"
-text = open(path).read()
-pattern = re.compile(r"<!-- slow-clients:begin -->.*?<!-- slow-clients:end -->\n?", re.S)
-text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
-PY
-echo "updated $results"
+update_results slow-clients
 exit "$status"

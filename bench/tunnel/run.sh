@@ -21,10 +21,8 @@ RTT=${RTT:-2000}
 SERVER_HEAP=${SERVER_HEAP:-1g}
 max=${STEPS##*,}
 need=$((max + 200))
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
-  ulimit -n "$need" 2>/dev/null || { echo "ulimit -n is $(ulimit -n); $max tunnels need about $need descriptors per process" >&2; exit 1; }
-fi
 . bench/lib.sh
+need_descriptors "$need" "$max tunnels"
 bench_work tunnel-bench
 bench_kit
 
@@ -103,13 +101,4 @@ print("\n".join(out))
 PY
 cat bench/out/tunnel.md
 
-results=bench/RESULTS.md
-python3 - "$results" bench/out/tunnel.md <<'PY'
-import re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read().strip() + "\n"
-text = open(path).read()
-pattern = re.compile(r"<!-- tunnel:begin -->.*?<!-- tunnel:end -->\n?", re.S)
-text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
-PY
-echo "updated $results"
+update_results tunnel
