@@ -19,8 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,23 +40,11 @@ import io.edgeflow.cloud.server.ConnectionLimits;
  * answer. Sent with the JDK's client, which writes the whole body before it reads, and byte for byte, which
  * does the same; every try must get its JSON error.
  */
-class EarlyAnswerTest extends RunningCloud {
+class EarlyAnswerTest extends RunningCloudWithLog {
     private static final int TRIES = 20;
     private static final String REGISTER = "/api/v1/devices/register";
     private static final String CODES = "/api/v1/admin/provisioning-codes";
     private static final String REMOTE = "/api/v1/admin/devices/dev_1/local/api/v1/status";
-
-    LogCapture log;
-
-    @BeforeEach
-    void captureLog() {
-        log = new LogCapture();
-    }
-
-    @AfterEach
-    void releaseLog() {
-        log.close();
-    }
 
     /** A body of this many bytes: one JSON object padded with spaces, so only its size is wrong. */
     private static byte[] body(int size) {

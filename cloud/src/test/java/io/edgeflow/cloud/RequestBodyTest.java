@@ -15,8 +15,6 @@ import java.util.UUID;
 
 import javax.net.ssl.SSLSocket;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,18 +26,7 @@ import io.edgeflow.cloud.TestCloud.RawAnswer;
  * upload that stops half-way, a missing or foreign {@code Content-Type}. Each is the caller's mistake: a 4xx
  * with the JSON error, no stack trace in the log, and the server answers the next request.
  */
-class RequestBodyTest extends RunningCloud {
-    LogCapture log;
-
-    @BeforeEach
-    void captureLog() {
-        log = new LogCapture();
-    }
-
-    @AfterEach
-    void releaseLog() {
-        log.close();
-    }
+class RequestBodyTest extends RunningCloudWithLog {
 
     private HttpResponse<String> post(String path, String contentType, byte[] body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(cloud.url() + path))
