@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
 
+import io.edgeflow.protocol.TunnelProtocol;
+
 /**
  * How many device tunnels one reference cloud holds, what each costs in memory, and how long a request
  * through a tunnel takes. Run by bench/tunnel/run.sh against a packaged cloud it started:
@@ -97,17 +99,17 @@ public class TunnelBench {
             if (last) {
                 String frame = partial.toString();
                 partial.setLength(0);
-                if (frame.contains("\"type\":\"hello\"")) {
+                if (frame.contains(type(TunnelProtocol.HELLO))) {
                     online = true;
                     heartbeat();
                     timers.scheduleAtFixedRate(this::heartbeat, interval.toMillis(), interval.toMillis(),
                             TimeUnit.MILLISECONDS);
-                } else if (frame.contains("\"type\":\"heartbeat_ack\"")) {
+                } else if (frame.contains(type(TunnelProtocol.HEARTBEAT_ACK))) {
                     heartbeatsAcked.incrementAndGet();
                     outstandingSince = 0;
-                } else if (frame.contains("\"type\":\"request\"")) {
+                } else if (frame.contains(type(TunnelProtocol.REQUEST))) {
                     String id = frame.replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
-                    send("{\"type\":\"response\",\"id\":\"" + id + "\",\"status\":200,\"headers\":{\"content-type\":"
+                    send("{" + type(TunnelProtocol.RESPONSE) + ",\"id\":\"" + id + "\",\"status\":200,\"headers\":{\"content-type\":"
                             + "\"application/json\"},\"body\":\"" + FACTS_B64 + "\"}");
                     requestsAnswered.incrementAndGet();
                 }
@@ -125,7 +127,7 @@ public class TunnelBench {
             }
             outstandingSince = System.nanoTime();
             heartbeatsSent.incrementAndGet();
-            send("{\"type\":\"heartbeat\",\"seq\":" + (++seq) + "}");
+            send("{" + type(TunnelProtocol.HEARTBEAT) + ",\"seq\":" + (++seq) + "}");
         }
 
         synchronized void send(String text) {
@@ -200,7 +202,7 @@ public class TunnelBench {
         List<Device> open = new ArrayList<>();
         AtomicInteger failures = new AtomicInteger();
         ConcurrentLinkedQueue<String> failureSamples = new ConcurrentLinkedQueue<>();
-        URI tunnel = URI.create(url.replace("https://", "wss://") + "/api/v1/tunnel");
+        URI tunnel = URI.create(url.replace("https://", "wss://") + TunnelProtocol.PATH);
         Semaphore inFlight = new Semaphore(64);
         for (int step : steps) {
             long start = System.nanoTime();
@@ -211,8 +213,8 @@ public class TunnelBench {
                 inFlight.acquire();
                 CompletableFuture<Void> f = wsClients.get(i % clients).newWebSocketBuilder()
                         .header("Authorization", "Bearer " + d.credentials.key())
-                        .header("X-EdgeFlow-Device-Id", d.credentials.id())
-                        .subprotocols("edgeflow.tunnel.v1").connectTimeout(Duration.ofSeconds(60))
+                        .header(TunnelProtocol.DEVICE_ID_HEADER, d.credentials.id())
+                        .subprotocols(TunnelProtocol.V1).connectTimeout(Duration.ofSeconds(60))
                         .buildAsync(tunnel, d).handle((ws, e) -> {
                             inFlight.release();
                             if (e != null) {
@@ -321,6 +323,11 @@ public class TunnelBench {
         println("RESULT phase=rtt concurrency=%d count=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f rate=%.0f errors=%d",
                 concurrency, n, pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), sorted[n - 1] / 1000.0,
                 (warmup + count) / seconds, errors.get());
+    }
+
+    /** @return the JSON member that names a frame's type, as the cloud writes it: {@code "type":"hello"} */
+    static String type(String name) {
+        return "\"type\":\"" + name + "\"";
     }
 
     static double pct(long[] sorted, double p) {

@@ -31,7 +31,7 @@ start_cloud "$JAR" -Xmx"$SERVER_HEAP" -- --max-connection-rate-per-address 0
 echo "cloud at $url (pid $server_pid), ulimit -n $(ulimit -n)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-java -Xmx3g -cp "$kit" bench/tunnel/TunnelBench.java --url "$url" --ca-file "$work/data/ca.pem" \
+java -Xmx3g -cp "$kit:$JAR" bench/tunnel/TunnelBench.java --url "$url" --ca-file "$work/data/ca.pem" \
   --token-file "$work/data/admin-token" --server-pid "$server_pid" --steps "$STEPS" --heartbeat "$HEARTBEAT" \
   --hold "$HOLD" --rtt "$RTT" | tee "$work/bench.log"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

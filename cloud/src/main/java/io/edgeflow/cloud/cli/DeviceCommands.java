@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.edgeflow.protocol.TunnelProtocol;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +24,6 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Registered devices: list them, show one, revoke one, call its local API through its tunnel.")
 final class DeviceCommands implements Callable<Integer> {
     private static final String DEVICES = "/api/v1/admin/devices";
-    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE");
 
     private final Terminal terminal;
     @Spec
@@ -102,7 +101,7 @@ final class DeviceCommands implements Callable<Integer> {
         }
         String id = ClientOptions.id(words.get(0));
         String method = words.get(1).toUpperCase(Locale.ROOT);
-        if (!METHODS.contains(method)) {
+        if (!TunnelProtocol.METHODS.contains(method)) {
             throw new UsageException("METHOD must be GET, POST, PUT or DELETE, not '" + words.get(1) + "'");
         }
         String path = words.get(2);

@@ -13,7 +13,7 @@ import io.edgeflow.cloud.provisioning.CloudSettings;
 import io.edgeflow.cloud.server.CloudServer;
 import io.edgeflow.cloud.server.ConnectionLimits;
 import io.edgeflow.cloud.server.ServerConfig;
-import io.edgeflow.cloud.tunnel.TunnelProtocol;
+import io.edgeflow.protocol.TunnelProtocol;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

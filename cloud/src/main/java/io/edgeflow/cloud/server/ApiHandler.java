@@ -23,7 +23,7 @@ import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.provisioning.CloudError;
 import io.edgeflow.cloud.provisioning.ProvisioningService;
 import io.edgeflow.cloud.tunnel.TunnelHub;
-import io.edgeflow.cloud.tunnel.TunnelProtocol;
+import io.edgeflow.protocol.TunnelProtocol;
 
 /**
  * The cloud's HTTP API (see {@code docs/protocol.md}): finds the endpoint ({@link ApiRoutes}; the

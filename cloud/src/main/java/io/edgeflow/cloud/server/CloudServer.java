@@ -25,7 +25,7 @@ import io.edgeflow.cloud.tls.LocalCertificateAuthority;
 import io.edgeflow.cloud.tls.ServerIdentity;
 import io.edgeflow.cloud.tunnel.TunnelEndpoint;
 import io.edgeflow.cloud.tunnel.TunnelHub;
-import io.edgeflow.cloud.tunnel.TunnelProtocol;
+import io.edgeflow.protocol.TunnelProtocol;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
 
 /**

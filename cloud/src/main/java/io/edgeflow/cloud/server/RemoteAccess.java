@@ -22,6 +22,7 @@ import io.edgeflow.cloud.tunnel.LocalRequest;
 import io.edgeflow.cloud.tunnel.LocalResponse;
 import io.edgeflow.cloud.tunnel.TunnelException;
 import io.edgeflow.cloud.tunnel.TunnelHub;
+import io.edgeflow.protocol.TunnelProtocol;
 
 /**
  * {@code GET|POST|PUT|DELETE /api/v1/admin/devices/{id}/local/<path>}: an operator's request for a
@@ -33,11 +34,11 @@ final class RemoteAccess {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteAccess.class);
     static final String PREFIX = "/api/v1/admin/devices/";
     private static final String LOCAL = "/local";
-    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE");
+    private static final Set<String> METHODS = TunnelProtocol.METHODS;
     /** Request headers passed on to the device; everything else stays in the cloud. */
-    private static final Set<String> REQUEST_HEADERS = Set.of("content-type", "accept");
+    private static final Set<String> REQUEST_HEADERS = TunnelProtocol.REQUEST_HEADERS;
     /** Answer headers passed back from the device. */
-    private static final Set<String> RESPONSE_HEADERS = Set.of("content-type", "allow", "retry-after");
+    private static final Set<String> RESPONSE_HEADERS = TunnelProtocol.RESPONSE_HEADERS;
 
     private final ApiHandler api;
     private final ProvisioningService service;
