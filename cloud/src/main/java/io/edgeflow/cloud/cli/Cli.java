@@ -17,7 +17,6 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,19 +72,9 @@ public final class Cli {
                 "  version                print the version", "", "Options:"},
             footer = {"", "Run any command with --help for its options. Exit status: 0 done, 1 the server refused,",
                 "2 a wrong command line, 3 the server could not be reached or a file could not be read."})
-    static final class Top implements Callable<Integer> {
-        private final Terminal terminal;
-        @Spec
-        CommandSpec spec;
-
+    static final class Top extends CommandGroup {
         Top(Terminal terminal) {
-            this.terminal = terminal;
-        }
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(terminal.out);
-            return USAGE;
+            super(terminal);
         }
     }
 

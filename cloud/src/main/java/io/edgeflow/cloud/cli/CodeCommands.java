@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -13,29 +12,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code code create|list|revoke}: provisioning codes, through the admin API. */
 @Command(name = "code", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Provisioning codes: create one (printed once, alone on standard output), list them masked, "
                 + "revoke one.")
-final class CodeCommands implements Callable<Integer> {
+final class CodeCommands extends CommandGroup {
     private static final String CODES = "/api/v1/admin/provisioning-codes";
 
-    private final Terminal terminal;
-    @Spec
-    CommandSpec spec;
-
     CodeCommands(Terminal terminal) {
-        this.terminal = terminal;
-    }
-
-    /** {@code code} alone: its help, as a wrong command line. */
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(terminal.out);
-        return Cli.USAGE;
+        super(terminal);
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -16,28 +15,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code devices list|show|revoke|call}: registered devices, and their local API through the tunnel. */
 @Command(name = "devices", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Registered devices: list them, show one, revoke one, call its local API through its tunnel.")
-final class DeviceCommands implements Callable<Integer> {
+final class DeviceCommands extends CommandGroup {
     private static final String DEVICES = "/api/v1/admin/devices";
 
-    private final Terminal terminal;
-    @Spec
-    CommandSpec spec;
-
     DeviceCommands(Terminal terminal) {
-        this.terminal = terminal;
-    }
-
-    /** {@code devices} alone: its help, as a wrong command line. */
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(terminal.out);
-        return Cli.USAGE;
+        super(terminal);
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
