@@ -23,7 +23,6 @@
  * starting with "RESULT " that bench/cloud/run.sh turns into bench/RESULTS.md.
  */
 
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -33,9 +32,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,7 +54,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 
 public class RegistrationBench {
     static String url;
@@ -97,19 +92,8 @@ public class RegistrationBench {
         confirm = a.containsKey("--confirm");
         serverPid = Long.parseLong(a.getOrDefault("--server-pid", "0"));
 
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        try (InputStream in = Files.newInputStream(Path.of(require(a, "--ca-file")))) {
-            int i = 0;
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca" + i++, (X509Certificate) c);
-            }
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        trust = tmf.getTrustManagers();
-        tls = SSLContext.getInstance("TLS");
-        tls.init(null, trust, null);
+        trust = BenchKit.trustManagers(Path.of(require(a, "--ca-file")));
+        tls = BenchKit.tls(trust);
 
         long t0 = System.nanoTime();
         ConcurrentLinkedQueue<String> codes = createCodes(count + warmup);
@@ -149,34 +133,19 @@ public class RegistrationBench {
 
     /** User + system CPU time of the server process, from /proc (Linux); 0 without --server-pid. */
     static long serverCpuMillis() throws java.io.IOException {
-        if (serverPid == 0) {
-            return 0;
-        }
-        String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
-        return ticks * 10; // USER_HZ is 100 on Linux
+        return serverPid == 0 ? 0 : BenchKit.cpuTicks(serverPid) * 10; // USER_HZ is 100 on Linux
     }
 
     static long clientCpuMillis() {
-        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1_000_000 : 0;
+        return BenchKit.ownCpuMillis();
     }
 
     static String require(Map<String, String> a, String name) {
-        String v = a.get(name);
-        if (v == null) {
-            throw new IllegalArgumentException(name + " is required");
-        }
-        return v;
+        return BenchKit.require(a, name);
     }
 
     static double pct(long[] sorted, int p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+        return BenchKit.percentile(sorted, p, 1e6);
     }
 
     static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"(PROV-[0-9A-Z-]+)\"");
@@ -342,8 +311,7 @@ public class RegistrationBench {
             return new String[] {Integer.toString(r.statusCode()), r.body()};
         }
         // a new TLS connection with a new SSL context: a full handshake, no session resumption
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust, null);
+        SSLContext context = BenchKit.tls(trust);
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
             socket.connect(new InetSocketAddress(host, port), 10_000);
             socket.setSoTimeout(60_000);

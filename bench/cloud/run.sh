@@ -16,32 +16,16 @@ CLIENTS=${CLIENTS:-50}
 COUNT=${COUNT:-15000}
 WARMUP=${WARMUP:-2000}
 FRESH_COUNT=${FRESH_COUNT:-5000}
-work=$(mktemp -d /tmp/edgeflow-cloud-bench.XXXXXX)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p bench/out
+. bench/lib.sh
+bench_work cloud-bench
+bench_kit
 
 # every client of this benchmark comes from 127.0.0.1, opening connections far faster than a device would
-java -jar "$JAR" serve --port 0 --data-dir "$work/data" --max-connection-rate-per-address 0 >"$work/server.log" 2>&1 &
-server_pid=$!
-url=
-for _ in $(seq 1 120); do
-  url=$(sed -n 's/^Listening on \(https:[^ ]*\).*/\1/p' "$work/server.log" | head -1)
-  [ -n "$url" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.5
-done
-[ -n "$url" ] || { echo "the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+start_cloud "$JAR" -- --max-connection-rate-per-address 0
 echo "cloud at $url (pid $server_pid)"
 
 bench() {
-  java -Xmx512m bench/cloud/RegistrationBench.java --url "$url" --ca-file "$work/data/ca.pem" \
+  java -Xmx512m -cp "$kit" bench/cloud/RegistrationBench.java --url "$url" --ca-file "$work/data/ca.pem" \
     --token-file "$work/data/admin-token" --clients "$CLIENTS" --server-pid "$server_pid" "$@" | tee -a "$work/bench.log"
 }
 bench --count "$COUNT" --warmup "$WARMUP" --connections keepalive
@@ -89,14 +73,4 @@ row() { # RESULT line -> table row
 } >bench/out/cloud-registrations.md
 cat bench/out/cloud-registrations.md
 
-results=bench/RESULTS.md
-[ -f "$results" ] || printf '# EdgeFlow benchmark results\n\nEach section is written by the script it names; rerun it to refresh.\n' >"$results"
-python3 - "$results" bench/out/cloud-registrations.md <<'PY'
-import re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read().strip() + "\n"
-text = open(path).read()
-pattern = re.compile(r"<!-- cloud-registrations:begin -->.*?<!-- cloud-registrations:end -->\n?", re.S)
-text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
-PY
-echo "updated $results"
+update_results cloud-registrations

@@ -38,9 +38,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,7 +61,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 
 public class SlowClientsBench {
     static String url;
@@ -104,19 +100,8 @@ public class SlowClientsBench {
                     + " --hold 1..600");
         }
 
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        try (InputStream in = Files.newInputStream(Path.of(require(a, "--ca-file")))) {
-            int i = 0;
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca" + i++, (X509Certificate) c);
-            }
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(store);
-        trust = tmf.getTrustManagers();
-        tls = SSLContext.getInstance("TLS");
-        tls.init(null, trust, null);
+        trust = BenchKit.trustManagers(Path.of(require(a, "--ca-file")));
+        tls = BenchKit.tls(trust);
 
         if (role.equals("fleet")) {
             SlowFleet fleet = new SlowFleet(slow, addresses, byteEvery);
@@ -147,11 +132,7 @@ public class SlowClientsBench {
     }
 
     static String require(Map<String, String> a, String name) {
-        String v = a.get(name);
-        if (v == null) {
-            throw new IllegalArgumentException(name + " is required");
-        }
-        return v;
+        return BenchKit.require(a, name);
     }
 
     // ------------------------------------------------------------------ probes
@@ -200,11 +181,7 @@ public class SlowClientsBench {
     }
 
     static double pct(long[] sorted, int p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+        return BenchKit.percentile(sorted, p, 1e6);
     }
 
     /** ROUNDS rounds of (health keep-alive, register keep-alive, health on a new TLS connection), 4 threads. */
@@ -264,8 +241,7 @@ public class SlowClientsBench {
 
     /** A new TLS connection with a new SSL context (a full handshake), one health request. */
     static boolean healthOnANewConnection() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust, null);
+        SSLContext context = BenchKit.tls(trust);
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
             socket.connect(new InetSocketAddress(host, port), 30_000);
             socket.setSoTimeout(30_000);

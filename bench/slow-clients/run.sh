@@ -22,30 +22,12 @@ ADDRESSES=${ADDRESSES:-10}
 PROBES=${PROBES:-300}
 HOLD=${HOLD:-600}
 need=$((SLOW + 500))
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
-  ulimit -n "$need" 2>/dev/null || { echo "ulimit -n is $(ulimit -n); $SLOW slow connections need about $need descriptors per process" >&2; exit 1; }
-fi
-work=$(mktemp -d /tmp/edgeflow-slow-bench.XXXXXX)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p bench/out
+. bench/lib.sh
+need_descriptors "$need" "$SLOW slow connections"
+bench_work slow-bench
+bench_kit
 
-java -jar "$JAR" serve --port 0 --data-dir "$work/data" >"$work/server.log" 2>&1 &
-server_pid=$!
-url=
-for _ in $(seq 1 120); do
-  url=$(sed -n 's/^Listening on \(https:[^ ]*\).*/\1/p' "$work/server.log" | head -1)
-  [ -n "$url" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.5
-done
-[ -n "$url" ] || { echo "the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+start_cloud "$JAR"
 echo "cloud at $url (pid $server_pid), ulimit -n $(ulimit -n)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -55,10 +37,10 @@ now_ms() { date +%s%3N; }
 cpu_share() { echo $(( ($3 - $1) * 10 * 100 / ($4 - $2 > 0 ? $4 - $2 : 1) )); }
 status=0
 c0=$(cpu_ticks); t0=$(now_ms)
-timeout 900 java -Xmx256m bench/slow-clients/SlowClientsBench.java probe --url "$url" --ca-file "$work/data/ca.pem" \
+timeout 900 java -Xmx256m -cp "$kit" bench/slow-clients/SlowClientsBench.java probe --url "$url" --ca-file "$work/data/ca.pem" \
   --token-file "$work/data/admin-token" --phase unloaded --probes "$PROBES" | tee "$work/bench.log" || status=$?
 cpu_unloaded=$(cpu_share "$c0" "$t0" "$(cpu_ticks)" "$(now_ms)")
-nice -n 19 timeout $((HOLD + 120)) java -Xmx512m -Xss256k bench/slow-clients/SlowClientsBench.java fleet \
+nice -n 19 timeout $((HOLD + 120)) java -Xmx512m -Xss256k -cp "$kit" bench/slow-clients/SlowClientsBench.java fleet \
   --url "$url" --ca-file "$work/data/ca.pem" --slow "$SLOW" --addresses "$ADDRESSES" --hold "$HOLD" \
   --stop-file "$work/stop" >"$work/fleet.log" 2>&1 &
 fleet_pid=$!
@@ -69,7 +51,7 @@ for _ in $(seq 1 $((HOLD * 2))); do
 done
 grep '^FLEET-OPEN' "$work/fleet.log" || { echo "the slow connections did not open" >&2; cat "$work/fleet.log" >&2; status=1; }
 c0=$(cpu_ticks); t0=$(now_ms)
-timeout 900 java -Xmx256m bench/slow-clients/SlowClientsBench.java probe --url "$url" --ca-file "$work/data/ca.pem" \
+timeout 900 java -Xmx256m -cp "$kit" bench/slow-clients/SlowClientsBench.java probe --url "$url" --ca-file "$work/data/ca.pem" \
   --token-file "$work/data/admin-token" --phase loaded --probes "$PROBES" | tee -a "$work/bench.log" || status=$?
 cpu_loaded=$(cpu_share "$c0" "$t0" "$(cpu_ticks)" "$(now_ms)")
 # the fleet held its connections through the loaded probes unless it is gone already
@@ -142,14 +124,5 @@ print("\n".join(out))
 PY
 cat bench/out/slow-clients.md
 
-results=bench/RESULTS.md
-python3 - "$results" bench/out/slow-clients.md <<'PY'
-import re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read().strip() + "\n"
-text = open(path).read()
-pattern = re.compile(r"<!-- slow-clients:begin -->.*?<!-- slow-clients:end -->\n?", re.S)
-text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
-PY
-echo "updated $results"
+update_results slow-clients
 exit "$status"

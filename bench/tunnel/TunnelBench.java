@@ -7,9 +7,6 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +30,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+
+import io.edgeflow.protocol.TunnelProtocol;
 
 /**
  * How many device tunnels one reference cloud holds, what each costs in memory, and how long a request
@@ -101,17 +99,17 @@ public class TunnelBench {
             if (last) {
                 String frame = partial.toString();
                 partial.setLength(0);
-                if (frame.contains("\"type\":\"hello\"")) {
+                if (frame.contains(type(TunnelProtocol.HELLO))) {
                     online = true;
                     heartbeat();
                     timers.scheduleAtFixedRate(this::heartbeat, interval.toMillis(), interval.toMillis(),
                             TimeUnit.MILLISECONDS);
-                } else if (frame.contains("\"type\":\"heartbeat_ack\"")) {
+                } else if (frame.contains(type(TunnelProtocol.HEARTBEAT_ACK))) {
                     heartbeatsAcked.incrementAndGet();
                     outstandingSince = 0;
-                } else if (frame.contains("\"type\":\"request\"")) {
+                } else if (frame.contains(type(TunnelProtocol.REQUEST))) {
                     String id = frame.replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
-                    send("{\"type\":\"response\",\"id\":\"" + id + "\",\"status\":200,\"headers\":{\"content-type\":"
+                    send("{" + type(TunnelProtocol.RESPONSE) + ",\"id\":\"" + id + "\",\"status\":200,\"headers\":{\"content-type\":"
                             + "\"application/json\"},\"body\":\"" + FACTS_B64 + "\"}");
                     requestsAnswered.incrementAndGet();
                 }
@@ -129,7 +127,7 @@ public class TunnelBench {
             }
             outstandingSince = System.nanoTime();
             heartbeatsSent.incrementAndGet();
-            send("{\"type\":\"heartbeat\",\"seq\":" + (++seq) + "}");
+            send("{" + type(TunnelProtocol.HEARTBEAT) + ",\"seq\":" + (++seq) + "}");
         }
 
         synchronized void send(String text) {
@@ -204,7 +202,7 @@ public class TunnelBench {
         List<Device> open = new ArrayList<>();
         AtomicInteger failures = new AtomicInteger();
         ConcurrentLinkedQueue<String> failureSamples = new ConcurrentLinkedQueue<>();
-        URI tunnel = URI.create(url.replace("https://", "wss://") + "/api/v1/tunnel");
+        URI tunnel = URI.create(url.replace("https://", "wss://") + TunnelProtocol.PATH);
         Semaphore inFlight = new Semaphore(64);
         for (int step : steps) {
             long start = System.nanoTime();
@@ -215,8 +213,8 @@ public class TunnelBench {
                 inFlight.acquire();
                 CompletableFuture<Void> f = wsClients.get(i % clients).newWebSocketBuilder()
                         .header("Authorization", "Bearer " + d.credentials.key())
-                        .header("X-EdgeFlow-Device-Id", d.credentials.id())
-                        .subprotocols("edgeflow.tunnel.v1").connectTimeout(Duration.ofSeconds(60))
+                        .header(TunnelProtocol.DEVICE_ID_HEADER, d.credentials.id())
+                        .subprotocols(TunnelProtocol.V1).connectTimeout(Duration.ofSeconds(60))
                         .buildAsync(tunnel, d).handle((ws, e) -> {
                             inFlight.release();
                             if (e != null) {
@@ -327,9 +325,13 @@ public class TunnelBench {
                 (warmup + count) / seconds, errors.get());
     }
 
+    /** @return the JSON member that names a frame's type, as the cloud writes it: {@code "type":"hello"} */
+    static String type(String name) {
+        return "\"type\":\"" + name + "\"";
+    }
+
     static double pct(long[] sorted, double p) {
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1000.0;
+        return BenchKit.percentile(sorted, p, 1000.0);
     }
 
     /** Creates a code, registers and confirms, for each device; 16 at a time. */
@@ -410,9 +412,7 @@ public class TunnelBench {
     }
 
     static long serverCpuTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return BenchKit.cpuTicks(serverPid);
     }
 
     static String run(String... command) throws Exception {
@@ -423,18 +423,7 @@ public class TunnelBench {
     }
 
     static SSLContext trusting(Path caFile) throws Exception {
-        X509Certificate ca;
-        try (var in = Files.newInputStream(caFile)) {
-            ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("ca", ca);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
+        return BenchKit.tls(BenchKit.trustManagers(caFile));
     }
 
     static void println(String format, Object... args) {

@@ -21,35 +21,17 @@ RTT=${RTT:-2000}
 SERVER_HEAP=${SERVER_HEAP:-1g}
 max=${STEPS##*,}
 need=$((max + 200))
-if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need" ]; then
-  ulimit -n "$need" 2>/dev/null || { echo "ulimit -n is $(ulimit -n); $max tunnels need about $need descriptors per process" >&2; exit 1; }
-fi
-work=$(mktemp -d /tmp/edgeflow-tunnel-bench.XXXXXX)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p bench/out
+. bench/lib.sh
+need_descriptors "$need" "$max tunnels"
+bench_work tunnel-bench
+bench_kit
 
 # every client of this benchmark comes from 127.0.0.1, opening connections far faster than a device would
-java -Xmx"$SERVER_HEAP" -jar "$JAR" serve --port 0 --data-dir "$work/data" --max-connection-rate-per-address 0 >"$work/server.log" 2>&1 &
-server_pid=$!
-url=
-for _ in $(seq 1 120); do
-  url=$(sed -n 's/^Listening on \(https:[^ ]*\).*/\1/p' "$work/server.log" | head -1)
-  [ -n "$url" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.5
-done
-[ -n "$url" ] || { echo "the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+start_cloud "$JAR" -Xmx"$SERVER_HEAP" -- --max-connection-rate-per-address 0
 echo "cloud at $url (pid $server_pid), ulimit -n $(ulimit -n)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-java -Xmx3g bench/tunnel/TunnelBench.java --url "$url" --ca-file "$work/data/ca.pem" \
+java -Xmx3g -cp "$kit:$JAR" bench/tunnel/TunnelBench.java --url "$url" --ca-file "$work/data/ca.pem" \
   --token-file "$work/data/admin-token" --server-pid "$server_pid" --steps "$STEPS" --heartbeat "$HEARTBEAT" \
   --hold "$HOLD" --rtt "$RTT" | tee "$work/bench.log"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -119,13 +101,4 @@ print("\n".join(out))
 PY
 cat bench/out/tunnel.md
 
-results=bench/RESULTS.md
-python3 - "$results" bench/out/tunnel.md <<'PY'
-import re, sys
-path, section = sys.argv[1], open(sys.argv[2]).read().strip() + "\n"
-text = open(path).read()
-pattern = re.compile(r"<!-- tunnel:begin -->.*?<!-- tunnel:end -->\n?", re.S)
-text = pattern.sub(lambda m: section, text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
-PY
-echo "updated $results"
+update_results tunnel

@@ -18,6 +18,19 @@ public final class Durations {
      * @throws IllegalArgumentException naming the option if the text is not a duration
      */
     public static Duration parse(String text, String option) {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * @param text the duration
+     * @return the duration
+     * @throws IllegalArgumentException saying what is wrong with the text
+     */
+    public static Duration parse(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT);
         try {
             if (t.matches("\\d+")) {
@@ -43,8 +56,7 @@ public final class Durations {
         } catch (NumberFormatException | ArithmeticException e) {
             // answered below
         }
-        throw new IllegalArgumentException(option + ": '" + text
-                + "' is not a duration; write for example 90s, 10m, 24h, 30d or 1h30m");
+        throw new IllegalArgumentException("'" + text + "' is not a duration; write for example 90s, 10m, 24h, 30d or 1h30m");
     }
 
     /**

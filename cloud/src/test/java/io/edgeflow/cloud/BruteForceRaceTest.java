@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,35 +12,16 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import io.edgeflow.cloud.provisioning.CloudSettings;
 
 /**
  * The brute-force limit holds for attempts that arrive together: each attempt is counted before its
  * code is looked up, so twenty wrong codes sent at once from one address get ten evaluations and ten
  * 429s, never twenty evaluations.
  */
-class BruteForceRaceTest {
-    @TempDir
-    Path dir;
-    TestCloud cloud;
-
-    @BeforeEach
-    void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"), CloudSettings.DEFAULTS);
-    }
-
-    @AfterEach
-    void stop() {
-        cloud.close();
-    }
-
+class BruteForceRaceTest extends FreshCloudPerTest {
     @Test
     void twentyConcurrentWrongCodesGetTenEvaluationsAndTenRefusals() throws Exception {
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();

@@ -2,39 +2,20 @@ package io.edgeflow.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.edgeflow.cloud.TestCloud.Answer;
 import io.edgeflow.cloud.TestCloud.RawAnswer;
-import io.edgeflow.cloud.provisioning.CloudSettings;
 
 /**
  * Failed code attempts are limited per source address (10 a minute, then 15 minutes out); the limit
  * never blocks a correct code from another address. The test client speaks from 127.0.0.1 and from
  * 127.0.0.2.
  */
-class BruteForceTest {
-    @TempDir
-    Path dir;
-    TestCloud cloud;
-
-    @BeforeEach
-    void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"), CloudSettings.DEFAULTS);
-    }
-
-    @AfterEach
-    void stop() {
-        cloud.close();
-    }
-
+class BruteForceTest extends FreshCloudPerTest {
     private static String guess(int i) {
         return String.format("PROV-%04d-%04d", i, i);
     }

@@ -2,33 +2,15 @@ package io.edgeflow.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.edgeflow.cloud.TestCloud.Answer;
 
 /** TTLs and the grace period of unconfirmed claims, with a clock the test moves instead of sleeping. */
-class ClaimLapseAndExpiryTest {
-    @TempDir
-    static Path dir;
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
-
+class ClaimLapseAndExpiryTest extends RunningCloud {
     private static String stateOf(String code) throws Exception {
         String id = idOf(code);
         return cloud.admin("GET", "/api/v1/admin/provisioning-codes/" + id, null).text("state");

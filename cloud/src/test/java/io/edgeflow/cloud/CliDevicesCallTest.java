@@ -2,7 +2,6 @@ package io.edgeflow.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,10 +9,7 @@ import java.util.Map;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -21,27 +17,13 @@ import io.edgeflow.cloud.CliTest.Run;
 import io.edgeflow.cloud.TestCloud.Answer;
 
 /** {@code devices call ID METHOD PATH} and the tunnel columns of {@code devices list}, as an operator types them. */
-class CliDevicesCallTest {
+class CliDevicesCallTest extends RunningCloud {
     static final String FACTS = "{\n  \"hardware\": {\"board_model\": \"Raspberry Pi 4 Model B Rev 1.4\"}\n}\n";
-
-    @TempDir
-    static Path dir;
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"));
-    }
 
     private static Run admin(String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.addAll(List.of("--url", cloud.url(), "--data-dir", cloud.dataDir.toString()));
         return CliTest.cli(Map.of(), all.toArray(new String[0]));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
     }
 
     @Test

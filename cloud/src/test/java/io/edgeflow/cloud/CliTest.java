@@ -13,30 +13,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.edgeflow.cloud.TestCloud.Answer;
 import io.edgeflow.cloud.cli.Cli;
 
 /** The admin CLI against a running server, as an operator types it. */
-class CliTest {
-    @TempDir
-    static Path dir;
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
-
+class CliTest extends RunningCloud {
     record Run(int status, String out, String err) {
     }
 
@@ -198,6 +181,55 @@ class CliTest {
         Run badTimeout = cli(Map.of(), "serve", "--body-timeout", "0", "--data-dir", dir.resolve("z").toString());
         assertThat(badTimeout.status()).isEqualTo(Cli.USAGE);
         assertThat(badTimeout.err()).contains("--body-timeout");
+    }
+
+    @Test
+    void eachMistakeNamesTheWordThatWasWrong() {
+        assertThat(cli(Map.of(), "code", "frob").err()).contains("unknown subcommand 'frob'; use create, list or revoke");
+        assertThat(cli(Map.of(), "devices", "frob").err())
+                .contains("unknown subcommand 'frob'; use list, show, revoke or call");
+        assertThat(cli(Map.of(), "frobnicate").err()).contains("unknown command 'frobnicate'");
+        Run noValue = cli(Map.of(), "code", "create", "--ttl");
+        assertThat(noValue.status()).isEqualTo(Cli.USAGE);
+        assertThat(noValue.err()).contains("--ttl needs a value");
+        Run extra = cli(Map.of(), "code", "list", "extra");
+        assertThat(extra.status()).isEqualTo(Cli.USAGE);
+        assertThat(extra.err()).contains("unexpected argument 'extra'");
+        Run twoIds = cli(Map.of(), "devices", "revoke", "dev_a", "dev_b");
+        assertThat(twoIds.status()).isEqualTo(Cli.USAGE);
+        assertThat(twoIds.err()).contains("devices revoke takes exactly one ID");
+        Run badPort = cli(Map.of(), "serve", "--port", "abc", "--data-dir", dir.resolve("p").toString());
+        assertThat(badPort.status()).isEqualTo(Cli.USAGE);
+        assertThat(badPort.err()).contains("--port: 'abc' is not a whole number");
+        Run badMethod = cli(Map.of(), "devices", "call", "dev_a", "PATCH", "/api/v1/x");
+        assertThat(badMethod.status()).isEqualTo(Cli.USAGE);
+        assertThat(badMethod.err()).contains("METHOD must be GET, POST, PUT or DELETE, not 'PATCH'");
+        for (Run r : List.of(noValue, extra, twoIds, badPort, badMethod)) {
+            assertThat(r.out()).isEmpty();
+            assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aValueStartingWithAtIsTakenAsItIsNeverAsAFileToRead() throws Exception {
+        Path file = dir.resolve("label.txt");
+        Files.writeString(file, "from the file");
+        Run created = admin("code", "create", "--json", "--label", "@" + file);
+        assertThat(created.status()).as(created.err()).isZero();
+        assertThat(TestCloud.JSON.readTree(created.out()).path("label").asText()).isEqualTo("@" + file);
+    }
+
+    @Test
+    void versionAndHelpWords() {
+        assertThat(cli(Map.of(), "version").out()).startsWith("edgeflow-cloud ");
+        assertThat(cli(Map.of(), "--version").out()).startsWith("edgeflow-cloud ");
+        Run help = cli(Map.of(), "help");
+        assertThat(help.status()).isZero();
+        assertThat(help.out()).startsWith("Usage: java -jar edgeflow-cloud.jar").contains("serve", "code", "devices",
+                "audit");
+        Run codeAlone = cli(Map.of(), "code");
+        assertThat(codeAlone.status()).isEqualTo(Cli.USAGE);
+        assertThat(codeAlone.out()).startsWith("Usage: java -jar edgeflow-cloud.jar code");
     }
 
     @Test

@@ -47,6 +47,15 @@ class CredentialsTest {
     }
 
     @Test
+    void aCodeIsReadAsTheAgentReadsIt() {
+        // the agent strips Unicode white space around a pasted code (String.strip); the cloud reads a code
+        // with the same method (io.edgeflow.protocol.CodeFormat), so it accepts what the agent accepts
+        for (String typed : new String[] {"\u2003PROV-A1B2-C3D4\u2003", "\u3000prov-a1b2-c3d4", "PROV-A1B2-C3D4\u2029"}) {
+            assertThat(ProvisioningCode.parse(typed)).as(typed).map(ProvisioningCode::value).contains("PROV-A1B2-C3D4");
+        }
+    }
+
+    @Test
     void codesAreMaskedAndNeverPrintedWhole() {
         ProvisioningCode code = ProvisioningCode.parse("PROV-A1B2-C3D4").orElseThrow();
         assertThat(code.masked()).isEqualTo("PROV-****-C3D4");

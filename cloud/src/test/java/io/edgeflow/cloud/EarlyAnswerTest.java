@@ -19,10 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,36 +40,11 @@ import io.edgeflow.cloud.server.ConnectionLimits;
  * answer. Sent with the JDK's client, which writes the whole body before it reads, and byte for byte, which
  * does the same; every try must get its JSON error.
  */
-class EarlyAnswerTest {
+class EarlyAnswerTest extends RunningCloudWithLog {
     private static final int TRIES = 20;
     private static final String REGISTER = "/api/v1/devices/register";
     private static final String CODES = "/api/v1/admin/provisioning-codes";
     private static final String REMOTE = "/api/v1/admin/devices/dev_1/local/api/v1/status";
-
-    @TempDir
-    static Path dir;
-    static TestCloud cloud;
-    LogCapture log;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
-
-    @BeforeEach
-    void captureLog() {
-        log = new LogCapture();
-    }
-
-    @AfterEach
-    void releaseLog() {
-        log.close();
-    }
 
     /** A body of this many bytes: one JSON object padded with spaces, so only its size is wrong. */
     private static byte[] body(int size) {

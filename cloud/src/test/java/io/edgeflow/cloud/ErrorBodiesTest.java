@@ -3,13 +3,9 @@ package io.edgeflow.cloud;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -17,23 +13,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Every error of every method is the documented JSON error, including those Jetty answers before any
  * handler runs (ambiguous URIs such as {@code %2e%2e} segments).
  */
-class ErrorBodiesTest {
-    @TempDir
-    static Path dir;
-    static TestCloud cloud;
-
+class ErrorBodiesTest extends RunningCloud {
     static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT",
             "TRACE", "PROPFIND");
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
 
     @Test
     void ambiguousUrisAreJsonErrorsForEveryMethod() throws Exception {

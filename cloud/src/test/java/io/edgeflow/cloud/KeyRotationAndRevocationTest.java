@@ -2,33 +2,15 @@ package io.edgeflow.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.edgeflow.cloud.TestCloud.Answer;
 
 /** Key lifetime, rotation with an overlap window, and revocation. */
-class KeyRotationAndRevocationTest {
-    @TempDir
-    static Path dir;
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
-
+class KeyRotationAndRevocationTest extends RunningCloud {
     private static Answer rotate(String deviceId, String key) throws Exception {
         return cloud.call("POST", "/api/v1/devices/" + deviceId + "/rotate-key", null, key);
     }

@@ -2,15 +2,11 @@ package io.edgeflow.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.edgeflow.cloud.TestCloud.Answer;
 
@@ -18,21 +14,7 @@ import io.edgeflow.cloud.TestCloud.Answer;
  * A device cannot write lines into the cloud's log: what it sends (an error frame's code and message, its
  * close reason) is logged with control characters escaped, each log call staying one line.
  */
-class LogInjectionTest {
-    @TempDir
-    static Path dir;
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
-
+class LogInjectionTest extends RunningCloud {
     @Test
     void aDeviceCannotWriteASecondLogLine() throws Exception {
         Answer d = cloud.provisionDevice();

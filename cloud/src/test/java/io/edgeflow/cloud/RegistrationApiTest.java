@@ -2,38 +2,20 @@ package io.edgeflow.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.edgeflow.cloud.TestCloud.Answer;
 
 /** The registration contract of docs/protocol.md, over HTTPS against a running server. */
-class RegistrationApiTest {
-    @TempDir
-    static Path dir;
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
-
+class RegistrationApiTest extends RunningCloud {
     @Test
     void aCodeRegistersADeviceWithAKeyThatIsShownOnce() throws Exception {
         String code = cloud.createCode();

@@ -2,7 +2,6 @@ package io.edgeflow.cloud;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,30 +13,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.edgeflow.cloud.TestCloud.Answer;
 
 /** Many devices racing one code: exactly one wins. */
-class RegistrationRaceTest {
+class RegistrationRaceTest extends RunningCloud {
     private static final int DEVICES = 60;
-
-    @TempDir
-    static Path dir;
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
 
     @Test
     void sixtyConcurrentRegistrationsWithOneCodeGiveExactlyOne201() throws Exception {

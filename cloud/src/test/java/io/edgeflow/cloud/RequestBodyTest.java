@@ -10,18 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
 import javax.net.ssl.SSLSocket;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -32,31 +26,7 @@ import io.edgeflow.cloud.TestCloud.RawAnswer;
  * upload that stops half-way, a missing or foreign {@code Content-Type}. Each is the caller's mistake: a 4xx
  * with the JSON error, no stack trace in the log, and the server answers the next request.
  */
-class RequestBodyTest {
-    @TempDir
-    static Path dir;
-    static TestCloud cloud;
-    LogCapture log;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = new TestCloud(dir.resolve("data"));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
-
-    @BeforeEach
-    void captureLog() {
-        log = new LogCapture();
-    }
-
-    @AfterEach
-    void releaseLog() {
-        log.close();
-    }
+class RequestBodyTest extends RunningCloudWithLog {
 
     private HttpResponse<String> post(String path, String contentType, byte[] body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(cloud.url() + path))

@@ -2,14 +2,16 @@ package io.edgeflow.cloud.credentials;
 
 import java.security.SecureRandom;
 
+import io.edgeflow.protocol.CodeFormat;
+
 /**
  * Crockford's base32 alphabet: digits and upper-case letters without I, L, O and U, so a code read
- * aloud or typed from a label cannot be mistaken. Decoding accepts lower case and the look-alikes
- * (I and L for 1, O for 0), as Crockford specifies.
+ * aloud or typed from a label cannot be mistaken. Reading a code (lower case, the look-alikes I and L
+ * for 1, O for 0) is {@link CodeFormat}'s.
  */
 public final class Crockford {
     /** The 32 symbols, in value order. */
-    public static final String ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    public static final String ALPHABET = CodeFormat.ALPHABET;
 
     private Crockford() {
     }
@@ -31,24 +33,5 @@ public final class Crockford {
         }
         java.util.Arrays.fill(bytes, (byte) 0);
         return new String(out);
-    }
-
-    /**
-     * Canonicalises one symbol.
-     *
-     * @param c a character typed by a person
-     * @return the upper-case symbol it stands for, or 0 if it is not a base32 symbol
-     */
-    public static char canonical(char c) {
-        char u = Character.toUpperCase(c);
-        switch (u) {
-            case 'O':
-                return '0';
-            case 'I':
-            case 'L':
-                return '1';
-            default:
-                return u < 128 && ALPHABET.indexOf(u) >= 0 ? u : 0;
-        }
     }
 }

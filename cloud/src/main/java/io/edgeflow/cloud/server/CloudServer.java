@@ -25,12 +25,15 @@ import io.edgeflow.cloud.tls.LocalCertificateAuthority;
 import io.edgeflow.cloud.tls.ServerIdentity;
 import io.edgeflow.cloud.tunnel.TunnelEndpoint;
 import io.edgeflow.cloud.tunnel.TunnelHub;
-import io.edgeflow.cloud.tunnel.TunnelProtocol;
+import io.edgeflow.protocol.TunnelProtocol;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
 
 /**
  * The reference cloud server: HTTPS only (TLS 1.2 and 1.3), the API of {@link ApiHandler}, storage in
  * the data directory. Start with {@link #start}, stop with {@link #close}.
+ * <p>
+ * Threading: {@link #start} and {@link #close} are called once each, by the thread that owns the server;
+ * the getters may be called from any thread once it has started (they read what start fixed).
  */
 public final class CloudServer implements AutoCloseable {
     private final Server jetty;
@@ -78,87 +81,119 @@ public final class CloudServer implements AutoCloseable {
         try {
             AdminTokens tokens = AdminTokens.ensure(db, dir.path(), clock, random, config.newAdminToken(),
                     file -> out.println("Admin token written to " + file + " (mode 0600); it is shown nowhere else."));
-            Path caFile = null;
-            ServerIdentity identity;
-            if (config.certificate() != null) {
-                identity = ServerIdentity.load(config.certificate(), config.privateKey());
-                out.println("TLS certificate: " + config.certificate().toAbsolutePath());
-            } else {
-                LocalCertificateAuthority.Result tls = LocalCertificateAuthority.ensure(dir.path(), clock);
-                caFile = tls.caCertificate();
-                identity = ServerIdentity.load(tls.serverChain(), tls.serverKey());
-                out.println((tls.createdCa() ? "Created a local CA: " : "Local CA: ") + caFile
-                        + "  (agents trust it with EDGEFLOW_SAAS_CA_FILE=" + caFile + ")");
-                if (tls.issuedServerCertificate() && !tls.createdCa()) {
-                    out.println("Issued a new server certificate from that CA: " + tls.serverChain());
-                }
-            }
-            identity.validityWarning(clock.instant()).ifPresent(out::println);
+            Tls tls = tls(config, dir, clock, out);
             ProvisioningService service = new ProvisioningService(db, config.settings(), clock, random, codeKey);
-
-            QueuedThreadPool threads = new QueuedThreadPool(64, 8);
-            threads.setName("cloud-http");
-            jetty = new Server(threads);
-            jetty.setStopAtShutdown(false);
-
-            SslContextFactory.Server ssl = new SslContextFactory.Server();
-            ssl.setKeyStore(identity.keyStore());
-            ssl.setKeyStorePassword(identity.password());
-            ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-            ssl.setSniRequired(false);
-
-            HttpConfiguration http = new HttpConfiguration();
-            http.setSecureScheme("https");
-            http.setSendServerVersion(false);
-            http.setSendXPoweredBy(false);
-            http.setSendDateHeader(true); // devices read the cloud's time from it (clock skew)
-            SecureRequestCustomizer secure = new SecureRequestCustomizer();
-            secure.setSniHostCheck(false); // a certificate of the operator's may name other hosts
-            http.addCustomizer(secure);
-
-            ConnectionLimits limits = config.limits();
+            jetty = newJetty();
             ClientFaultLog faults = new ClientFaultLog();
-            // one limit for every connector: it counts per source address
-            PerAddressConnectionLimit perAddress = limits.maxConnectionsPerAddress() > 0
-                    || limits.maxConnectionsPerSecondPerAddress() > 0
-                            ? new PerAddressConnectionLimit(limits.maxConnectionsPerAddress(),
-                                    limits.maxConnectionsPerSecondPerAddress(), faults, System::nanoTime)
-                            : null;
-            Server server = jetty;
-            Supplier<ServerConnector> newConnector = () -> connector(server, ssl, http, limits, perAddress, faults);
-            ServerConnector connector = newConnector.get();
-            boolean bothLoopbacks = ServerConfig.BOTH_LOOPBACKS.equalsIgnoreCase(config.bind());
-            connector.setHost(bothLoopbacks ? "127.0.0.1" : config.bind());
-            connector.setPort(config.port());
-            jetty.addConnector(connector);
-            if (bothLoopbacks) {
-                loopbackV6(jetty, connector, newConnector, out);
-            }
-            TunnelSettings tunnelSettings = config.tunnel();
-            TunnelHub tunnels = new TunnelHub(tunnelSettings, clock);
-            // /api/v1/tunnel upgrades to a WebSocket; every other request goes on to the JSON API
-            WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(jetty, container -> {
-                container.setIdleTimeout(tunnelSettings.idleTimeout());
-                container.setMaxTextMessageSize(tunnelSettings.maxFrameChars());
-                container.setMaxBinaryMessageSize(64 * 1024);
-                container.addMapping(TunnelProtocol.PATH, new TunnelEndpoint(service, tunnels));
-            });
-            upgrades.setHandler(new ApiHandler(service, tokens, tunnels, limits, faults));
-            jetty.setHandler(upgrades);
+            ServerConnector connector = listen(jetty, config, tls.identity(), faults, out);
+            TunnelHub tunnels = new TunnelHub(config.tunnel(), clock);
+            jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults));
             jetty.setErrorHandler(new JsonErrorHandler());
             jetty.start();
-            return new CloudServer(jetty, connector, db, dir, caFile, service, tunnels);
+            return new CloudServer(jetty, connector, db, dir, tls.caFile(), service, tunnels);
         } catch (Exception e) {
-            if (jetty != null) {
-                try {
-                    jetty.stop();
-                } catch (Exception ignored) {
-                    // reporting the start failure matters more
-                }
-            }
+            stopQuietly(jetty);
             db.close();
             dir.close();
             throw e;
+        }
+    }
+
+    /** The server's TLS identity, and the local CA file agents trust (null with the operator's certificate). */
+    private record Tls(ServerIdentity identity, Path caFile) {
+    }
+
+    /** The operator's certificate, or the local CA's (created, or a new server certificate issued, if needed). */
+    private static Tls tls(ServerConfig config, DataDirectory dir, Clock clock, PrintStream out) throws Exception {
+        Tls tls;
+        if (config.certificate() != null) {
+            tls = new Tls(ServerIdentity.load(config.certificate(), config.privateKey()), null);
+            out.println("TLS certificate: " + config.certificate().toAbsolutePath());
+        } else {
+            LocalCertificateAuthority.Result local = LocalCertificateAuthority.ensure(dir.path(), clock);
+            Path caFile = local.caCertificate();
+            tls = new Tls(ServerIdentity.load(local.serverChain(), local.serverKey()), caFile);
+            out.println((local.createdCa() ? "Created a local CA: " : "Local CA: ") + caFile
+                    + "  (agents trust it with EDGEFLOW_SAAS_CA_FILE=" + caFile + ")");
+            if (local.issuedServerCertificate() && !local.createdCa()) {
+                out.println("Issued a new server certificate from that CA: " + local.serverChain());
+            }
+        }
+        tls.identity().validityWarning(clock.instant()).ifPresent(out::println);
+        return tls;
+    }
+
+    private static Server newJetty() {
+        QueuedThreadPool threads = new QueuedThreadPool(64, 8);
+        threads.setName("cloud-http");
+        Server jetty = new Server(threads);
+        jetty.setStopAtShutdown(false);
+        return jetty;
+    }
+
+    /**
+     * Adds the HTTPS connectors: one on the configured address, and for the default ({@code localhost}) one on
+     * 127.0.0.1 and one on ::1 with the same port.
+     *
+     * @return the first connector
+     */
+    private static ServerConnector listen(Server jetty, ServerConfig config, ServerIdentity identity,
+            ClientFaultLog faults, PrintStream out) throws IOException {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStore(identity.keyStore());
+        ssl.setKeyStorePassword(identity.password());
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        ssl.setSniRequired(false);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSecureScheme("https");
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setSendDateHeader(true); // devices read the cloud's time from it (clock skew)
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false); // a certificate of the operator's may name other hosts
+        http.addCustomizer(secure);
+
+        ConnectionLimits limits = config.limits();
+        // one limit for every connector: it counts per source address
+        PerAddressConnectionLimit perAddress = limits.maxConnectionsPerAddress() > 0
+                || limits.maxConnectionsPerSecondPerAddress() > 0
+                        ? new PerAddressConnectionLimit(limits.maxConnectionsPerAddress(),
+                                limits.maxConnectionsPerSecondPerAddress(), faults, System::nanoTime)
+                        : null;
+        Supplier<ServerConnector> newConnector = () -> connector(jetty, ssl, http, limits, perAddress, faults);
+        ServerConnector connector = newConnector.get();
+        boolean bothLoopbacks = ServerConfig.BOTH_LOOPBACKS.equalsIgnoreCase(config.bind());
+        connector.setHost(bothLoopbacks ? "127.0.0.1" : config.bind());
+        connector.setPort(config.port());
+        jetty.addConnector(connector);
+        if (bothLoopbacks) {
+            loopbackV6(jetty, connector, newConnector, out);
+        }
+        return connector;
+    }
+
+    /** {@code /api/v1/tunnel} upgrades to a WebSocket; every other request goes on to the JSON API. */
+    private static WebSocketUpgradeHandler handlers(Server jetty, ServerConfig config, ProvisioningService service,
+            AdminTokens tokens, TunnelHub tunnels, ClientFaultLog faults) {
+        TunnelSettings tunnelSettings = config.tunnel();
+        WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(jetty, container -> {
+            container.setIdleTimeout(tunnelSettings.idleTimeout());
+            container.setMaxTextMessageSize(tunnelSettings.maxFrameChars());
+            container.setMaxBinaryMessageSize(64 * 1024);
+            container.addMapping(TunnelProtocol.PATH, new TunnelEndpoint(service, tunnels));
+        });
+        upgrades.setHandler(new ApiHandler(service, tokens, tunnels, config.limits(), faults));
+        return upgrades;
+    }
+
+    private static void stopQuietly(Server jetty) {
+        if (jetty != null) {
+            try {
+                jetty.stop();
+            } catch (Exception ignored) {
+                // reporting the start failure matters more
+            }
         }
     }
 

@@ -10,12 +10,17 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
 /**
  * Errors that Jetty answers itself, before any handler runs (an ambiguous URI such as
  * {@code /api/v1/%2e%2e/x}, a malformed request line, headers too large), in the API's JSON shape
  * {@code {"error", "message"}} instead of an HTML page or an empty body, whatever the method.
  */
 final class JsonErrorHandler extends ErrorHandler {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
     /**
      * Jetty's handler writes a body only for GET, POST and HEAD and answers every other method's error
      * with an empty body and no content type: ours answers every method alike.
@@ -42,25 +47,14 @@ final class JsonErrorHandler extends ErrorHandler {
         response.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
-    private static byte[] body(int code, String message) {
+    /**
+     * @return the error body, {@code {"error", "message"}}, written by Jackson (every character of the message
+     *         kept, escaped as JSON requires), with a closing newline like every other answer
+     */
+    static byte[] body(int code, String message) throws IOException {
         String error = code == 404 ? "not_found" : code == 405 ? "method_not_allowed"
                 : code >= 500 ? "internal_error" : "invalid_request";
         String text = message == null || message.isBlank() ? "HTTP " + code : message;
-        String body = "{\n  \"error\" : \"" + error + "\",\n  \"message\" : \"" + escape(text) + "\"\n}\n";
-        return body.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String escape(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < ' ') {
-                out.append(' ');
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return (JSON.writeValueAsString(Reply.errorBody(error, text)) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 }

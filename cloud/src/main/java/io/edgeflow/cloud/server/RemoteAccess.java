@@ -22,6 +22,7 @@ import io.edgeflow.cloud.tunnel.LocalRequest;
 import io.edgeflow.cloud.tunnel.LocalResponse;
 import io.edgeflow.cloud.tunnel.TunnelException;
 import io.edgeflow.cloud.tunnel.TunnelHub;
+import io.edgeflow.protocol.TunnelProtocol;
 
 /**
  * {@code GET|POST|PUT|DELETE /api/v1/admin/devices/{id}/local/<path>}: an operator's request for a
@@ -33,11 +34,11 @@ final class RemoteAccess {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteAccess.class);
     static final String PREFIX = "/api/v1/admin/devices/";
     private static final String LOCAL = "/local";
-    private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE");
+    private static final Set<String> METHODS = TunnelProtocol.METHODS;
     /** Request headers passed on to the device; everything else stays in the cloud. */
-    private static final Set<String> REQUEST_HEADERS = Set.of("content-type", "accept");
+    private static final Set<String> REQUEST_HEADERS = TunnelProtocol.REQUEST_HEADERS;
     /** Answer headers passed back from the device. */
-    private static final Set<String> RESPONSE_HEADERS = Set.of("content-type", "allow", "retry-after");
+    private static final Set<String> RESPONSE_HEADERS = TunnelProtocol.RESPONSE_HEADERS;
 
     private final ApiHandler api;
     private final ProvisioningService service;
@@ -71,39 +72,24 @@ final class RemoteAccess {
     void handle(Request request, Response response, Callback callback, String method, String source) {
         try {
             if (!adminTokens.accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-                api.finish(request, response, new ApiHandler.Reply(401, ApiHandler.errorBody("invalid_credentials",
+                api.finish(request, response, new Reply(401, Reply.errorBody("invalid_credentials",
                         "Admin calls need 'Authorization: Bearer <admin token>' (the token is in <data-dir>/"
                                 + AdminTokens.FILE_NAME + ")."),
                         Map.of("WWW-Authenticate", "Bearer realm=\"edgeflow-admin\"")), false, true, callback);
                 return;
             }
             if (!METHODS.contains(method)) {
-                throw new ReplyException(new ApiHandler.Reply(405, ApiHandler.errorBody("method_not_allowed",
+                throw new ReplyException(new Reply(405, Reply.errorBody("method_not_allowed",
                         "Method " + method + " is not forwarded to devices; allowed: DELETE, GET, POST, PUT"),
                         Map.of("Allow", "DELETE, GET, POST, PUT")));
             }
-            // the raw (still encoded) path: what the device receives is exactly what the operator sent
-            String raw = request.getHttpURI().getPath();
-            if (!matches(raw)) {
-                throw new CloudError(400, "invalid_request",
-                        "Write the /api/v1/admin/devices/{id}/local part of the path without percent-encoding.");
-            }
-            String rest = raw.substring(PREFIX.length());
-            String deviceId = rest.substring(0, rest.indexOf('/'));
-            String target = rest.substring(rest.indexOf('/') + LOCAL.length());
-            if (!deviceId.matches("[A-Za-z0-9_]{1,64}")) {
-                throw new CloudError(404, "not_found", "No device with id " + deviceId + ".");
-            }
+            Destination to = destination(request);
+            String deviceId = to.deviceId();
+            String target = to.target();
             service.device(deviceId); // 404 for an unknown device
             checkTarget(target);
             String query = request.getHttpURI().getQuery();
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String name : REQUEST_HEADERS) {
-                String value = request.getHeaders().get(name);
-                if (value != null) {
-                    headers.put(name, value);
-                }
-            }
+            Map<String, String> headers = forwardedHeaders(request);
             int max = tunnels.settings().maxBodyBytes();
             if (request.getLength() > max) {
                 throw new CloudError(413, "request_too_large", "The body is larger than " + max + " bytes.");
@@ -114,37 +100,73 @@ final class RemoteAccess {
                         new LocalRequest(method, path, headers, new byte[0]));
                 return;
             }
-            // read without holding a thread while it arrives, within the body timeout (as the API's bodies)
-            BodyRead.start(request, max, api.limits().bodyTimeoutFor(request.getLength()), (body, received, failure) -> {
-                if (failure == null) {
-                    forward(response, callback, method, source, deviceId, target,
-                            new LocalRequest(method, path, headers, body));
-                    return;
-                }
-                CloudError error;
-                boolean drain = true;
-                if (failure instanceof CloudError e) {
-                    error = new CloudError(413, "request_too_large", e.getMessage());
-                } else {
-                    drain = false; // a broken, aborted or stalled body: nothing more will come in time
-                    JsonBodies.Failure kind = JsonBodies.Failure.of(failure);
-                    api.faults().warn(kind.kind, "{} {} from {}: {} ({} of {} bytes; {})", method,
-                            Request.getPathInContext(request), source, kind.message, received,
-                            request.getLength() < 0 ? "chunked" : request.getLength(), failure.getClass().getSimpleName());
-                    error = kind.error();
-                }
-                api.finish(request, response, ApiHandler.error(error), false, drain, callback);
-            });
+            readBodyThenForward(request, response, callback, source, max, to,
+                    body -> new LocalRequest(method, path, headers, body));
         } catch (ReplyException e) {
             api.finish(request, response, e.reply, false, true, callback);
         } catch (CloudError e) {
-            api.finish(request, response, ApiHandler.error(e), false, true, callback);
+            api.finish(request, response, Reply.error(e), false, true, callback);
         } catch (RuntimeException e) {
             LOG.error("{} {} failed: {}", LogText.of(method), LogText.of(Request.getPathInContext(request)),
                     LogText.of(e), e);
-            api.finish(request, response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
+            api.finish(request, response, new Reply(500, Reply.errorBody("internal_error",
                     "The cloud could not answer this request; see its log.")), false, true, callback);
         }
+    }
+
+    /** Where a request goes: the device, and the path on its local API (still percent-encoded, as sent). */
+    private record Destination(String deviceId, String target) {
+    }
+
+    /** The raw (still encoded) path: what the device receives is exactly what the operator sent. */
+    private static Destination destination(Request request) throws CloudError {
+        String raw = request.getHttpURI().getPath();
+        if (!matches(raw)) {
+            throw new CloudError(400, "invalid_request",
+                    "Write the /api/v1/admin/devices/{id}/local part of the path without percent-encoding.");
+        }
+        String rest = raw.substring(PREFIX.length());
+        String deviceId = rest.substring(0, rest.indexOf('/'));
+        if (!deviceId.matches("[A-Za-z0-9_]{1,64}")) {
+            throw new CloudError(404, "not_found", "No device with id " + deviceId + ".");
+        }
+        return new Destination(deviceId, rest.substring(rest.indexOf('/') + LOCAL.length()));
+    }
+
+    private static Map<String, String> forwardedHeaders(Request request) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String name : REQUEST_HEADERS) {
+            String value = request.getHeaders().get(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
+        return headers;
+    }
+
+    /** Reads the body without holding a thread while it arrives, within the body timeout (as the API's bodies). */
+    private void readBodyThenForward(Request request, Response response, Callback callback, String source, int max,
+            Destination to, java.util.function.Function<byte[], LocalRequest> withBody) {
+        String method = request.getMethod().toUpperCase(Locale.ROOT);
+        BodyRead.start(request, max, api.limits().bodyTimeoutFor(request.getLength()), (body, received, failure) -> {
+            if (failure == null) {
+                forward(response, callback, method, source, to.deviceId(), to.target(), withBody.apply(body));
+                return;
+            }
+            CloudError error;
+            boolean drain = true;
+            if (failure instanceof CloudError e) {
+                error = new CloudError(413, "request_too_large", e.getMessage());
+            } else {
+                drain = false; // a broken, aborted or stalled body: nothing more will come in time
+                JsonBodies.Failure kind = JsonBodies.Failure.of(failure);
+                api.faults().warn(kind.kind, "{} {} from {}: {} ({} of {} bytes; {})", method,
+                        Request.getPathInContext(request), source, kind.message, received,
+                        request.getLength() < 0 ? "chunked" : request.getLength(), failure.getClass().getSimpleName());
+                error = kind.error();
+            }
+            api.finish(request, response, Reply.error(error), false, drain, callback);
+        });
     }
 
     private void forward(Response response, Callback callback, String method, String source, String deviceId,
@@ -161,18 +183,18 @@ final class RemoteAccess {
                     writeDeviceAnswer(response, answer, callback);
                 } else {
                     if (cause instanceof TunnelException e) {
-                        api.write(response, new ApiHandler.Reply(e.status(), ApiHandler.errorBody(e.code(),
+                        api.write(response, new Reply(e.status(), Reply.errorBody(e.code(),
                                 e.getMessage())), false, callback);
                     } else {
                         LOG.error("Forwarding {} to {} failed: {}", method, deviceId, LogText.of(cause), cause);
-                        api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
+                        api.write(response, new Reply(500, Reply.errorBody("internal_error",
                                 "The cloud could not forward this request; see its log.")), false, callback);
                     }
                 }
             });
         } catch (RuntimeException e) {
             LOG.error("Forwarding {} to {} failed: {}", method, deviceId, LogText.of(e), e);
-            api.write(response, new ApiHandler.Reply(500, ApiHandler.errorBody("internal_error",
+            api.write(response, new Reply(500, Reply.errorBody("internal_error",
                     "The cloud could not forward this request; see its log.")), false, callback);
         }
     }
@@ -221,9 +243,9 @@ final class RemoteAccess {
     /** A prepared answer that ends handling early. */
     private static final class ReplyException extends Exception {
         private static final long serialVersionUID = 1L;
-        private final transient ApiHandler.Reply reply;
+        private final transient Reply reply;
 
-        ReplyException(ApiHandler.Reply reply) {
+        ReplyException(Reply reply) {
             super(null, null, false, false);
             this.reply = reply;
         }

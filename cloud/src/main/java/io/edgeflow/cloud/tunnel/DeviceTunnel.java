@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.edgeflow.cloud.LogText;
+import io.edgeflow.protocol.TunnelProtocol;
 
 /**
  * One device's open tunnel: answers its heartbeats, carries requests to it and matches its answers by

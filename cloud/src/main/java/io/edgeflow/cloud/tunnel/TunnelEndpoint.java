@@ -20,6 +20,7 @@ import io.edgeflow.cloud.provisioning.AuthenticatedDevice;
 import io.edgeflow.cloud.provisioning.CloudError;
 import io.edgeflow.cloud.provisioning.ProvisioningService;
 import io.edgeflow.cloud.store.KeyRecord;
+import io.edgeflow.protocol.TunnelProtocol;
 
 /**
  * The opening handshake of {@code /api/v1/tunnel}: the device names itself ({@code X-EdgeFlow-Device-Id})

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.edgeflow.cloud.LogText;
+import io.edgeflow.protocol.TunnelProtocol;
 
 /**
  * Every open device tunnel, one per device: a new tunnel of a device replaces (closes) its older one.

@@ -10,17 +10,17 @@ import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 
+import io.edgeflow.protocol.CodeFormat;
+
 /**
  * A one-time provisioning code as the product documentation writes it, {@code PROV-A1B2-C3D4}: eight
  * Crockford base32 symbols. Read as the cloud reads it (docs/protocol.md): case-insensitively, with or
- * without the dashes and the {@code PROV} prefix, Crockford's look-alikes I/L and O counting as 1 and 0.
+ * without the dashes and the {@code PROV} prefix, Crockford's look-alikes I/L and O counting as 1 and 0: by
+ * {@link CodeFormat}, the reading the cloud shares.
  * <p>
  * A secret until it is used: {@link #toString()} and {@link #masked()} show only the last four symbols.
  */
 final class ProvisioningCode {
-    private static final String ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    private static final int SYMBOLS = 8;
-    private static final String PREFIX = "PROV";
     /** What a keyed fingerprint begins with. */
     static final String KEYED = "h1:";
 
@@ -35,52 +35,17 @@ final class ProvisioningCode {
      * @return the code, or empty if the text cannot be one
      */
     static Optional<ProvisioningCode> parse(String text) {
-        if (text == null || text.length() > 40) {
-            return Optional.empty();
-        }
-        String t = text.strip();
-        boolean prefixed = t.length() > 5 && t.regionMatches(true, 0, PREFIX + "-", 0, 5);
-        if (prefixed) {
-            t = t.substring(5);
-        }
-        StringBuilder compact = new StringBuilder(16);
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            if (c != '-' && c != ' ') {
-                compact.append(Character.toUpperCase(c));
-            }
-        }
-        String s = compact.toString();
-        if (!prefixed && s.length() == PREFIX.length() + SYMBOLS && s.startsWith(PREFIX)) {
-            s = s.substring(PREFIX.length());
-        }
-        if (s.length() != SYMBOLS) {
-            return Optional.empty();
-        }
-        char[] canonical = new char[SYMBOLS];
-        for (int i = 0; i < SYMBOLS; i++) {
-            char c = s.charAt(i);
-            c = switch (c) {
-                case 'I', 'L' -> '1';
-                case 'O' -> '0';
-                default -> c;
-            };
-            if (ALPHABET.indexOf(c) < 0) {
-                return Optional.empty();
-            }
-            canonical[i] = c;
-        }
-        return Optional.of(new ProvisioningCode(new String(canonical)));
+        return CodeFormat.canonical(text).map(ProvisioningCode::new);
     }
 
     /** @return the canonical form, {@code PROV-XXXX-XXXX}; a secret, sent to the cloud and nowhere else */
     String value() {
-        return PREFIX + "-" + body.substring(0, 4) + "-" + body.substring(4);
+        return CodeFormat.write(body);
     }
 
     /** @return {@code PROV-****-C3D4}, for logs and messages */
     String masked() {
-        return PREFIX + "-****-" + body.substring(4);
+        return CodeFormat.mask(body.substring(4));
     }
 
     /**

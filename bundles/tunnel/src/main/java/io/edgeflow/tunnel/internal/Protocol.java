@@ -6,50 +6,53 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import io.edgeflow.protocol.TunnelProtocol;
+
 /**
  * The names of the tunnel protocol {@code edgeflow.tunnel.v1} as the agent speaks it; the specification
- * is {@code docs/protocol.md}, the cloud's copy is {@code io.edgeflow.cloud.tunnel.TunnelProtocol}.
+ * is {@code docs/protocol.md}. The names are {@link TunnelProtocol}'s, which the cloud uses too (a build-time
+ * library embedded privately); what only the agent needs (the longest path, {@link #allowedPath}) is here.
  */
 final class Protocol {
     private Protocol() {
     }
 
     /** The WebSocket path on the cloud. */
-    static final String PATH = "/api/v1/tunnel";
+    static final String PATH = TunnelProtocol.PATH;
     /** The sub-protocol offered in the opening handshake. */
-    static final String V1 = "edgeflow.tunnel.v1";
+    static final String V1 = TunnelProtocol.V1;
     /** The version number the cloud's {@code hello} must carry. */
-    static final int VERSION = 1;
+    static final int VERSION = TunnelProtocol.VERSION;
     /** Handshake header naming the device. */
-    static final String DEVICE_ID_HEADER = "X-EdgeFlow-Device-Id";
+    static final String DEVICE_ID_HEADER = TunnelProtocol.DEVICE_ID_HEADER;
     /** Header of a refused handshake that lists the sub-protocols the cloud speaks. */
-    static final String PROTOCOLS_HEADER = "X-EdgeFlow-Tunnel-Protocols";
+    static final String PROTOCOLS_HEADER = TunnelProtocol.PROTOCOLS_HEADER;
 
-    static final String HELLO = "hello";
-    static final String HEARTBEAT = "heartbeat";
-    static final String HEARTBEAT_ACK = "heartbeat_ack";
-    static final String REQUEST = "request";
-    static final String RESPONSE = "response";
-    static final String ERROR = "error";
+    static final String HELLO = TunnelProtocol.HELLO;
+    static final String HEARTBEAT = TunnelProtocol.HEARTBEAT;
+    static final String HEARTBEAT_ACK = TunnelProtocol.HEARTBEAT_ACK;
+    static final String REQUEST = TunnelProtocol.REQUEST;
+    static final String RESPONSE = TunnelProtocol.RESPONSE;
+    static final String ERROR = TunnelProtocol.ERROR;
 
     /** Close code: the device's credentials no longer work. */
-    static final int CLOSE_CREDENTIALS = 4401;
+    static final int CLOSE_CREDENTIALS = TunnelProtocol.CLOSE_CREDENTIALS;
     /** Close code: a newer tunnel of the same device replaced this one. */
-    static final int CLOSE_REPLACED = 4409;
+    static final int CLOSE_REPLACED = TunnelProtocol.CLOSE_REPLACED;
     /**
      * Close code of the device for a message over its size limit. The cloud uses the standard 1009, which
      * the JDK's WebSocket client refuses to send ({@code IllegalArgumentException: statusCode}).
      */
-    static final int CLOSE_TOO_BIG = 4413;
+    static final int CLOSE_TOO_BIG = TunnelProtocol.CLOSE_TOO_BIG;
     /** Close code: going away (the agent or the cloud stops). */
-    static final int CLOSE_GOING_AWAY = 1001;
+    static final int CLOSE_GOING_AWAY = TunnelProtocol.CLOSE_GOING_AWAY;
 
     /** Methods the cloud may use on the local API. */
-    static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE");
+    static final Set<String> METHODS = TunnelProtocol.METHODS;
     /** Request headers passed to the local API. */
-    static final Set<String> REQUEST_HEADERS = Set.of("content-type", "accept");
+    static final Set<String> REQUEST_HEADERS = TunnelProtocol.REQUEST_HEADERS;
     /** Answer headers of the local API passed back to the cloud. */
-    static final Set<String> RESPONSE_HEADERS = Set.of("content-type", "allow", "retry-after");
+    static final Set<String> RESPONSE_HEADERS = TunnelProtocol.RESPONSE_HEADERS;
     /** Longest path (with its query) accepted in a request. */
     static final int MAX_PATH = 2048;
 

@@ -1,0 +1,123 @@
+package io.edgeflow.cloud.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.edgeflow.protocol.TunnelProtocol;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code devices list|show|revoke|call}: registered devices, and their local API through the tunnel. */
+@Command(name = "devices", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Registered devices: list them, show one, revoke one, call its local API through its tunnel.")
+final class DeviceCommands extends CommandGroup {
+    private static final String DEVICES = "/api/v1/admin/devices";
+
+    DeviceCommands(Terminal terminal) {
+        super(terminal);
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Lists devices: status, tunnel, host name, provisioning time, key expiry.")
+    int list(@Option(names = "--limit", paramLabel = "N", description = "most devices (default 100)") String limit,
+            @Mixin ClientOptions client) throws Exception {
+        JsonNode list = client.client(terminal.env).get(DEVICES + ClientOptions.query("limit", limit));
+        if (client.json) {
+            terminal.json(list);
+            return Cli.OK;
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"DEVICE", "STATUS", "TUNNEL", "LAST HEARTBEAT", "HOSTNAME", "PROVISIONED", "CONFIRMED",
+            "KEY EXPIRES"});
+        for (JsonNode d : list.path("devices")) {
+            rows.add(new String[] {d.path("device_id").asText(), d.path("status").asText(),
+                d.path("online").asBoolean() ? "online" : "offline", Terminal.text(d.path("last_heartbeat")),
+                Terminal.text(d.path("network").path("hostname")), Terminal.text(d.path("provisioned_at")),
+                Terminal.text(d.path("confirmed_at")), Terminal.text(d.path("key_expires_at"))});
+        }
+        terminal.table(rows);
+        return Cli.OK;
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Shows one device as JSON: reported hardware and network facts, keys (masked).")
+    int show(@Parameters(paramLabel = "ID", arity = "0..*", description = "the Device ID") List<String> ids,
+            @Mixin ClientOptions client) throws Exception {
+        String id = ClientOptions.oneId(ids, "devices show");
+        terminal.json(client.client(terminal.env).get(DEVICES + "/" + id));
+        return Cli.OK;
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Revokes a device: its API key stops working at once, its tunnel closes.")
+    int revoke(@Parameters(paramLabel = "ID", arity = "0..*", description = "the Device ID") List<String> ids,
+            @Mixin ClientOptions client) throws Exception {
+        String id = ClientOptions.oneId(ids, "devices revoke");
+        JsonNode d = client.client(terminal.env).delete(DEVICES + "/" + id);
+        if (client.json) {
+            terminal.json(d);
+            return Cli.OK;
+        }
+        terminal.out.println("Revoked " + d.path("device_id").asText() + ": its API key no longer works");
+        return Cli.OK;
+    }
+
+    @Command(name = "call", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Calls the device's local API through its tunnel and prints the answer.",
+                "For example: devices call dev_... GET /api/v1/device/facts",
+                "METHOD is GET, POST, PUT or DELETE; PATH starts with /api/v1/.",
+                "Exit status 1 when the device (or the cloud) answers an error."})
+    int call(@Parameters(paramLabel = "ID METHOD PATH", arity = "0..*") List<String> words,
+            @Option(names = "--data", paramLabel = "JSON", description = "the request body") String data,
+            @Option(names = "--data-file", paramLabel = "FILE", description = "the request body, from a file")
+            Path dataFile,
+            @Mixin ClientOptions client) throws Exception {
+        if (words == null || words.size() != 3) {
+            throw new UsageException("devices call takes ID METHOD PATH, for example: devices call dev_... GET "
+                    + "/api/v1/device/facts");
+        }
+        String id = ClientOptions.id(words.get(0));
+        String method = words.get(1).toUpperCase(Locale.ROOT);
+        if (!TunnelProtocol.METHODS.contains(method)) {
+            throw new UsageException("METHOD must be GET, POST, PUT or DELETE, not '" + words.get(1) + "'");
+        }
+        String path = words.get(2);
+        if (!path.startsWith("/api/v1/")) {
+            throw new UsageException("PATH must start with /api/v1/ (the device's local API), not '" + path + "'");
+        }
+        if (data != null && dataFile != null) {
+            throw new UsageException("give --data or --data-file, not both");
+        }
+        byte[] body = data != null ? data.getBytes(StandardCharsets.UTF_8)
+                : dataFile != null ? Files.readAllBytes(dataFile) : null;
+        AdminClient.RawAnswer answer = client.client(terminal.env).raw(method, DEVICES + "/" + id + "/local" + path,
+                body);
+        return printAnswer(answer);
+    }
+
+    /** The device's answer as it came; an error's code on standard error, and exit status 1. */
+    private int printAnswer(AdminClient.RawAnswer answer) {
+        String text = answer.body();
+        terminal.out.print(text.endsWith("\n") || text.isEmpty() ? text : text + "\n");
+        if (answer.status() < 400) {
+            return Cli.OK;
+        }
+        String code = "http_" + answer.status();
+        try {
+            code = Terminal.JSON.readTree(text).path("error").asText(code);
+        } catch (IOException e) {
+            // not JSON: the status says enough
+        }
+        terminal.err.println("error: " + code + " (HTTP " + answer.status() + ")");
+        return Cli.REFUSED;
+    }
+}

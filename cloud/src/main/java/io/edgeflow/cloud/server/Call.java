@@ -1,0 +1,53 @@
+package io.edgeflow.cloud.server;
+
+import java.util.Map;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Fields;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.edgeflow.cloud.provisioning.CloudError;
+
+/**
+ * One request as an endpoint sees it: its path parameters, its source address, its body once read.
+ * <p>
+ * Threading: a call belongs to one request; {@link #rawBody} is set once, by the thread that finished
+ * reading the body, before the endpoint runs on that same thread.
+ */
+final class Call {
+    final Request request;
+    final Map<String, String> params;
+    final String source;
+    private final ObjectMapper json;
+    /** The body as it arrived (empty if there was none); read before the endpoint runs. */
+    byte[] rawBody = new byte[0];
+
+    Call(Request request, Map<String, String> params, String source, ObjectMapper json) {
+        this.request = request;
+        this.params = params;
+        this.source = source;
+        this.json = json;
+    }
+
+    /** @return the path parameter of that name ({@code {id}} in the route's template) */
+    String param(String name) {
+        return params.get(name);
+    }
+
+    String header(HttpHeader header) {
+        return request.getHeaders().get(header);
+    }
+
+    JsonNode body(boolean required) throws CloudError {
+        return JsonBodies.parse(json, rawBody, required);
+    }
+
+    String query(String name) {
+        Fields fields = Request.extractQueryParameters(request);
+        Fields.Field f = fields.get(name);
+        return f == null ? null : f.getValue();
+    }
+}
