@@ -127,7 +127,10 @@ class TunnelFrameFuzzTest {
         // every 50th time a request runs through the local API as well
         String probe = CASES.get() % 50 == 0 ? awaitRequest() : awaitUnknownType();
         List<Map<String, Object>> answers = new ArrayList<>();
-        for (String text : cloud.received.subList(before, cloud.received.size())) {
+        // a snapshot: the fake cloud keeps appending (heartbeats) while this runs, and a CopyOnWriteArrayList's
+        // subList throws ConcurrentModificationException once its list changed
+        List<String> received = List.copyOf(cloud.received);
+        for (String text : received.subList(before, received.size())) {
             Map<String, Object> answer;
             try {
                 answer = JSON.readObject(text);

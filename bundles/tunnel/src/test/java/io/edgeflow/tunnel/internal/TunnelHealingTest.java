@@ -49,8 +49,20 @@ class TunnelHealingTest {
         cloud.close();
     }
 
+    /**
+     * For counting connections exactly: heartbeats every 5 s and a 10 s handshake, so that a build machine too
+     * loaded to answer a 400 ms heartbeat in time does not add a reconnect of its own to those the test makes.
+     */
+    static final TunnelSettings STEADY = new TunnelSettings(Duration.ofSeconds(5), Duration.ofMillis(50), CAP,
+            Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(2), 1024 * 1024, 4);
+
     private static TunnelClient client(TestCloudEndpoint endpoint, MemoryVault vault, String deviceId) {
-        return new TunnelClient(FAST, endpoint, deviceId, vault, null, Clock.systemUTC(),
+        return client(FAST, endpoint, vault, deviceId);
+    }
+
+    private static TunnelClient client(TunnelSettings settings, TestCloudEndpoint endpoint, MemoryVault vault,
+            String deviceId) {
+        return new TunnelClient(settings, endpoint, deviceId, vault, null, Clock.systemUTC(),
                 b -> ThreadLocalRandom.current().nextLong(b), localApi::address);
     }
 
@@ -187,7 +199,8 @@ class TunnelHealingTest {
         ReferenceCloud.Device device = cloud.register(true);
         try (TcpProxy proxy = new TcpProxy(cloud.port());
                 TestCloudEndpoint endpoint = new TestCloudEndpoint("localhost", proxy.port(), cloud.tls());
-                TunnelClient client = client(endpoint, new MemoryVault(device.id(), device.key()), device.id())) {
+                TunnelClient client = client(STEADY, endpoint, new MemoryVault(device.id(), device.key()),
+                        device.id())) {
             client.start();
             awaitOnline(client, Duration.ofSeconds(10));
             reconnect(client, proxy, 5); // warm up: classes loaded, pools at their working size
