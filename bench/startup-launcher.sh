@@ -44,6 +44,15 @@ one_run() {
       JAVA="$jvm" EDGEFLOW_DATA_DIR="$storage" EDGEFLOW_ENV_FILE="$work/none.env" EDGEFLOW_HTTP_PORT=$port \
         EDGEFLOW_CDS_ARCHIVE="$work/$v.jsa" "$SCRIPT" >"$work/$v.log" 2>&1 &
       ;;
+    agent-25-aot)
+      # the JDK's ahead-of-time cache (JEP 483/514/515) instead of the start script's class data archive: the first
+      # start is the training run and writes the cache when it stops
+      local aot="-XX:AOTCacheOutput=$work/agent.aot"
+      [ -s "$work/agent.aot" ] && aot="-XX:AOTCache=$work/agent.aot"
+      url="http://127.0.0.1:$port/api/v1/saas/status"
+      JAVA="$JAVA25" EDGEFLOW_DATA_DIR="$storage" EDGEFLOW_ENV_FILE="$work/none.env" EDGEFLOW_HTTP_PORT=$port \
+        EDGEFLOW_CDS_ARCHIVE=off EDGEFLOW_JAVA_OPTS="$aot -Xlog:aot*=off -Xlog:cds*=off" "$SCRIPT" >"$work/$v.log" 2>&1 &
+      ;;
     bare-17)
       local cds
       if [ -s "$work/bare.jsa" ]; then cds="-XX:SharedArchiveFile=$work/bare.jsa"; else cds="-XX:ArchiveClassesAtExit=$work/bare.jsa"; fi
@@ -67,7 +76,7 @@ one_run() {
 }
 
 variants="bare-17 agent-17"
-[ -x "$JAVA25" ] && variants="$variants agent-25"
+[ -x "$JAVA25" ] && variants="$variants agent-25 agent-25-aot"
 declare -A ms cpu rss port first
 for v in $variants; do
   port[$v]=$(free_port)
@@ -105,6 +114,7 @@ bare_ms=$(printf '%s\n' ${ms[bare-17]} | median)
       bare-17) name="bare stack, Java 17 ($("$JAVA17" -version 2>&1 | head -1 | cut -d'"' -f2))";;
       agent-17) name="agent, Java 17";;
       agent-25) name="agent, Java 25 ($("$JAVA25" -version 2>&1 | head -1 | cut -d'"' -f2))";;
+      agent-25-aot) name="agent, Java 25, AOT cache instead of the class data archive";;
     esac
     printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$m" "$(awk -v a="$m" -v b="$bare_ms" 'BEGIN {printf "%.2fx", a / b}')" \
       "$c" "$((k / 1024))" "${ms[$v]}" "${first[$v]}"
