@@ -209,6 +209,15 @@ public class RestartRuleIT {
         }
         assertFalse(downgraded.output(), downgraded.output().contains(NETWORK + ": downgraded"));
         downgraded.sigterm();
+
+        // a reset: framework/ deleted, the record left behind; the jar's bundles come back, and only they
+        try (java.util.stream.Stream<Path> files = Files.walk(dir.resolve("data/framework"))) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        Agent reset = new Agent(jar, dir, "reset");
+        Map<String, String> afterReset = reset.bundles();
+        assertEquals(shipped, afterReset);
+        reset.sigterm();
     }
 
     private static byte[] entry(Path jar, String bsn) throws IOException {

@@ -39,6 +39,11 @@ final class ShippedBundles {
         Map<String, LauncherState.Entry> before = LauncherState.read(dataDir);
         Map<String, LauncherState.Entry> after = new TreeMap<>();
         Map<String, Bundle> installed = installedBySymbolicName(context);
+        if (installed.isEmpty() && !before.isEmpty()) {
+            // framework/ was deleted (a reset) but not the record: the record describes storage that is gone
+            LauncherLog.info("the framework storage is empty: installing every bundle of this edgeflow.jar");
+            before = Map.of();
+        }
         Set<String> shippedNames = new HashSet<>();
         for (ShippedBundle s : shipped) {
             shippedNames.add(s.symbolicName());
