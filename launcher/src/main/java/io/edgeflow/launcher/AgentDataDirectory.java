@@ -35,9 +35,12 @@ final class AgentDataDirectory {
             PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
             PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
-    /** What the agent keeps in the data directory: the framework storage, the vault, its keys and its lock. */
+    /**
+     * What the agent keeps in the data directory: the framework storage, the vault, its keys, its lock, the record of
+     * the bundles the launcher installed and the start-up archives.
+     */
     private static final List<String> OWN = List.of("framework", "vault", LOCK_FILE, "config-secrets.key",
-            "edgeflow.jsa", "edgeflow.jsa.jvm");
+            LauncherState.FILE, "edgeflow.jsa", "edgeflow.jsa.jvm");
 
     private final Path dir;
     private final FileChannel lockChannel;

@@ -2,26 +2,39 @@ package io.edgeflow.launcher;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.InvocationTargetException;
+import java.net.URISyntaxException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.jar.JarFile;
 import java.util.logging.LogManager;
 
-import io.edgeflow.config.internal.EnvFile;
+import io.edgeflow.envfile.EnvFile;
+
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
 
 /**
  * Entry point of {@code edgeflow.jar}. Decides the data directory before the framework exists (the
  * framework keeps its storage, and with it Config Admin's data, there), checks that it can be
  * written, makes it private (0700) and locks it, so that a second agent on the same directory stops at
- * once with one line naming the first, and hands over to bnd's embedded launcher, which starts Felix and the bundles of
- * {@code bndrun/edgeflow.bndrun}.
+ * once with one line naming the first. Then it starts Apache Felix through the standard launch API
+ * ({@link FrameworkFactory} from {@code META-INF/services}) with the bndrun's {@code -runproperties}, brings the
+ * bundles in line with the ones this jar ships by the restart rule ({@link RestartRule}) and waits until the
+ * framework stops. SIGTERM stops the framework cleanly (the JVM then exits with 143).
  */
 public final class Main {
     static final String DEFAULT_DATA_DIR = "/var/lib/edgeflow";
     static final String DEFAULT_ENV_FILE = "/etc/edgeflow/.env";
+    /** How long a SIGTERM waits for the framework to stop before the JVM exits anyway. */
+    static final long STOP_TIMEOUT_MILLIS = 10_000;
 
     /** Held until the process ends: the lock on the data directory. */
     private static volatile AgentDataDirectory heldDataDirectory;
@@ -30,15 +43,28 @@ public final class Main {
     }
 
     /**
-     * @param args passed on to the framework launcher
-     * @throws Throwable whatever the launcher throws
+     * @param args not used
+     * @throws InterruptedException if interrupted while the framework runs
+     * @throws BundleException if the framework cannot be started again after an update of the system bundle
      */
-    public static void main(String[] args) throws Throwable {
-        String unsupported = unsupportedJava(Runtime.version().feature());
-        if (unsupported != null) {
-            fail(unsupported);
-            return;
+    public static void main(String[] args) throws InterruptedException, BundleException {
+        Framework framework = start();
+        FrameworkEvent stopped = framework.waitForStop(0);
+        while (stopped.getType() == FrameworkEvent.STOPPED_UPDATE) { // the system bundle was updated: start again
+            framework.start();
+            stopped = framework.waitForStop(0);
         }
+        System.exit(stopped.getType() == FrameworkEvent.ERROR ? 1 : 0);
+    }
+
+    /**
+     * Everything {@link #main} does before it waits: takes the data directory, starts the framework with the
+     * shipped bundles and registers the shutdown hook that stops it. On a problem the user can fix it prints one
+     * {@code edgeflow: ...} line and exits with 2.
+     *
+     * @return the running framework
+     */
+    public static Framework start() {
         Path dataDir;
         try {
             dataDir = dataDirectory(System.getenv());
@@ -47,47 +73,90 @@ public final class Main {
             }
             heldDataDirectory = AgentDataDirectory.open(dataDir, "framework");
         } catch (IllegalArgumentException e) {
-            fail(e.getMessage());
-            return;
+            throw fail(e.getMessage());
         } catch (AgentDataDirectory.HeldException e) {
-            fail(e.getMessage());
-            return;
+            throw fail(e.getMessage());
         } catch (AccessDeniedException e) {
-            fail("EdgeFlow cannot write its data directory " + e.getFile() + " (permission denied). Run it as a "
-                    + "user who may, or set EDGEFLOW_DATA_DIR to a writable directory.");
-            return;
+            throw fail("EdgeFlow cannot write its data directory " + e.getFile() + " (permission denied). Run it as "
+                    + "a user who may, or set EDGEFLOW_DATA_DIR to a writable directory.");
         } catch (IOException e) {
-            fail("EdgeFlow cannot create its data directory: " + e.getMessage()
+            throw fail("EdgeFlow cannot create its data directory: " + e.getMessage()
                     + ". Set EDGEFLOW_DATA_DIR to a writable directory.");
-            return;
         }
         heldDataDirectory.warnings().forEach(w -> System.err.println("edgeflow: warning: " + w));
         configureJavaUtilLogging();
-        if (System.getProperty("launch.storage.dir") == null) {
-            System.setProperty("launch.storage.dir", dataDir.resolve("framework").toString());
+        Framework framework;
+        try (JarFile jar = new JarFile(ownJar().toFile())) {
+            framework = launch(ShippedJar.read(jar), dataDir);
+        } catch (IOException | BundleException e) {
+            throw fail("EdgeFlow could not start: " + e.getMessage());
         }
-        System.setProperty("edgeflow.data.dir", dataDir.toString());
-        try {
-            Class.forName("aQute.launcher.pre.EmbeddedLauncher").getMethod("main", String[].class)
-                    .invoke(null, (Object) args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "edgeflow-launcher-stop"));
+        return framework;
     }
 
     /**
-     * bnd's launcher (7.1) installs a security policy as it starts the framework, which Java 24 and later refuse
-     * ("Setting a system-wide Policy object is not supported"): say so in one line instead of a stack trace.
+     * Starts the framework with the bundles of {@code shipped}: the returned framework is active and runs until
+     * stopped.
      *
-     * @param feature the JVM's feature release
-     * @return the message for a JVM the agent cannot run on, or null
+     * @param shipped what edgeflow.jar carries
+     * @param dataDir the locked data directory
+     * @return the running framework
+     * @throws BundleException if the framework or a bundle cannot be installed or started
+     * @throws IOException if a shipped bundle cannot be read or the record of them written
      */
-    static String unsupportedJava(int feature) {
-        if (feature >= 24) { // below 17 this class does not even load: the JVM itself says so
-            return "EdgeFlow runs on Java 17 to 23; this JVM is Java " + feature + ", whose removed security manager "
-                    + "API the framework launcher still calls. Choose another JVM with JAVA_HOME or JAVA.";
+    static Framework launch(ShippedJar shipped, Path dataDir) throws BundleException, IOException {
+        Map<String, String> properties = frameworkProperties(shipped.runProperties(), dataDir);
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, Main.class.getClassLoader())
+                .findFirst().orElseThrow(() -> new BundleException("no OSGi framework on the class path"));
+        Framework framework = factory.newFramework(properties);
+        framework.init();
+        ShippedBundles.apply(framework.getBundleContext(), shipped.bundles(), dataDir);
+        framework.start();
+        return framework;
+    }
+
+    /**
+     * The framework's properties: the bndrun's {@code -runproperties}, each overridden by a system property of the
+     * same name (so {@code -Dname=value} still wins), storage under the data directory. They also become system
+     * properties, as bnd's launcher made them: slf4j-simple reads its settings there.
+     */
+    static Map<String, String> frameworkProperties(Map<String, String> runProperties, Path dataDir) {
+        Map<String, String> properties = new HashMap<>();
+        for (Map.Entry<String, String> e : runProperties.entrySet()) {
+            String value = System.getProperty(e.getKey());
+            if (value == null) {
+                value = e.getValue();
+                System.setProperty(e.getKey(), value);
+            }
+            properties.put(e.getKey(), value);
         }
-        return null;
+        String storage = System.getProperty("launch.storage.dir", dataDir.resolve("framework").toString());
+        properties.put(Constants.FRAMEWORK_STORAGE, storage);
+        // the storage is the agent's state: bundles updated at run time, Config Admin's data
+        properties.putIfAbsent(Constants.FRAMEWORK_STORAGE_CLEAN, "none");
+        properties.put("edgeflow.data.dir", dataDir.toString());
+        System.setProperty("edgeflow.data.dir", dataDir.toString());
+        return properties;
+    }
+
+    private static void stop(Framework framework) {
+        try {
+            framework.stop();
+            framework.waitForStop(STOP_TIMEOUT_MILLIS);
+        } catch (BundleException e) {
+            System.err.println("edgeflow: the framework could not be stopped cleanly: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Path ownJar() throws IOException {
+        try {
+            return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException | RuntimeException e) {
+            throw new IOException("cannot find edgeflow.jar itself (" + e.getMessage() + ")", e);
+        }
     }
 
     /**
@@ -135,8 +204,9 @@ public final class Main {
         }
     }
 
-    private static void fail(String message) {
+    private static IllegalStateException fail(String message) {
         System.err.println("edgeflow: " + message);
         System.exit(2);
+        return new IllegalStateException(message); // not reached
     }
 }

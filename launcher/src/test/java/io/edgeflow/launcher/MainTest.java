@@ -35,11 +35,22 @@ class MainTest {
     }
 
     @Test
-    void javaVersionsTheLauncherCannotRunOnGetAClearMessage() {
-        for (int ok = 17; ok <= 23; ok++) {
-            assertThat(Main.unsupportedJava(ok)).as("Java " + ok).isNull();
+    void theBndrunsPropertiesReachTheFrameworkAndASystemPropertyOverridesOne(@TempDir Path dir) {
+        String name = "edgeflow.test." + System.nanoTime();
+        System.setProperty(name + ".set", "from -D");
+        try {
+            Map<String, String> properties = Main.frameworkProperties(Map.of(name + ".set", "from the bndrun",
+                    name + ".unset", "from the bndrun"), dir);
+            assertThat(properties).containsEntry(name + ".set", "from -D")
+                    .containsEntry(name + ".unset", "from the bndrun")
+                    .containsEntry("org.osgi.framework.storage", dir.resolve("framework").toString())
+                    .containsEntry("org.osgi.framework.storage.clean", "none")
+                    .containsEntry("edgeflow.data.dir", dir.toString());
+            // slf4j-simple reads its settings from system properties, as with bnd's launcher
+            assertThat(System.getProperty(name + ".unset")).isEqualTo("from the bndrun");
+        } finally {
+            System.clearProperty(name + ".set");
+            System.clearProperty(name + ".unset");
         }
-        assertThat(Main.unsupportedJava(24)).contains("Java 17 to 23").contains("Java 24");
-        assertThat(Main.unsupportedJava(25)).contains("Java 25").contains("JAVA_HOME");
     }
 }

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import io.edgeflow.envfile.EnvFile;
+
 /**
  * Moves {@code EDGEFLOW_*} values into Config Admin. The environment wins over the env file, and
  * both win over the metatype defaults. A value is written only when it differs from the one imported

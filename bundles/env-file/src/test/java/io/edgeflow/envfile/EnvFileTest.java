@@ -1,4 +1,4 @@
-package io.edgeflow.config.internal;
+package io.edgeflow.envfile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

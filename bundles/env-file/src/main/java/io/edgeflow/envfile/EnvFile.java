@@ -1,4 +1,4 @@
-package io.edgeflow.config.internal;
+package io.edgeflow.envfile;
 
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
