@@ -58,12 +58,12 @@ enum HttpServer {
     /**
      * The configurations the local API's servlets take (local-api's {@code configurationPid}s), where
      * {@value #TARGET_PROPERTY} goes while the agent has a server of its own: {@code io.edgeflow.localapi.http}
-     * (holds nothing else) for the facts, not-found and error-page servlets, {@code io.edgeflow.localapi} for the
-     * provisioning one and {@code io.edgeflow.saas} for the status one. Elsewhere the property only sits on the
+     * (holds nothing else) for the status, facts, not-found and error-page servlets, {@code io.edgeflow.localapi}
+     * for the provisioning one. Elsewhere the property only sits on the
      * services of the other components of those PIDs, which no whiteboard reads.
      */
     static final String LOCAL_API_HTTP_PID = "io.edgeflow.localapi.http";
-    static final List<String> TARGET_PIDS = List.of(LOCAL_API_HTTP_PID, Setting.LOCAL_API_PID, Setting.SAAS_PID);
+    static final List<String> TARGET_PIDS = List.of(LOCAL_API_HTTP_PID, Setting.LOCAL_API_PID);
     static final String TARGET_PROPERTY = "osgi.http.whiteboard.target";
     /** The local API's servlets on the agent's own server only, not on Kura's (nor Kura's whiteboard on ours). */
     static final String OWN_SERVER_TARGET = "(" + OWN_SERVER_PROPERTY + "=" + OWN_SERVER_MARKER + ")";

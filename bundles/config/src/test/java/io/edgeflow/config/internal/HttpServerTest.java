@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.edgeflow.envfile.EnvFile;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,7 +86,7 @@ class HttpServerTest {
 
         importInto(KURA, Map.of("EDGEFLOW_HTTP_PORT", "9090", "EDGEFLOW_HTTP_HOST", "127.0.0.1"));
         assertThat(store.configs).containsOnlyKeys("org.eclipse.equinox.http.jetty.config~edgeflow",
-                "io.edgeflow.localapi.http", "io.edgeflow.localapi", "io.edgeflow.saas");
+                "io.edgeflow.localapi.http", "io.edgeflow.localapi");
         assertThat(store.configs.get("org.eclipse.equinox.http.jetty.config~edgeflow")).containsOnly(
                 Map.entry("http.port", 9090), Map.entry("http.host", "127.0.0.1"),
                 Map.entry("other.info", "io.edgeflow"));
@@ -99,8 +101,8 @@ class HttpServerTest {
                 .containsOnly(Map.entry("osgi.http.whiteboard.target", "(other.info=io.edgeflow)"));
         assertThat(store.configs.get("io.edgeflow.localapi")).as("the provisioning servlet too")
                 .containsOnly(Map.entry("osgi.http.whiteboard.target", "(other.info=io.edgeflow)"));
-        assertThat(store.configs.get("io.edgeflow.saas")).as("the status servlet too")
-                .containsOnly(Map.entry("osgi.http.whiteboard.target", "(other.info=io.edgeflow)"));
+        assertThat(store.configs).as("no servlet takes io.edgeflow.saas (the status servlet takes"
+                + " io.edgeflow.localapi.http): no target written there").doesNotContainKey("io.edgeflow.saas");
         assertThat(store.configs.get("org.eclipse.equinox.http.jetty.config~edgeflow"))
                 .as("the server the filter finds").containsEntry("other.info", "io.edgeflow");
         assertThat(first.applied()).anySatisfy(line -> assertThat(line).contains("serves only on")
@@ -117,7 +119,7 @@ class HttpServerTest {
         assertThat(store.configs.get("io.edgeflow.localapi.http")).as("variables gone: on Kura's server again")
                 .doesNotContainKey("osgi.http.whiteboard.target");
         assertThat(store.configs.get("io.edgeflow.localapi")).doesNotContainKey("osgi.http.whiteboard.target");
-        assertThat(store.configs.get("io.edgeflow.saas")).doesNotContainKey("osgi.http.whiteboard.target");
+        assertThat(store.configs).doesNotContainKey("io.edgeflow.saas");
         assertThat(unset.applied()).anySatisfy(line -> assertThat(line).contains("platform's HTTP server again"));
     }
 

@@ -36,7 +36,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
  * A component that refused a configuration value ({@link ConfigurationProblems}) is shown as the error
  * {@code invalid_configuration} while the link itself has no error.
  */
-@Component(service = Servlet.class)
+@Component(service = Servlet.class, configurationPid = LocalApiConfiguration.HTTP_PID)
 @HttpWhiteboardServletName("io.edgeflow.localapi.status")
 @HttpWhiteboardServletPattern("/api/v1/saas/status")
 public final class StatusServlet extends JsonServlet {
