@@ -106,50 +106,65 @@ public final class VaultStore implements CredentialVault {
         return Optional.ofNullable(contents.pendingRequestId());
     }
 
+    /*
+     * The identity is registered and unregistered outside this object's lock: a service event runs Declarative
+     * Services at once on this thread, which may deactivate the tunnel, whose threads may be waiting for this lock.
+     */
+
     @Override
-    public synchronized void store(DeviceCredentials credentials) throws VaultException {
+    public void store(DeviceCredentials credentials) throws VaultException {
         Objects.requireNonNull(credentials, "credentials");
         VaultContents.validate(credentials);
-        if (confirmed != null && !confirmed.equals(credentials.deviceId())) {
+        String marked = confirmed();
+        if (marked != null && !marked.equals(credentials.deviceId())) {
             // other credentials, not confirmed yet: the identity goes before they are written
             withdrawConfirmation();
         }
-        update("store the credentials", true, contents -> contents.withCredentials(credentials));
-        if (confirmed != null) {
-            identity.publish(confirmed, credentials.expiresAt()); // the same device: its new expiry, if any
+        synchronized (this) {
+            update("store the credentials", true, contents -> contents.withCredentials(credentials));
+        }
+        if (credentials.deviceId().equals(confirmed())) {
+            identity.publish(credentials.deviceId(), credentials.expiresAt()); // the same device: its new expiry
         }
     }
 
     @Override
-    public synchronized void markConfirmed(String deviceId) throws VaultException {
-        if (deviceId.equals(confirmed)) {
-            return;
-        }
-        VaultContents contents = readable("read the credentials to confirm");
-        DeviceCredentials stored = contents.credentials();
-        contents.destroy();
-        try {
-            if (stored == null || !deviceId.equals(stored.deviceId())) {
-                throw new VaultException(VaultException.INVALID_CREDENTIALS, "the vault holds no credentials of "
-                        + deviceId + " to mark as confirmed");
+    public void markConfirmed(String deviceId) throws VaultException {
+        java.time.Instant expiresAt;
+        synchronized (this) {
+            if (deviceId.equals(confirmed)) {
+                return;
             }
-            confirmed = deviceId;
-            identity.publish(deviceId, stored.expiresAt());
-        } finally {
-            if (stored != null) {
-                stored.destroy();
+            VaultContents contents = readable("read the credentials to confirm");
+            DeviceCredentials stored = contents.credentials();
+            try {
+                if (stored == null || !deviceId.equals(stored.deviceId())) {
+                    throw new VaultException(VaultException.INVALID_CREDENTIALS, "the vault holds no credentials of "
+                            + deviceId + " to mark as confirmed");
+                }
+                expiresAt = stored.expiresAt();
+                confirmed = deviceId;
+            } finally {
+                contents.destroy();
             }
         }
+        identity.publish(deviceId, expiresAt);
     }
 
     @Override
-    public synchronized void withdrawConfirmation() {
-        confirmed = null;
+    public void withdrawConfirmation() {
+        synchronized (this) {
+            confirmed = null;
+        }
         identity.withdraw();
     }
 
+    private synchronized String confirmed() {
+        return confirmed;
+    }
+
     /** @return the identity registered from the confirmation mark now, or null */
-    synchronized io.edgeflow.api.provisioning.DeviceIdentity identity() {
+    io.edgeflow.api.provisioning.DeviceIdentity identity() {
         return identity.current();
     }
 
@@ -166,8 +181,14 @@ public final class VaultStore implements CredentialVault {
     }
 
     @Override
-    public synchronized void clear() throws VaultException {
+    public void clear() throws VaultException {
         withdrawConfirmation();
+        synchronized (this) {
+            clearContents();
+        }
+    }
+
+    private void clearContents() throws VaultException {
         update("clear the credentials", true, contents -> VaultContents.EMPTY);
     }
 
