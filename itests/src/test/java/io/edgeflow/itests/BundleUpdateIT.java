@@ -52,13 +52,16 @@ public class BundleUpdateIT {
      */
     private static final String CONFIGURATION_STORE = "io.edgeflow.config.encryption";
     /**
-     * The bundles the tunnel depends on today: itself, the vault (its key), the configuration store, and
-     * provisioning, which still registers the CloudEndpoint and the DeviceIdentity (docs/architecture.md, "Which
-     * way state flows": what is left).
+     * The bundles the tunnel depends on: itself, the vault (its key, and the DeviceIdentity it registers from
+     * provisioning's confirmation), the cloud endpoint (the CloudEndpoint) and the configuration store. Not
+     * provisioning: updating it keeps the tunnel's connection (docs/architecture.md, "Which way state flows").
      */
     private static final Set<String> TUNNEL_NEEDS = Set.of("io.edgeflow.tunnel", "io.edgeflow.vault",
-            CONFIGURATION_STORE, "io.edgeflow.provisioning");
-    /** What provisioning depends on: itself, the vault and the configuration store. */
+            CONFIGURATION_STORE, "io.edgeflow.endpoint");
+    /**
+     * What provisioning depends on: itself, the vault and the configuration store. Its references to the cloud
+     * endpoint are dynamic: an update of the endpoint rebinds them.
+     */
     private static final Set<String> PROVISIONING_NEEDS = Set.of("io.edgeflow.provisioning", "io.edgeflow.vault",
             CONFIGURATION_STORE);
 
@@ -163,7 +166,7 @@ public class BundleUpdateIT {
             updated.add(bsn);
         }
         assertTrue("the EdgeFlow bundles were updated: " + updated, updated.containsAll(List.of("io.edgeflow.tunnel",
-                "io.edgeflow.provisioning", "io.edgeflow.vault", "io.edgeflow.localapi")));
+                "io.edgeflow.provisioning", "io.edgeflow.endpoint", "io.edgeflow.vault", "io.edgeflow.localapi")));
         assertEquals("one registration for all of it", 1, cloud.registrations(
                 String.valueOf(saas.get(".provisioning_code"))).size());
     }

@@ -39,4 +39,16 @@ public interface CloudEndpoint {
      * @return the client
      */
     HttpClient httpClient();
+
+    /**
+     * Why the proxy last refused to tunnel to the cloud (its status line, or why it could not be reached), for
+     * an endpoint that relays through an authenticating proxy, where the HTTP client sees only a broken
+     * connection; otherwise null.
+     *
+     * @return the proxy's last refusal, or null
+     * @since 1.1
+     */
+    default String proxyFailure() {
+        return null;
+    }
 }

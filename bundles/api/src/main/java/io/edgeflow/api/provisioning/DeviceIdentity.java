@@ -9,6 +9,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * signal for everything that needs a provisioned device (the tunnel). Re-registered when the
  * credentials change (a new code replaced them), so a static reference reactivates its component. The
  * API key itself is read from the credential vault at the moment it is needed.
+ * <p>
+ * Registered by the credential vault, from the mark provisioning sets there
+ * ({@link io.edgeflow.api.vault.CredentialVault#markConfirmed}): updating provisioning leaves it registered.
  */
 @ProviderType
 public interface DeviceIdentity {

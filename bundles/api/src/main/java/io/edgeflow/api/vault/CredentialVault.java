@@ -16,6 +16,12 @@ import org.osgi.annotation.versioning.ProviderType;
  * machine, or in a format this agent does not read) is never silently overwritten: reads fail with
  * {@link VaultException#CREDENTIALS_UNREADABLE}, and the unreadable file is only moved aside, never
  * deleted, when something new is written.
+ * <p>
+ * The vault also keeps a mark, in memory, that the stored credentials have been confirmed by the cloud, set
+ * by provisioning ({@link #markConfirmed}). While the mark stands, the vault registers the
+ * {@link io.edgeflow.api.provisioning.DeviceIdentity} of the stored credentials, so that what needs a
+ * provisioned device (the tunnel) depends on the vault, not on provisioning: provisioning can be updated
+ * without disturbing it.
  */
 @ProviderType
 public interface CredentialVault {
@@ -76,4 +82,26 @@ public interface CredentialVault {
      * @return the current status; never null, never holds a secret
      */
     VaultStatus status();
+
+    /**
+     * Marks the stored credentials as confirmed by the cloud: the vault then registers their
+     * {@link io.edgeflow.api.provisioning.DeviceIdentity} (once; marking them again changes nothing). The mark
+     * goes when other credentials are stored (a new code's credentials, until they are confirmed in their turn),
+     * when the credentials are cleared, and with {@link #withdrawConfirmation()}; storing a pending request id
+     * leaves it, so a device keeps its identity while a new code is being registered.
+     *
+     * @param deviceId the Device ID of the credentials the cloud confirmed
+     * @throws VaultException {@link VaultException#INVALID_CREDENTIALS} if the vault does not hold the
+     *         credentials of that device, or as {@link #load()}
+     * @since 1.2
+     */
+    void markConfirmed(String deviceId) throws VaultException;
+
+    /**
+     * Removes the mark set by {@link #markConfirmed}: the {@link io.edgeflow.api.provisioning.DeviceIdentity}
+     * is unregistered, the credentials stay stored. Does nothing without a mark.
+     *
+     * @since 1.2
+     */
+    void withdrawConfirmation();
 }

@@ -13,6 +13,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.propertytypes.ServiceDescription;
 import org.osgi.service.component.propertytypes.ServiceRanking;
 import org.slf4j.Logger;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * this machine. Ranked, so another backend can replace it by configuration.
  * <p>
  * Configured by two PIDs: {@code io.edgeflow.agent} for the data directory and {@code io.edgeflow.vault}
- * for its own settings. A {@code @Designate} cannot name one of two PIDs (bnd refuses it), so
+ * for its own settings. While provisioning marks the stored credentials as confirmed, it registers their
+ * {@code DeviceIdentity} (see {@link IdentityPublisher}). A {@code @Designate} cannot name one of two PIDs (bnd refuses it), so
  * {@link VaultConfiguration} designates {@code io.edgeflow.vault} itself.
  */
 @Component(service = CredentialVault.class, configurationPid = {FileCredentialVault.AGENT_PID,
@@ -62,7 +64,7 @@ public final class FileCredentialVault implements CredentialVault {
     public FileCredentialVault(VaultConfiguration config, AgentSettings agent, BundleContext context) {
         Settings settings = Settings.of(config, agent.data__dir(), context.getProperty(DATA_DIR_PROPERTY));
         this.store = new VaultStore(settings.vaultFile(), settings.keyFile(), settings.machineIdFile(),
-                message -> LOG.warn("{}", message));
+                message -> LOG.warn("{}", message), new IdentityPublisher(context));
         VaultStatus status = store.status();
         LOG.info("Credential vault {} ({}; key file {}; {})", settings.vaultFile(), describe(status),
                 settings.keyFile(), MachineIdentity.describe(settings.machineIdFile()));
@@ -100,6 +102,29 @@ public final class FileCredentialVault implements CredentialVault {
     public void clearPendingRequestId() throws VaultException {
         store.clearPendingRequestId();
         LOG.debug("Credential vault: pending registration request forgotten");
+    }
+
+    @Override
+    public void markConfirmed(String deviceId) throws VaultException {
+        if (store.identity() == null || !deviceId.equals(store.identity().deviceId())) {
+            store.markConfirmed(deviceId);
+            LOG.info("Credential vault: the credentials of {} are confirmed; its DeviceIdentity is registered",
+                    deviceId);
+        }
+    }
+
+    @Override
+    public void withdrawConfirmation() {
+        if (store.identity() != null) {
+            LOG.info("Credential vault: the DeviceIdentity of {} is withdrawn", store.identity().deviceId());
+        }
+        store.withdrawConfirmation();
+    }
+
+    /** Unregisters the identity with the component. */
+    @Deactivate
+    void deactivate() {
+        store.withdrawConfirmation();
     }
 
     @Override

@@ -42,7 +42,11 @@ public final class VaultStore implements CredentialVault {
     private final SecureRandom random;
     private final Clock clock;
 
+    private final IdentityPublisher identity;
+
     private String lastProblem;
+    /** The Device ID provisioning marked as confirmed, or null; in memory only, guarded by this. */
+    private String confirmed;
 
     /**
      * @param vaultFile the encrypted file, for example {@code /var/lib/edgeflow/vault/credentials.vault}
@@ -51,11 +55,29 @@ public final class VaultStore implements CredentialVault {
      * @param warnings where warnings go: permission fixes, files moved aside, a newly unreadable vault
      */
     public VaultStore(Path vaultFile, Path keyFile, Path machineIdFile, Consumer<String> warnings) {
-        this(vaultFile, keyFile, machineIdFile, warnings, new SecureRandom(), Clock.systemUTC());
+        this(vaultFile, keyFile, machineIdFile, warnings, new IdentityPublisher(null));
+    }
+
+    /**
+     * @param vaultFile as above
+     * @param keyFile as above
+     * @param machineIdFile as above
+     * @param warnings as above
+     * @param identity registers the {@code DeviceIdentity} while the stored credentials are marked as confirmed
+     */
+    public VaultStore(Path vaultFile, Path keyFile, Path machineIdFile, Consumer<String> warnings,
+            IdentityPublisher identity) {
+        this(vaultFile, keyFile, machineIdFile, warnings, new SecureRandom(), Clock.systemUTC(), identity);
     }
 
     VaultStore(Path vaultFile, Path keyFile, Path machineIdFile, Consumer<String> warnings, SecureRandom random,
             Clock clock) {
+        this(vaultFile, keyFile, machineIdFile, warnings, random, clock, new IdentityPublisher(null));
+    }
+
+    VaultStore(Path vaultFile, Path keyFile, Path machineIdFile, Consumer<String> warnings, SecureRandom random,
+            Clock clock, IdentityPublisher identity) {
+        this.identity = identity;
         this.vaultFile = vaultFile.toAbsolutePath();
         this.keyFile = new KeyFile(keyFile.toAbsolutePath(), warnings);
         this.machineIdFile = machineIdFile;
@@ -84,11 +106,66 @@ public final class VaultStore implements CredentialVault {
         return Optional.ofNullable(contents.pendingRequestId());
     }
 
+    /*
+     * The identity is registered and unregistered outside this object's lock: a service event runs Declarative
+     * Services at once on this thread, which may deactivate the tunnel, whose threads may be waiting for this lock.
+     */
+
     @Override
-    public synchronized void store(DeviceCredentials credentials) throws VaultException {
+    public void store(DeviceCredentials credentials) throws VaultException {
         Objects.requireNonNull(credentials, "credentials");
         VaultContents.validate(credentials);
-        update("store the credentials", true, contents -> contents.withCredentials(credentials));
+        String marked = confirmed();
+        if (marked != null && !marked.equals(credentials.deviceId())) {
+            // other credentials, not confirmed yet: the identity goes before they are written
+            withdrawConfirmation();
+        }
+        synchronized (this) {
+            update("store the credentials", true, contents -> contents.withCredentials(credentials));
+        }
+        if (credentials.deviceId().equals(confirmed())) {
+            identity.publish(credentials.deviceId(), credentials.expiresAt()); // the same device: its new expiry
+        }
+    }
+
+    @Override
+    public void markConfirmed(String deviceId) throws VaultException {
+        java.time.Instant expiresAt;
+        synchronized (this) {
+            if (deviceId.equals(confirmed)) {
+                return;
+            }
+            VaultContents contents = readable("read the credentials to confirm");
+            DeviceCredentials stored = contents.credentials();
+            try {
+                if (stored == null || !deviceId.equals(stored.deviceId())) {
+                    throw new VaultException(VaultException.INVALID_CREDENTIALS, "the vault holds no credentials of "
+                            + deviceId + " to mark as confirmed");
+                }
+                expiresAt = stored.expiresAt();
+                confirmed = deviceId;
+            } finally {
+                contents.destroy();
+            }
+        }
+        identity.publish(deviceId, expiresAt);
+    }
+
+    @Override
+    public void withdrawConfirmation() {
+        synchronized (this) {
+            confirmed = null;
+        }
+        identity.withdraw();
+    }
+
+    private synchronized String confirmed() {
+        return confirmed;
+    }
+
+    /** @return the identity registered from the confirmation mark now, or null */
+    io.edgeflow.api.provisioning.DeviceIdentity identity() {
+        return identity.current();
     }
 
     @Override
@@ -104,7 +181,14 @@ public final class VaultStore implements CredentialVault {
     }
 
     @Override
-    public synchronized void clear() throws VaultException {
+    public void clear() throws VaultException {
+        withdrawConfirmation();
+        synchronized (this) {
+            clearContents();
+        }
+    }
+
+    private void clearContents() throws VaultException {
         update("clear the credentials", true, contents -> VaultContents.EMPTY);
     }
 

@@ -188,6 +188,14 @@ class StatusJsonTest {
         }
 
         @Override
+        public void markConfirmed(String deviceId) {
+        }
+
+        @Override
+        public void withdrawConfirmation() {
+        }
+
+        @Override
         public void clearPendingRequestId() {
             throw new AssertionError();
         }

@@ -26,6 +26,7 @@ import java.util.function.LongConsumer;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
+import io.edgeflow.api.cloud.CertificateClockException;
 import io.edgeflow.api.cloud.CloudEndpoint;
 import io.edgeflow.json.JsonCodec;
 
@@ -166,6 +167,19 @@ final class HttpCloudApi implements CloudApi {
         }
     }
 
+    /**
+     * What a proxy's refusal of CONNECT means (the same words as the cloud endpoint's and the tunnel's). Some
+     * proxies answer wrong or missing credentials with 401 instead of 407: both get the same hint.
+     */
+    static String refusal(int status) {
+        return switch (status) {
+            case 407 -> "HTTP 407 Proxy Authentication Required (check the proxy user and password).";
+            case 401 -> "HTTP 401 Unauthorized: the proxy wants other credentials (check the proxy user and password).";
+            case 403 -> "HTTP 403 Forbidden (the proxy does not allow this destination or this user).";
+            default -> "HTTP " + status + ".";
+        };
+    }
+
     /** Turns an exception of the HTTP client into a transient failure with a message a person can act on. */
     private CloudCallException failure(Throwable cause) {
         String where = endpoint.displayUrl();
@@ -176,12 +190,12 @@ final class HttpCloudApi implements CloudApi {
             }
             root = root.getCause();
         }
-        String relayed = endpoint instanceof HttpCloudEndpoint h ? h.proxyFailure() : null;
+        String relayed = endpoint.proxyFailure();
         if (relayed != null) {
             java.util.regex.Matcher status = STATUS_LINE.matcher(relayed);
             return CloudCallException.transientFailure(CloudCallException.PROXY_ERROR, status.find()
                     ? "The proxy refused the connection to " + where + ": "
-                            + ProxySettings.refusal(Integer.parseInt(status.group(1)))
+                            + refusal(Integer.parseInt(status.group(1)))
                     : "The connection to the cloud at " + where + " through the proxy failed: " + relayed + ".");
         }
         if (cause instanceof HttpConnectTimeoutException || root instanceof HttpConnectTimeoutException) {
@@ -193,7 +207,7 @@ final class HttpCloudApi implements CloudApi {
                     "No answer from the cloud at " + where + " in time.");
         }
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof CloudTrust.ClockException clock) {
+            if (t instanceof CertificateClockException clock) {
                 return CloudCallException.transientFailure(CloudCallException.TLS_ERROR,
                         "The TLS connection to " + where + " failed: " + clock.getMessage() + ".");
             }
@@ -211,7 +225,7 @@ final class HttpCloudApi implements CloudApi {
             int code = status.find() ? Integer.parseInt(status.group(1)) : 0;
             return CloudCallException.transientFailure(CloudCallException.PROXY_ERROR,
                     "The proxy refused the connection to " + where + ": "
-                            + (code != 0 ? ProxySettings.refusal(code) : describe(root)));
+                            + (code != 0 ? refusal(code) : describe(root)));
         }
         if (root instanceof UnknownHostException) {
             return CloudCallException.transientFailure(CloudCallException.UNREACHABLE,
@@ -261,7 +275,7 @@ final class HttpCloudApi implements CloudApi {
         if (status == 407) {
             // the JDK hands the proxy's refusal of the tunnel over as the answer
             return new CloudCallException(CloudCallException.PROXY_ERROR, "The proxy refused the connection to "
-                    + endpoint.displayUrl() + ": " + ProxySettings.refusal(status), false, status, null);
+                    + endpoint.displayUrl() + ": " + refusal(status), false, status, null);
         }
         if (status >= 500) {
             return new CloudCallException(code == null ? CloudCallException.SERVER_ERROR : code, message, false, status,

@@ -1,75 +1,50 @@
 package io.edgeflow.provisioning.internal;
 
 import java.time.Instant;
-import java.util.Dictionary;
-import java.util.Hashtable;
-import java.util.Objects;
 
-import io.edgeflow.api.provisioning.DeviceIdentity;
+import io.edgeflow.api.vault.CredentialVault;
+import io.edgeflow.api.vault.VaultException;
 
-import org.osgi.annotation.bundle.Capability;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Registers {@link DeviceIdentity} while the device holds confirmed credentials and SaaS is enabled, and
- * registers it anew when they change, so a component holding a static reference (the tunnel) restarts with
- * the new identity. Registered by hand, so declared here as a capability (see {@link CloudEndpointPublisher}).
+ * Tells the vault that the device's credentials are confirmed, or no longer count as such; the vault registers
+ * the {@code DeviceIdentity} from that mark, so the identity outlives an update of this bundle. Runs on the
+ * engine's worker.
  */
-@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=io.edgeflow.api.provisioning.DeviceIdentity",
-        uses = DeviceIdentity.class)
 class IdentityPublisher {
-    private final BundleContext context;
-    private ServiceRegistration<DeviceIdentity> registration;
-    private Identity published;
+    private static final Logger LOG = LoggerFactory.getLogger(IdentityPublisher.class);
 
-    /** @param context the context to register with; null in unit tests, which look at {@link #current()} */
-    IdentityPublisher(BundleContext context) {
-        this.context = context;
+    private final CredentialVault vault;
+    /** The device last marked by this publisher, or null. */
+    private String marked;
+
+    /** @param vault where the mark is kept */
+    IdentityPublisher(CredentialVault vault) {
+        this.vault = vault;
     }
 
     /**
-     * @param deviceId the Device ID
-     * @param expiresAt when its key expires, or null
-     * @return true if the identity changed
+     * @param deviceId the Device ID the cloud confirmed
+     * @param expiresAt when its key expires, or null (the vault reads it from the credentials)
+     * @return true if the mark changed
      */
     synchronized boolean publish(String deviceId, Instant expiresAt) {
-        Identity wanted = new Identity(deviceId, expiresAt);
-        if (wanted.equals(published)) {
+        try {
+            vault.markConfirmed(deviceId);
+        } catch (VaultException e) {
+            LOG.warn("Could not mark the credentials of {} as confirmed in the vault: {}", deviceId, e.getMessage());
             return false;
         }
-        withdraw();
-        published = wanted;
-        if (context != null) {
-            Dictionary<String, Object> properties = new Hashtable<>();
-            properties.put(DeviceIdentity.DEVICE_ID_PROPERTY, deviceId);
-            registration = context.registerService(DeviceIdentity.class, wanted, properties);
-        }
-        return true;
+        boolean changed = !deviceId.equals(marked);
+        marked = deviceId;
+        return changed;
     }
 
-    /** Unregisters the identity, if registered. */
+    /** Removes the mark, if any: the vault unregisters the identity. */
     synchronized void withdraw() {
-        if (registration != null) {
-            try {
-                registration.unregister();
-            } catch (IllegalStateException e) {
-                // already gone with the bundle
-            }
-            registration = null;
-        }
-        published = null;
-    }
-
-    /** @return the identity registered now, or null */
-    synchronized DeviceIdentity current() {
-        return published;
-    }
-
-    /** The registered service: a value. */
-    record Identity(String deviceId, Instant credentialsExpireAt) implements DeviceIdentity {
-        Identity {
-            Objects.requireNonNull(deviceId, "deviceId");
-        }
+        vault.withdrawConfirmation();
+        marked = null;
     }
 }

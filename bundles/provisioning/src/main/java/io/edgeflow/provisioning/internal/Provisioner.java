@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Predicate;
 
 import io.edgeflow.api.cloud.CloudEndpoint;
+import io.edgeflow.api.cloud.CloudLinkProblem;
 import io.edgeflow.api.facts.HardwareFactsService;
 import io.edgeflow.api.facts.NetworkFactsService;
 import io.edgeflow.api.provisioning.ProvisioningException;
@@ -43,7 +44,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Provisions the device (a code from the configuration or the local API, or pre-provisioned credentials),
  * reports its own state ({@link ProvisioningService#state()}: nothing of the tunnel, which reports its own) and
- * registers the {@code DeviceIdentity} while the device holds confirmed credentials. The state machine itself is
+ * marks the credentials in the vault as confirmed, from which the vault registers the {@code DeviceIdentity}.
+ * The cloud is reached through the {@link CloudEndpoint} of the cloud endpoint bundle, whose refusal of the link's
+ * settings ({@link CloudLinkProblem}) becomes this state's error. The state machine itself is
  * {@link ProvisioningEngine}.
  */
 @Component(service = {ProvisioningService.class, ConfigurationProblems.class},
@@ -56,7 +59,6 @@ public final class Provisioner implements ProvisioningService, ConfigurationProb
     private static final String USED_CODES_FILE = "used-provisioning-codes";
 
     private final ProvisioningEngine engine;
-    private final IdentityPublisher identity;
     private final Clock clock = Clock.systemUTC();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -68,20 +70,23 @@ public final class Provisioner implements ProvisioningService, ConfigurationProb
     private volatile NetworkFactsService networkFacts;
 
     private volatile CloudEndpoint endpoint;
+    private volatile CloudLinkProblem linkProblem;
+    /** The configuration last given, read again when the link's problem changes; guarded by this. */
+    private SaasConfiguration config;
     private volatile boolean active;
     private volatile List<StatusError> problems = List.of();
 
     /**
      * @param config the SaaS configuration
-     * @param context this bundle's context: the identity service, the data area
-     * @param vault where the credentials live
+     * @param context this bundle's context: the data area
+     * @param vault where the credentials live, and the mark that they are confirmed
      * @param configAdmin to remove a used code and an adopted API key from the configuration
      */
     @Activate
     public Provisioner(SaasConfiguration config, BundleContext context,
             @Reference(policyOption = ReferencePolicyOption.GREEDY) CredentialVault vault,
             @Reference ConfigurationAdmin configAdmin) {
-        this.identity = new IdentityPublisher(context);
+        this.config = config;
         File usedCodes = context.getDataFile(USED_CODES_FILE);
         ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "edgeflow-provisioning");
@@ -90,12 +95,12 @@ public final class Provisioner implements ProvisioningService, ConfigurationProb
         });
         worker.setRemoveOnCancelPolicy(true);
         SecureRandom random = new SecureRandom();
-        SaasSettings settings = SaasSettings.of(config, System.getenv());
+        SaasSettings settings = SaasSettings.of(config, problemOf(linkProblem));
         this.problems = report(settings.refusedValues());
         this.engine = new ProvisioningEngine(settings, vault, this::cloudApi,
                 () -> DeviceFacts.hardware(hardwareFacts), () -> DeviceFacts.network(networkFacts),
                 (property, onlyIf) -> remove(configAdmin, property, onlyIf),
-                new UsedCodes(usedCodes == null ? null : usedCodes.toPath()), identity, clock,
+                new UsedCodes(usedCodes == null ? null : usedCodes.toPath()), new IdentityPublisher(vault), clock,
                 bound -> bound <= 0 ? 0 : (long) (random.nextDouble() * (bound + 1)), worker);
         LOG.debug("Provisioning configured: {}", settings);
     }
@@ -107,14 +112,27 @@ public final class Provisioner implements ProvisioningService, ConfigurationProb
     @Activate
     void start() {
         active = true;
+        reread(); // the link's problem, bound after the constructor
         engine.kick();
     }
 
     @Modified
-    void modified(SaasConfiguration config) {
-        SaasSettings settings = SaasSettings.of(config, System.getenv());
+    void modified(SaasConfiguration next) {
+        synchronized (this) {
+            config = next;
+        }
+        reread();
+    }
+
+    /** The settings again, from the configuration last given and the link's problem as published now. */
+    private synchronized void reread() {
+        SaasSettings settings = SaasSettings.of(config, problemOf(linkProblem));
         problems = report(settings.refusedValues());
         engine.update(settings);
+    }
+
+    private static StatusError problemOf(CloudLinkProblem problem) {
+        return problem == null ? null : problem.error();
     }
 
     /** The refused values as errors; one already reported keeps its time, a new one is logged once. */
@@ -158,15 +176,28 @@ public final class Provisioner implements ProvisioningService, ConfigurationProb
         }
     }
 
-    /** The cloud for these settings, or null while the matching endpoint is not registered. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindLinkProblem(CloudLinkProblem bound) {
+        this.linkProblem = bound;
+        if (active) {
+            reread();
+        }
+    }
+
+    void unbindLinkProblem(CloudLinkProblem unbound) {
+        if (this.linkProblem == unbound) {
+            this.linkProblem = null;
+            if (active) {
+                reread();
+            }
+        }
+    }
+
+    /** The cloud for these settings, or null while the endpoint for their address is not registered. */
     private CloudApi cloudApi(SaasSettings settings) {
         CloudEndpoint current = endpoint;
-        if (current == null || settings.endpoint() == null) {
-            return null;
-        }
-        boolean matches = current instanceof HttpCloudEndpoint own ? own.settings().equals(settings.endpoint())
-                : current.baseUri().equals(settings.endpoint().address().baseUri());
-        if (!matches) {
+        if (current == null || settings.problem() != null || !current.displayUrl().equals(settings.displayUrl())) {
             return null;
         }
         return new HttpCloudApi(current, settings.requestTimeout(), clock, engine::clockSkew);

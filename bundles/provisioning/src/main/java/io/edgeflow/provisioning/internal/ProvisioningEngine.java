@@ -244,7 +244,7 @@ final class ProvisioningEngine implements AutoCloseable {
             current.caller.completeExceptionally(new ProvisioningException("provisioning_unavailable",
                     "The provisioning service stopped.", false));
         }
-        identity.withdraw();
+        // the confirmation mark stays in the vault: the device keeps its identity while provisioning is updated
     }
 
     // ---------------------------------------------------------------- the state machine

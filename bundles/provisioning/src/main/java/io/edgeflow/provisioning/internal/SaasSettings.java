@@ -1,35 +1,25 @@
 package io.edgeflow.provisioning.internal;
 
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 import io.edgeflow.api.status.StatusError;
 
 /**
- * The SaaS configuration ({@code io.edgeflow.saas}) read once and checked: what the provisioner and the
- * cloud endpoint act on. A setting that cannot work does not fail the component: it becomes
- * {@link #problem()}, which the status API shows with a stable code, because the operator reads the status,
- * not the framework's log.
+ * The SaaS configuration ({@code io.edgeflow.saas}) read once and checked: what the provisioner acts on. The
+ * link's settings (URL, CA file, proxy) are the cloud endpoint bundle's to check: a setting that cannot work
+ * does not fail a component, it becomes {@link #problem()}, which the endpoint bundle publishes
+ * ({@code CloudLinkProblem}) and the status API shows with a stable code, because the operator reads the
+ * status, not the framework's log.
  * <p>
  * Holds secrets (the provisioning code, a pre-provisioned API key): {@link #toString()} shows neither.
  */
 final class SaasSettings {
-    /** Error code: the cloud URL cannot be used (plain http, no host, a path...). */
-    static final String URL_INVALID = "saas_url_invalid";
-    /** Error code: the CA file cannot be read or holds no certificate. */
-    static final String CA_FILE_INVALID = "ca_file_invalid";
-    /** Error code: the proxy setting cannot be used. */
-    static final String PROXY_INVALID = "proxy_invalid";
-
     private final boolean enabled;
     private final String displayUrl;
-    private final EndpointSettings endpoint;
     private final StatusError problem;
     private final String codeText;
     private final ProvisioningCode code;
@@ -39,12 +29,11 @@ final class SaasSettings {
     private final Backoff.Policy retry;
     private final List<String> refused;
 
-    private SaasSettings(boolean enabled, String displayUrl, EndpointSettings endpoint, StatusError problem,
+    private SaasSettings(boolean enabled, String displayUrl, StatusError problem,
             String codeText, ProvisioningCode code, String deviceId, char[] apiKey, Duration requestTimeout,
             Backoff.Policy retry, List<String> refused) {
         this.enabled = enabled;
         this.displayUrl = displayUrl;
-        this.endpoint = endpoint;
         this.problem = problem;
         this.codeText = codeText;
         this.code = code;
@@ -57,14 +46,15 @@ final class SaasSettings {
 
     /**
      * @param config the configuration
-     * @param environment the process environment, for {@code https_proxy} and {@code no_proxy}
+     * @param linkProblem why the link's settings (URL, CA file, proxy) cannot be used, as the cloud endpoint
+     *        bundle publishes it ({@code CloudLinkProblem}), or null
      * @return the checked settings
      */
-    static SaasSettings of(SaasConfiguration config, Map<String, String> environment) {
+    static SaasSettings of(SaasConfiguration config, StatusError linkProblem) {
         String url = config.url() == null ? "" : config.url().strip();
         List<String> refused = new ArrayList<>();
-        Duration connectTimeout = Duration.ofSeconds(inRange(config.connect__timeout__seconds(), 1, 300, 10,
-                "connect_timeout_seconds", refused));
+        // read by the cloud endpoint bundle; checked here, where the PID's metatype is, to report a refusal once
+        inRange(config.connect__timeout__seconds(), 1, 300, 10, "connect_timeout_seconds", refused);
         Duration requestTimeout = Duration.ofSeconds(inRange(config.request__timeout__seconds(), 1, 600, 30,
                 "request_timeout_seconds", refused));
         Backoff.Policy retry = new Backoff.Policy(Duration.ofMillis(inRange(config.retry__initial__delay__ms(), 1,
@@ -75,54 +65,13 @@ final class SaasSettings {
         String deviceId = blankToNull(config.device__id());
         String key = blankToNull(config._api__key());
         char[] apiKey = key == null ? null : key.toCharArray();
-
-        StatusError problem = null;
-        EndpointSettings endpoint = null;
-        try {
-            CloudAddress address = CloudAddress.parse(url);
-            try {
-                Path caFile = null;
-                List<java.security.cert.X509Certificate> cas = List.of();
-                String ca = blankToNull(config.ca__file());
-                if (ca != null) {
-                    try {
-                        caFile = Path.of(ca);
-                    } catch (InvalidPathException e) {
-                        throw new SettingException(CA_FILE_INVALID, "The CA file '" + ca + "' is not a valid path.");
-                    }
-                    if (!caFile.isAbsolute()) {
-                        throw new SettingException(CA_FILE_INVALID, "The CA file '" + ca + "' must be an absolute "
-                                + "path (setting ca_file, EDGEFLOW_SAAS_CA_FILE).");
-                    }
-                    try {
-                        cas = CloudTrust.readCaFile(caFile);
-                    } catch (IllegalArgumentException e) {
-                        throw new SettingException(CA_FILE_INVALID, capitalise(e.getMessage())
-                                + " (setting ca_file, EDGEFLOW_SAAS_CA_FILE).");
-                    }
-                }
-                ProxySettings proxy;
-                try {
-                    proxy = ProxySettings.resolve(config.proxy(), config._proxy__password(), environment,
-                            address.host());
-                } catch (IllegalArgumentException e) {
-                    throw new SettingException(PROXY_INVALID, "Cannot use the proxy: " + e.getMessage() + ".");
-                }
-                endpoint = new EndpointSettings(address, caFile, cas, proxy, connectTimeout);
-            } catch (SettingException e) {
-                problem = new StatusError(e.code, e.getMessage());
-            }
-        } catch (IllegalArgumentException e) {
-            problem = new StatusError(URL_INVALID, "The cloud URL cannot be used: " + e.getMessage()
-                    + " (setting url, EDGEFLOW_SAAS_URL).");
-        }
-        return new SaasSettings(config.enabled(), url, endpoint, problem, codeText, code, deviceId, apiKey,
+        return new SaasSettings(config.enabled(), url, linkProblem, codeText, code, deviceId, apiKey,
                 requestTimeout, retry, List.copyOf(refused));
     }
 
     /** Whether and how the cloud is reached changed. */
     static boolean linkChanged(SaasSettings a, SaasSettings b) {
-        return a.enabled() != b.enabled() || !Objects.equals(a.endpoint(), b.endpoint())
+        return a.enabled() != b.enabled() || !Objects.equals(a.displayUrl(), b.displayUrl())
                 || !Objects.equals(a.problem() == null ? null : a.problem().message(),
                         b.problem() == null ? null : b.problem().message());
     }
@@ -172,10 +121,6 @@ final class SaasSettings {
         return s == null || s.isBlank() ? null : s.strip();
     }
 
-    private static String capitalise(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
     /** @return true if SaaS is on */
     boolean enabled() {
         return enabled;
@@ -184,11 +129,6 @@ final class SaasSettings {
     /** @return the URL as configured */
     String displayUrl() {
         return displayUrl;
-    }
-
-    /** @return how to connect, or null when {@link #problem()} says why not */
-    EndpointSettings endpoint() {
-        return endpoint;
     }
 
     /** @return what keeps the settings from working, or null */
@@ -242,15 +182,5 @@ final class SaasSettings {
                 + (code != null ? code.masked() : codeText != null ? "(malformed)" : "none") + ", deviceId=" + deviceId
                 + ", apiKey=" + (apiKey == null ? "none" : io.edgeflow.api.vault.DeviceCredentials.mask(apiKey))
                 + (problem == null ? "" : ", problem=" + problem.code()) + "]";
-    }
-
-    private static final class SettingException extends Exception {
-        private static final long serialVersionUID = 1L;
-        private final String code;
-
-        SettingException(String code, String message) {
-            super(message, null, false, false);
-            this.code = code;
-        }
     }
 }

@@ -4,6 +4,9 @@ import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.edgeflow.endpoint.internal.LinkConfiguration;
+import io.edgeflow.endpoint.internal.LinkSettings;
+
 /** Builds the configuration annotation as Declarative Services would from Config Admin properties. */
 final class Configs {
     private Configs() {
@@ -14,18 +17,27 @@ final class Configs {
      * @return the configuration
      */
     static SaasConfiguration saas(Map<String, Object> properties) {
+        return config(SaasConfiguration.class, properties);
+    }
+
+    /**
+     * @param type a component property type
+     * @param properties Config Admin properties, by their names; others default
+     * @return the configuration
+     */
+    static <T> T config(Class<T> type, Map<String, Object> properties) {
         Map<String, Object> copy = new HashMap<>(properties);
-        return (SaasConfiguration) Proxy.newProxyInstance(SaasConfiguration.class.getClassLoader(),
-                new Class<?>[] {SaasConfiguration.class}, (proxy, method, args) -> {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(),
+                new Class<?>[] {type}, (proxy, method, args) -> {
                     String name = propertyName(method.getName());
                     return switch (method.getName()) {
-                        case "annotationType" -> SaasConfiguration.class;
-                        case "toString" -> "SaasConfiguration" + copy.keySet();
+                        case "annotationType" -> type;
+                        case "toString" -> type.getSimpleName() + copy.keySet();
                         case "hashCode" -> copy.hashCode();
                         case "equals" -> proxy == args[0];
                         default -> copy.containsKey(name) ? copy.get(name) : method.getDefaultValue();
                     };
-                });
+                }));
     }
 
     /**
@@ -58,7 +70,12 @@ final class Configs {
         return name.toString();
     }
 
+    /**
+     * @param properties Config Admin properties
+     * @return the settings, with the link's problem as the cloud endpoint bundle publishes it for them
+     */
     static SaasSettings settings(Map<String, Object> properties) {
-        return SaasSettings.of(saas(properties), Map.of());
+        LinkSettings link = LinkSettings.of(config(LinkConfiguration.class, properties), Map.of());
+        return SaasSettings.of(saas(properties), link.enabled() ? link.problem() : null);
     }
 }

@@ -1,9 +1,11 @@
 package io.edgeflow.provisioning.internal;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.edgeflow.api.provisioning.DeviceIdentity;
 import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.DeviceCredentials;
 import io.edgeflow.api.vault.VaultException;
@@ -14,6 +16,7 @@ import io.edgeflow.api.vault.VaultStatus;
 final class FakeVault implements CredentialVault {
     private DeviceCredentials stored;
     private String pending;
+    private Identity confirmed;
     private boolean corrupt;
     final List<String> operations = new ArrayList<>();
 
@@ -32,12 +35,16 @@ final class FakeVault implements CredentialVault {
     @Override
     public synchronized void store(DeviceCredentials credentials) {
         corrupt = false;
+        if (confirmed != null && !confirmed.deviceId().equals(credentials.deviceId())) {
+            confirmed = null; // as the file vault: other credentials are not confirmed yet
+        }
         stored = copy(credentials);
         operations.add("store " + credentials.deviceId());
     }
 
     @Override
     public synchronized void clear() {
+        confirmed = null;
         stored = null;
         pending = null;
         corrupt = false;
@@ -63,6 +70,27 @@ final class FakeVault implements CredentialVault {
             operations.add("clear pending");
         }
         pending = null;
+    }
+
+    @Override
+    public synchronized void markConfirmed(String deviceId) throws VaultException {
+        if (stored == null || !stored.deviceId().equals(deviceId)) {
+            throw new VaultException(VaultException.INVALID_CREDENTIALS, "no credentials of " + deviceId);
+        }
+        confirmed = new Identity(deviceId, stored.expiresAt());
+    }
+
+    @Override
+    public synchronized void withdrawConfirmation() {
+        confirmed = null;
+    }
+
+    /** @return the identity the file vault would register now, or null */
+    synchronized DeviceIdentity identity() {
+        return confirmed;
+    }
+
+    record Identity(String deviceId, Instant credentialsExpireAt) implements DeviceIdentity {
     }
 
     @Override

@@ -41,7 +41,7 @@ class ProvisioningEngineTest {
     private final FakeCloud cloud = new FakeCloud();
     private final Map<String, Object> config = new HashMap<>(Map.of("enabled", true, "url", "127.0.0.1:8443",
             "retry_initial_delay_ms", 5, "retry_max_delay_seconds", 1));
-    private final IdentityPublisher identity = new IdentityPublisher(null);
+    private final IdentityPublisher identity = new IdentityPublisher(vault);
     private final UsedCodes usedCodes = new UsedCodes(null);
     private final AtomicReference<Boolean> endpointUp = new AtomicReference<>(true);
     private final LinkStatus link = new LinkStatus(CLOCK_1970);
@@ -140,7 +140,7 @@ class ProvisioningEngineTest {
         settle();
         assertThat(status().state()).isEqualTo(SaasState.DISABLED);
         assertThat(cloud.calls).isEmpty();
-        assertThat(identity.current()).isNull();
+        assertThat(vault.identity()).isNull();
     }
 
     @Test
@@ -163,8 +163,8 @@ class ProvisioningEngineTest {
             }
         });
         assertThat(usedCodes.contains(ProvisioningCode.parse(CODE).orElseThrow())).isTrue();
-        await("identity", () -> identity.current() != null);
-        assertThat(identity.current().deviceId()).isEqualTo("dev_1");
+        await("identity", () -> vault.identity() != null);
+        assertThat(vault.identity().deviceId()).isEqualTo("dev_1");
         SaasStatus status = status();
         assertThat(status.deviceId()).isEqualTo("dev_1");
         assertThat(status.credentialsExpireAt()).isEqualTo(FakeCloud.EXPIRES);
@@ -183,14 +183,14 @@ class ProvisioningEngineTest {
         assertThat(cloud.calls).isEmpty();
         assertThat(status().state()).isEqualTo(SaasState.PROVISIONED);
         assertThat(status().deviceId()).isEqualTo("dev_7");
-        assertThat(identity.current().deviceId()).isEqualTo("dev_7");
+        assertThat(vault.identity().deviceId()).isEqualTo("dev_7");
     }
 
     @Test
     void storedCredentialsAreUsedWithoutAskingTheCloud() throws Exception {
         vault.store(new DeviceCredentials("dev_7", "efk_stored_key_0123456789".toCharArray(), FakeCloud.EXPIRES, null));
         start();
-        await("identity", () -> identity.current() != null);
+        await("identity", () -> vault.identity() != null);
         settle();
         assertThat(cloud.calls).isEmpty();
         assertThat(status().state()).isEqualTo(SaasState.PROVISIONED);
@@ -202,7 +202,7 @@ class ProvisioningEngineTest {
         config.put("device_id", "dev_admin");
         config.put(".api_key", key);
         start();
-        await("identity", () -> identity.current() != null);
+        await("identity", () -> vault.identity() != null);
 
         assertThat(config).doesNotContainKey(".api_key").containsEntry("device_id", "dev_admin");
         assertThat(vault.key()).isEqualTo(key);
@@ -225,7 +225,7 @@ class ProvisioningEngineTest {
         assertThat(status().error().code()).isEqualTo("invalid_credentials");
         assertThat(status().error().since()).isNotNull();
         assertThat(status().deviceId()).isEqualTo("dev_admin");
-        assertThat(identity.current()).isNull();
+        assertThat(vault.identity()).isNull();
         assertThat(config).doesNotContainKey(".api_key");
     }
 
@@ -289,7 +289,7 @@ class ProvisioningEngineTest {
         cloud.requestIds.clear();
         config.put(".provisioning_code", CODE); // still in the env file
         start();
-        await("confirmed", () -> identity.current() != null);
+        await("confirmed", () -> vault.identity() != null);
         assertThat(status().state()).isEqualTo(SaasState.PROVISIONED);
         assertThat(cloud.requestIds).containsExactly(requestId);
         assertThat(status().deviceId()).isEqualTo(first.deviceId());
@@ -306,7 +306,7 @@ class ProvisioningEngineTest {
         cloud.calls.clear();
         cloud.failConfirm(FakeCloud.unreachable(), 2);
         start();
-        await("identity", () -> identity.current() != null);
+        await("identity", () -> vault.identity() != null);
         assertThat(cloud.calls).containsExactly("confirm dev_1", "confirm dev_1", "confirm dev_1");
         assertThat(vault.pending()).isNull();
         assertThat(status().state()).isEqualTo(SaasState.PROVISIONED);
@@ -385,7 +385,7 @@ class ProvisioningEngineTest {
         cloud.code(CODE2, "active");
         config.put(".provisioning_code", CODE);
         start();
-        await("identity dev_1", () -> identity.current() != null);
+        await("identity dev_1", () -> vault.identity() != null);
 
         cloud.holdRegistrations();
         configure(".provisioning_code", CODE2);
@@ -393,10 +393,10 @@ class ProvisioningEngineTest {
         // while the new registration is under way, the old credentials are kept and in use
         assertThat(vault.status().deviceId()).isEqualTo("dev_1");
         assertThat(status().deviceId()).isEqualTo("dev_1");
-        assertThat(identity.current().deviceId()).isEqualTo("dev_1");
+        assertThat(vault.identity().deviceId()).isEqualTo("dev_1");
         cloud.releaseRegistrations();
 
-        await("identity dev_2", () -> identity.current() != null && identity.current().deviceId().equals("dev_2"));
+        await("identity dev_2", () -> vault.identity() != null && vault.identity().deviceId().equals("dev_2"));
         assertThat(vault.status().deviceId()).isEqualTo("dev_2");
         assertThat(status().state()).isEqualTo(SaasState.PROVISIONED);
         await("the used code removed", () -> {
@@ -559,10 +559,10 @@ class ProvisioningEngineTest {
         config.put(".provisioning_code", CODE);
         cloud.code(CODE, "active");
         start();
-        await("identity", () -> identity.current() != null);
+        await("identity", () -> vault.identity() != null);
         configure("enabled", false);
         awaitState(SaasState.DISABLED);
-        await("identity withdrawn", () -> identity.current() == null);
+        await("identity withdrawn", () -> vault.identity() == null);
         assertThat(status().deviceId()).as("the credentials stay in the vault").isEqualTo("dev_1");
     }
 
@@ -570,7 +570,7 @@ class ProvisioningEngineTest {
     void theTunnelDecidesOnlineConnectingOfflineAndRejected() throws Exception {
         vault.store(new DeviceCredentials("dev_7", "efk_stored_key_0123456789".toCharArray(), FakeCloud.EXPIRES, null));
         start();
-        await("identity", () -> identity.current() != null);
+        await("identity", () -> vault.identity() != null);
         Instant beat = Instant.parse("2026-11-28T12:00:00Z");
         SaasStatus online = status(new TunnelState(TunnelState.Phase.ONLINE, beat, beat, null));
         assertThat(online.state()).isEqualTo(SaasState.ONLINE);
@@ -594,7 +594,7 @@ class ProvisioningEngineTest {
     void aCorruptVaultIsAnErrorUntilNewCredentialsAreStored() throws Exception {
         vault.store(new DeviceCredentials("dev_7", "efk_stored_key_0123456789".toCharArray(), FakeCloud.EXPIRES, null));
         start();
-        await("identity", () -> identity.current() != null);
+        await("identity", () -> vault.identity() != null);
         vault.corrupt();
         assertThat(status().state()).isEqualTo(SaasState.ERROR);
         assertThat(status().error().code()).isEqualTo("credentials_unreadable");
@@ -664,7 +664,7 @@ class ProvisioningEngineTest {
         config.put(".api_key", key);
         config.put(".provisioning_code", CODE);
         start();
-        await("identity", () -> identity.current() != null);
+        await("identity", () -> vault.identity() != null);
         settle();
         assertThat(config).doesNotContainKeys(".api_key", ".provisioning_code");
         assertThat(cloud.calls).containsExactly("confirm dev_admin");

@@ -51,7 +51,7 @@ class KuraRuntimeIT {
     private static final List<String> CONFIGURABLE_PIDS = List.of("io.edgeflow.agent", "io.edgeflow.facts.hardware",
             "io.edgeflow.facts.network", "io.edgeflow.localapi", "io.edgeflow.saas", "io.edgeflow.tunnel",
             "io.edgeflow.vault");
-    /** The one component that waits, until the device is provisioned, for the identity provisioning publishes. */
+    /** The one component that waits, until the device is provisioned, for the identity the vault registers. */
     private static final String TUNNEL = "io.edgeflow.tunnel.internal.TunnelComponent";
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -113,11 +113,11 @@ class KuraRuntimeIT {
         assertThat(JSON.readTree(status.body()).get("saas_url").asText()).isEqualTo(cloud.url());
 
         // 2. every bundle of ours active, every component satisfied but the tunnel (it waits for the device identity
-        // that provisioning publishes); our PIDs registered for Kura's UI
+        // that the vault registers); our PIDs registered for Kura's UI
         JsonNode state = await("every EdgeFlow bundle ACTIVE, every component satisfied but the tunnel, every PID "
                 + "listed for Kura", Instant.now().plusSeconds(20), this::probe, s -> settled(s, TUNNEL));
         assertThat(state.get("scr").asBoolean()).as("Felix SCR runs").isTrue();
-        assertThat(ours(state.get("bundles"))).as("our bundles, all ACTIVE").hasSize(9)
+        assertThat(ours(state.get("bundles"))).as("our bundles, all ACTIVE").hasSize(10)
                 .allSatisfy(b -> assertThat(b.get("state").asText()).as(b.get("name").asText()).isEqualTo("ACTIVE"));
         assertThat(ours(state.get("components"))).as("our components").hasSizeGreaterThan(10).allSatisfy(c -> assertThat(
                 satisfied(c) || c.get("name").asText().equals(TUNNEL)).as("%s: %s", c.get("name").asText(),

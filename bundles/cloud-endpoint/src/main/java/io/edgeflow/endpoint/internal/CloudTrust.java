@@ -1,4 +1,4 @@
-package io.edgeflow.provisioning.internal;
+package io.edgeflow.endpoint.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +30,8 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
+import io.edgeflow.api.cloud.CertificateClockException;
+
 /**
  * The TLS trust of every connection to the cloud: the JDK's trusted CAs, plus the CAs of an optional CA
  * file. Certificates are always verified, and so is the host name (the JDK's own trust managers do both,
@@ -45,7 +47,7 @@ import javax.net.ssl.X509TrustManager;
  * a certificate is not valid yet or has expired by that clock fails with a {@link ClockException} that says
  * so and by how much.
  */
-final class CloudTrust {
+public final class CloudTrust {
     /** No real clock reads earlier than this: the agent was built after it. */
     static final Instant CLOCK_FLOOR = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -59,7 +61,7 @@ final class CloudTrust {
      * @return its certificates, at least one
      * @throws IllegalArgumentException with a message naming the file and the problem
      */
-    static List<X509Certificate> readCaFile(Path file) {
+    public static List<X509Certificate> readCaFile(Path file) {
         Collection<? extends java.security.cert.Certificate> certificates;
         try (InputStream in = Files.newInputStream(file)) {
             certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
@@ -282,7 +284,7 @@ final class CloudTrust {
      * expired, by this clock, and the chain verifies otherwise. The message names the clock and how far off
      * it is at least.
      */
-    static final class ClockException extends CertificateException {
+    static final class ClockException extends CertificateClockException {
         private static final long serialVersionUID = 1L;
 
         private ClockException(String message) {

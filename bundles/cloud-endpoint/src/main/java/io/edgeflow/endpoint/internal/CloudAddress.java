@@ -1,4 +1,4 @@
-package io.edgeflow.provisioning.internal;
+package io.edgeflow.endpoint.internal;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -13,7 +13,7 @@ import java.util.Locale;
  * @param host the host name or IP literal (IPv6 without brackets)
  * @param port the TCP port
  */
-record CloudAddress(String display, String host, int port) {
+public record CloudAddress(String display, String host, int port) {
     static final int DEFAULT_PORT = 443;
 
     /**
@@ -21,7 +21,7 @@ record CloudAddress(String display, String host, int port) {
      * @return the address
      * @throws IllegalArgumentException with a message naming the problem
      */
-    static CloudAddress parse(String text) {
+    public static CloudAddress parse(String text) {
         String value = text == null ? "" : text.strip();
         if (value.isEmpty()) {
             throw new IllegalArgumentException("the cloud URL is empty; write host:port, for example "

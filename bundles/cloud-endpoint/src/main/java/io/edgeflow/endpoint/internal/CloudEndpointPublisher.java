@@ -1,10 +1,12 @@
-package io.edgeflow.provisioning.internal;
+package io.edgeflow.endpoint.internal;
 
 import java.time.Clock;
 import java.util.Dictionary;
 import java.util.Hashtable;
 
 import io.edgeflow.api.cloud.CloudEndpoint;
+import io.edgeflow.api.cloud.CloudLinkProblem;
+import io.edgeflow.api.status.StatusError;
 
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
@@ -21,16 +23,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Provides the {@link CloudEndpoint} while SaaS is enabled with a usable address, trust and proxy, and
  * replaces it (a new service, the old one closed) when one of those changes; other SaaS settings (the
- * provisioning code, say) leave it alone, so the tunnel's static reference is not disturbed by them.
+ * provisioning code, say) leave it alone, so the tunnel's static reference is not disturbed by them. While
+ * SaaS is enabled but those settings cannot be used, it registers a {@link CloudLinkProblem} instead, which
+ * provisioning shows in its state.
  * <p>
- * The service is registered through the bundle context rather than declared: whether it exists depends on
+ * The services are registered through the bundle context rather than declared: whether they exist depends on
  * the values of the configuration, which Declarative Services cannot express. So the bundle declares the
- * service as a capability itself: resolvers that honour service requirements (Karaf's feature resolver, bnd's)
+ * endpoint as a capability itself: resolvers that honour service requirements (Karaf's feature resolver, bnd's)
  * would otherwise refuse the tunnel, which requires a CloudEndpoint.
+ * <p>
+ * Threading: {@link #apply} and {@link #withdraw} run under this object's lock (activation, modification and
+ * deactivation come from Declarative Services' threads).
  */
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=io.edgeflow.api.cloud.CloudEndpoint",
         uses = CloudEndpoint.class)
-@Component(service = {}, immediate = true, configurationPid = SaasConfiguration.PID,
+@Component(service = {}, immediate = true, configurationPid = LinkConfiguration.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class CloudEndpointPublisher {
     /** Service property: the cloud's address as configured. */
@@ -42,45 +49,43 @@ public final class CloudEndpointPublisher {
     private final Clock clock;
     private HttpCloudEndpoint current;
     private ServiceRegistration<CloudEndpoint> registration;
-    private String lastProblem;
+    private StatusError problem;
+    private ServiceRegistration<CloudLinkProblem> problemRegistration;
     /** How many endpoints this publisher made: names their threads apart (no static counter). */
     private int generation;
 
     /**
-     * @param config the SaaS configuration
+     * @param config the link's part of the SaaS configuration
      * @param context this bundle's context, to register the endpoint
      */
     @Activate
-    public CloudEndpointPublisher(SaasConfiguration config, BundleContext context) {
+    public CloudEndpointPublisher(LinkConfiguration config, BundleContext context) {
         this.context = context;
         this.clock = Clock.systemUTC();
-        apply(SaasSettings.of(config, System.getenv()));
+        apply(LinkSettings.of(config, System.getenv()));
     }
 
     @Modified
-    void modified(SaasConfiguration config) {
-        apply(SaasSettings.of(config, System.getenv()));
+    void modified(LinkConfiguration config) {
+        apply(LinkSettings.of(config, System.getenv()));
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
         withdraw();
+        publishProblem(null);
     }
 
-    private synchronized void apply(SaasSettings settings) {
+    private synchronized void apply(LinkSettings settings) {
+        publishProblem(settings.enabled() ? settings.problem() : null);
         EndpointSettings wanted = settings.enabled() ? settings.endpoint() : null;
         if (current != null && current.settings().equals(wanted)) {
             return;
         }
         withdraw();
         if (wanted == null) {
-            if (settings.enabled() && settings.problem() != null && !settings.problem().message().equals(lastProblem)) {
-                LOG.warn("No connection to the cloud: {}", settings.problem().message());
-                lastProblem = settings.problem().message();
-            }
             return;
         }
-        lastProblem = null;
         HttpCloudEndpoint endpoint;
         try {
             endpoint = new HttpCloudEndpoint(wanted, clock, ++generation);
@@ -96,18 +101,43 @@ public final class CloudEndpointPublisher {
         LOG.info("Cloud endpoint: {}", wanted.describe());
     }
 
+    /** Registers the problem (replacing another), or unregisters it with null; an unchanged one stays. */
+    private void publishProblem(StatusError next) {
+        String before = problem == null ? null : problem.code() + problem.message();
+        String after = next == null ? null : next.code() + next.message();
+        if (java.util.Objects.equals(before, after)) {
+            return;
+        }
+        if (problemRegistration != null) {
+            unregister(problemRegistration);
+            problemRegistration = null;
+        }
+        problem = next;
+        if (next != null) {
+            LOG.warn("No connection to the cloud: {}", next.message());
+            Dictionary<String, Object> properties = new Hashtable<>();
+            properties.put(Constants.SERVICE_DESCRIPTION, "EdgeFlow cloud settings refused: " + next.code());
+            CloudLinkProblem service = () -> next;
+            problemRegistration = context.registerService(CloudLinkProblem.class, service, properties);
+        }
+    }
+
     private void withdraw() {
         if (registration != null) {
-            try {
-                registration.unregister();
-            } catch (IllegalStateException e) {
-                // already gone with the bundle
-            }
+            unregister(registration);
             registration = null;
         }
         if (current != null) {
             current.close();
             current = null;
+        }
+    }
+
+    private static void unregister(ServiceRegistration<?> r) {
+        try {
+            r.unregister();
+        } catch (IllegalStateException e) {
+            // already gone with the bundle
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.edgeflow.provisioning.internal;
+package io.edgeflow.endpoint.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

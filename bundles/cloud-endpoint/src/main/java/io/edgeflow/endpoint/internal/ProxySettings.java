@@ -1,4 +1,4 @@
-package io.edgeflow.provisioning.internal;
+package io.edgeflow.endpoint.internal;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -17,7 +17,7 @@ import java.util.Objects;
  * <p>
  * The password is a secret: {@link #toString()} and {@link #describe()} never show it.
  */
-final class ProxySettings {
+public final class ProxySettings {
     /** The value of the {@code proxy} setting that turns the environment's proxy off. */
     static final String DIRECT = "direct";
 
@@ -103,7 +103,7 @@ final class ProxySettings {
         return false;
     }
 
-    static ProxySettings parse(String value, char[] password, String source) {
+    public static ProxySettings parse(String value, char[] password, String source) {
         String text = value.contains("://") ? value : "http://" + value;
         String scheme = text.substring(0, text.indexOf("://")).toLowerCase(Locale.ROOT);
         if (!scheme.equals("http")) {

@@ -1,4 +1,4 @@
-package io.edgeflow.provisioning.internal;
+package io.edgeflow.endpoint.internal;
 
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -17,10 +17,10 @@ import java.util.Objects;
  * @param proxy the proxy, or null for a direct connection
  * @param connectTimeout TCP and TLS connect timeout
  */
-record EndpointSettings(CloudAddress address, Path caFile, List<X509Certificate> caCertificates, ProxySettings proxy,
+public record EndpointSettings(CloudAddress address, Path caFile, List<X509Certificate> caCertificates, ProxySettings proxy,
         Duration connectTimeout) {
 
-    EndpointSettings {
+    public EndpointSettings {
         Objects.requireNonNull(address, "address");
         caCertificates = List.copyOf(caCertificates);
         Objects.requireNonNull(connectTimeout, "connectTimeout");

@@ -1,4 +1,4 @@
-package io.edgeflow.provisioning.internal;
+package io.edgeflow.endpoint.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -22,7 +22,7 @@ import io.edgeflow.api.cloud.CloudEndpoint;
  * owns; {@link #close()} shuts it down (on Java 17 an {@code HttpClient} cannot be closed itself), together
  * with the proxy relay, if one runs.
  */
-final class HttpCloudEndpoint implements CloudEndpoint, AutoCloseable {
+public final class HttpCloudEndpoint implements CloudEndpoint, AutoCloseable {
     private final EndpointSettings settings;
     private final ExecutorService executor;
     private final ProxyRelay relay;
@@ -36,7 +36,7 @@ final class HttpCloudEndpoint implements CloudEndpoint, AutoCloseable {
      * @throws IOException if the proxy relay cannot open its loopback port
      * @throws GeneralSecurityException if the JDK's TLS support fails
      */
-    HttpCloudEndpoint(EndpointSettings settings, Clock clock) throws IOException, GeneralSecurityException {
+    public HttpCloudEndpoint(EndpointSettings settings, Clock clock) throws IOException, GeneralSecurityException {
         this(settings, clock, 0);
     }
 
@@ -126,7 +126,8 @@ final class HttpCloudEndpoint implements CloudEndpoint, AutoCloseable {
      * @return why the proxy last refused to tunnel to the cloud (its status line, or why it could not be
      *         reached), when the client takes a relay for the cloud and so sees only a broken connection; else null
      */
-    String proxyFailure() {
+    @Override
+    public String proxyFailure() {
         return viaRelay == null ? null : relay.lastFailure();
     }
 
