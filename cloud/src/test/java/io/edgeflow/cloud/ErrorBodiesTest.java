@@ -74,6 +74,19 @@ class ErrorBodiesTest extends RunningCloud {
     }
 
     @Test
+    void aConnectRequestIsAJsonErrorAndItsConnectionCloses() throws Exception {
+        // found by CloudApiFuzzTest: "CONNECT *" (authority and Host disagree) was answered 400, and the
+        // connection then stayed open although the client had sent Connection: close
+        for (String target : new String[] {"*", "/api/v1/health", "127.0.0.1:443"}) {
+            RawHttp.Reply r = RawHttp.send(cloud.tls, cloud.server.port(), "CONNECT", target,
+                    "Content-Type: application/json\r\nAuthorization: Bearer " + cloud.adminToken
+                            + "\r\nX-Forwarded-For: 10.0.0.1", null);
+            assertThat(problem("CONNECT", r)).as("CONNECT " + target + ": " + r).isNull();
+            assertThat(r.status()).as("CONNECT " + target).isBetween(400, 499);
+        }
+    }
+
+    @Test
     void aRemoteAccessRefusalBeforeTheBodySaysTheConnectionCloses() throws Exception {
         // refused before the body is read (no token, a method not forwarded, a path not allowed): the server
         // closes the connection, so the answer must say so, or a client sends its next request on a dead one
