@@ -16,7 +16,8 @@ import java.util.concurrent.Executors;
 /**
  * An HTTP CONNECT proxy on loopback, optionally wanting Basic authentication (refusing others with 407, or
  * with 401 as some proxies do); it records each request head. Targets may be IPv6 literals ({@code [::1]:443}).
- * Shared through this module's test-jar by provisioning's tests and the itests (whose probe gets it from EdgeFlowRuntime.testConnectProxyBundle()).
+ * Shared through this module's test-jar by provisioning's tests and the itests (whose probe gets it from
+ * EdgeFlowRuntime.testConnectProxyBundle()).
  */
 public final class TestConnectProxy implements AutoCloseable {
     private final ServerSocket server;
