@@ -4,8 +4,11 @@ import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.streamBundle;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,8 +21,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.zip.ZipEntry;
+
+import io.edgeflow.endpoint.testing.TestConnectProxy;
 
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.options.ProvisionOption;
@@ -124,6 +133,30 @@ public final class EdgeFlowRuntime {
             options.add(bundle(Path.of(System.getProperty(property)).toUri().toString()));
         }
         return options.toArray(new Option[0]);
+    }
+
+    /**
+     * A bundle exporting {@code io.edgeflow.endpoint.testing}: the probe holds only this module's test classes,
+     * and TestConnectProxy comes from the endpoint's test-jar on the test class path (it uses only java.*).
+     */
+    public static Option testConnectProxyBundle() {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", "io.edgeflow.endpoint.testing");
+        main.putValue("Export-Package", TestConnectProxy.class.getPackageName());
+        String entry = TestConnectProxy.class.getName().replace('.', '/') + ".class";
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream jar = new JarOutputStream(bytes, manifest);
+                InputStream in = TestConnectProxy.class.getClassLoader().getResourceAsStream(entry)) {
+            jar.putNextEntry(new JarEntry(entry));
+            in.transferTo(jar);
+            jar.closeEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return streamBundle(new ByteArrayInputStream(bytes.toByteArray())).start(true);
     }
 
     private static Properties launcherProperties() {

@@ -34,6 +34,7 @@ import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
@@ -51,6 +52,7 @@ import io.edgeflow.api.cloud.CloudEndpoint;
 import io.edgeflow.api.provisioning.DeviceIdentity;
 import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.DeviceCredentials;
+import io.edgeflow.endpoint.testing.TestConnectProxy;
 
 /**
  * Provisioning end to end in the agent's own runtime, against the real reference cloud over TLS (a process of
@@ -76,8 +78,9 @@ public class ProvisioningIT {
 
     @Configuration
     public Option[] config() {
-        return EdgeFlowRuntime.options(EdgeFlowRuntime.freePort(),
-                EdgeFlowRuntime.newTestDirectory("provisioning").resolve("absent.env"), Map.of());
+        return OptionUtils.combine(EdgeFlowRuntime.options(EdgeFlowRuntime.freePort(),
+                EdgeFlowRuntime.newTestDirectory("provisioning").resolve("absent.env"), Map.of()),
+                EdgeFlowRuntime.testConnectProxyBundle());
     }
 
     @Before

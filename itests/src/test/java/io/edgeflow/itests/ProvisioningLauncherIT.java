@@ -22,6 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.edgeflow.endpoint.testing.TestConnectProxy;
+
 import org.junit.After;
 import org.junit.Test;
 

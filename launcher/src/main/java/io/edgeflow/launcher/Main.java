@@ -31,6 +31,7 @@ import org.osgi.framework.launch.FrameworkFactory;
  * framework stops. SIGTERM stops the framework cleanly (the JVM then exits with 143).
  */
 public final class Main {
+    // must equal io.edgeflow.api.vault.DataDirectory.DEFAULT_PATH (no compile dependency: DefaultDataDirectoryTest)
     static final String DEFAULT_DATA_DIR = "/var/lib/edgeflow";
     static final String DEFAULT_ENV_FILE = "/etc/edgeflow/.env";
     /** How long a SIGTERM waits for the framework to stop before the JVM exits anyway. */

@@ -3,7 +3,7 @@
  * registration request that is waiting to be confirmed.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.edgeflow.api.vault;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import io.edgeflow.endpoint.testing.TestConnectProxy;
+
 import org.junit.jupiter.api.Test;
 
 /** The relay in front of an authenticating proxy opens tunnels to the cloud only (moved from provisioning). */

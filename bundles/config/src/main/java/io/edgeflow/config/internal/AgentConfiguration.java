@@ -1,5 +1,7 @@
 package io.edgeflow.config.internal;
 
+import io.edgeflow.api.vault.DataDirectory;
+
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -14,5 +16,5 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Where the agent keeps its state (credentials, framework storage). Environment variable "
                     + "EDGEFLOW_DATA_DIR. The framework storage location is chosen at start, so a change takes "
                     + "full effect after a restart.")
-    String data__dir() default "/var/lib/edgeflow";
+    String data__dir() default DataDirectory.DEFAULT_PATH;
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 import io.edgeflow.api.vault.CredentialVault;
+import io.edgeflow.api.vault.DataDirectory;
 import io.edgeflow.api.vault.DeviceCredentials;
 import io.edgeflow.api.vault.VaultException;
 import io.edgeflow.api.vault.VaultStatus;
@@ -41,7 +42,7 @@ public final class FileCredentialVault implements CredentialVault {
     static final int DEFAULT_RANKING = 0;
     /** Framework property the launcher sets to the data directory it chose. */
     static final String DATA_DIR_PROPERTY = "edgeflow.data.dir";
-    static final String DEFAULT_DATA_DIR = "/var/lib/edgeflow";
+    static final String DEFAULT_DATA_DIR = DataDirectory.DEFAULT_PATH;
 
     private static final Logger LOG = LoggerFactory.getLogger(FileCredentialVault.class);
 

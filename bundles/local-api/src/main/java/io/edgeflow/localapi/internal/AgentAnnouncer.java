@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.edgeflow.api.vault.DataDirectory;
+
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -31,7 +33,7 @@ public final class AgentAnnouncer {
     /** Framework property the launcher sets to the data directory it chose (as the vault reads it). */
     static final String DATA_DIR_PROPERTY = "edgeflow.data.dir";
     /** Where the agent keeps its data when nothing else says: the documented default of {@code data_dir}. */
-    static final String DEFAULT_DATA_DIR = "/var/lib/edgeflow";
+    static final String DEFAULT_DATA_DIR = DataDirectory.DEFAULT_PATH;
 
     /**
      * The one property of the agent-wide configuration ({@code io.edgeflow.agent}, whose metatype the config bundle

@@ -27,6 +27,7 @@ import io.edgeflow.endpoint.internal.CloudTrust;
 import io.edgeflow.endpoint.internal.EndpointSettings;
 import io.edgeflow.endpoint.internal.HttpCloudEndpoint;
 import io.edgeflow.endpoint.internal.ProxySettings;
+import io.edgeflow.endpoint.testing.TestConnectProxy;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

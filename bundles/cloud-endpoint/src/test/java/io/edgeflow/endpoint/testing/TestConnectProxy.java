@@ -1,4 +1,4 @@
-package io.edgeflow.endpoint.internal;
+package io.edgeflow.endpoint.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,16 +16,18 @@ import java.util.concurrent.Executors;
 /**
  * An HTTP CONNECT proxy on loopback, optionally wanting Basic authentication (refusing others with 407, or
  * with 401 as some proxies do); it records each request head. Targets may be IPv6 literals ({@code [::1]:443}).
+ * Shared through this module's test-jar by provisioning's tests and the itests (whose probe gets it from
+ * EdgeFlowRuntime.testConnectProxyBundle()).
  */
-final class TestConnectProxy implements AutoCloseable {
+public final class TestConnectProxy implements AutoCloseable {
     private final ServerSocket server;
     private final String expectedAuthorization;
     private final int refusal;
     private final ExecutorService threads = Executors.newCachedThreadPool();
-    final List<String> heads = new CopyOnWriteArrayList<>();
+    public final List<String> heads = new CopyOnWriteArrayList<>();
 
     /** @param expectedAuthorization the Proxy-Authorization value wanted, or null for none */
-    TestConnectProxy(String expectedAuthorization) throws IOException {
+    public TestConnectProxy(String expectedAuthorization) throws IOException {
         this(expectedAuthorization, 407);
     }
 
@@ -33,14 +35,14 @@ final class TestConnectProxy implements AutoCloseable {
      * @param expectedAuthorization the Proxy-Authorization value wanted, or null for none
      * @param refusal the status answered to other credentials: 407, or 401 as some proxies do
      */
-    TestConnectProxy(String expectedAuthorization, int refusal) throws IOException {
+    public TestConnectProxy(String expectedAuthorization, int refusal) throws IOException {
         this.expectedAuthorization = expectedAuthorization;
         this.refusal = refusal;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::accept);
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
