@@ -10,6 +10,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.jar.JarFile;
 import java.util.logging.LogManager;
 
@@ -86,14 +91,47 @@ public final class Main {
         }
         heldDataDirectory.warnings().forEach(w -> System.err.println("edgeflow: warning: " + w));
         configureJavaUtilLogging();
-        Framework framework;
+        // The hook is there before the framework starts: a SIGTERM during the start waits for it, then stops it
+        // cleanly (registered only after the start, a SIGTERM then made addShutdownHook throw "Shutdown in
+        // progress" with a stack trace, and the framework was never stopped)
+        CompletableFuture<Framework> launched = new CompletableFuture<>();
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopOnceLaunched(launched),
+                    "edgeflow-launcher-stop"));
+        } catch (IllegalStateException shutdownInProgress) {
+            awaitJvmEnd(); // stopped before anything started: nothing to start, nothing to stop
+        }
+        Framework framework = null;
         try (JarFile jar = new JarFile(ownJar().toFile())) {
             framework = launch(ShippedJar.read(jar), dataDir);
         } catch (IOException | BundleException e) {
+            launched.complete(null);
             throw fail("EdgeFlow could not start: " + e.getMessage());
+        } finally {
+            launched.complete(framework);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "edgeflow-launcher-stop"));
         return framework;
+    }
+
+    private static void stopOnceLaunched(CompletableFuture<Framework> launched) {
+        try {
+            Framework framework = launched.get(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            if (framework != null) {
+                stop(framework);
+            }
+        } catch (TimeoutException | ExecutionException e) {
+            System.err.println("edgeflow: stopped while still starting; the start did not end within "
+                    + STOP_TIMEOUT_MILLIS + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The JVM is shutting down: wait here until it halts, as every other thread does. */
+    private static void awaitJvmEnd() {
+        while (true) {
+            LockSupport.park();
+        }
     }
 
     /**
