@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -69,7 +70,7 @@ final class FakeCloud implements CloudEndpoint, AutoCloseable {
             sessions.add(s);
             connections.incrementAndGet();
             if (hello != null) {
-                s.sendText(hello, Callback.NOOP);
+                sendText(s, hello);
             }
         }
 
@@ -105,7 +106,7 @@ final class FakeCloud implements CloudEndpoint, AutoCloseable {
     static void ack(Session session, String frame) {
         if (frame.contains("\"type\":\"heartbeat\"")) {
             String seq = frame.replaceAll(".*\"seq\":(\\d+).*", "$1");
-            session.sendText("{\"type\":\"heartbeat_ack\",\"seq\":" + seq + "}", Callback.NOOP);
+            sendText(session, "{\"type\":\"heartbeat_ack\",\"seq\":" + seq + "}");
         }
     }
 
@@ -117,7 +118,27 @@ final class FakeCloud implements CloudEndpoint, AutoCloseable {
     void sendToAll(String text) {
         for (Session s : sessions) {
             if (s.isOpen()) {
-                s.sendText(text, Callback.NOOP);
+                sendText(s, text);
+            }
+        }
+    }
+
+    /**
+     * Sends one text frame and waits until Jetty has written it. Jetty refuses a send while another is pending on
+     * the session (WritePendingException, passed to the callback): sent with Callback.NOOP, a frame the test sends
+     * while a heartbeat ack is being written was lost without a trace, and the test waited for its effect in vain.
+     */
+    static void sendText(Session session, String text) {
+        synchronized (session) {
+            Callback.Completable sent = new Callback.Completable();
+            session.sendText(text, sent);
+            try {
+                sent.get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                // the agent closed the connection meanwhile (what several tests provoke): nothing to deliver
             }
         }
     }
@@ -125,7 +146,17 @@ final class FakeCloud implements CloudEndpoint, AutoCloseable {
     void sendBinaryToAll() {
         for (Session s : sessions) {
             if (s.isOpen()) {
-                s.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), Callback.NOOP);
+                synchronized (s) {
+                    Callback.Completable sent = new Callback.Completable();
+                    s.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), sent);
+                    try {
+                        sent.get(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        if (e instanceof InterruptedException) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
             }
         }
     }
