@@ -29,6 +29,7 @@ import java.util.jar.Manifest;
 import java.util.zip.ZipEntry;
 
 import io.edgeflow.endpoint.testing.TestConnectProxy;
+import io.edgeflow.launcher.ShippedJar;
 
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.options.ProvisionOption;
@@ -101,7 +102,7 @@ public final class EdgeFlowRuntime {
                 options.add(systemProperty(k).value(v));
             }
         });
-        Map<String, Integer> startLevels = startLevels(launcher.getProperty("launch.runbundles.attrs", ""));
+        Map<String, Integer> startLevels = ShippedJar.startLevels(launcher.getProperty("launch.runbundles.attrs", ""));
         int highest = 1;
         int beginning = Integer.parseInt(launcher.getProperty("org.osgi.framework.startlevel.beginning", "1").strip());
         for (String path : launcher.getProperty("launch.bundles", "").split(",")) {
@@ -196,21 +197,5 @@ public final class EdgeFlowRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Parses {@code bsn;version="1";startlevel=10,...} as bnd writes it into launcher.properties. */
-    static Map<String, Integer> startLevels(String attrs) {
-        Map<String, Integer> levels = new HashMap<>();
-        for (String clause : attrs.split(",(?=[^,;=\"]+;)")) {
-            String[] parts = clause.split(";");
-            String bsn = parts[0].strip();
-            for (String part : parts) {
-                String p = part.strip();
-                if (p.startsWith("startlevel=")) {
-                    levels.put(bsn, Integer.parseInt(p.substring("startlevel=".length()).replace("\"", "").strip()));
-                }
-            }
-        }
-        return levels;
     }
 }

@@ -26,7 +26,7 @@ import org.osgi.framework.Version;
  * resolved from {@code bndrun/edgeflow.bndrun}, in install order with their start levels, and the bndrun's
  * {@code -runproperties}) and the bundles under {@code jar/}, with a SHA-256 digest of each in the jar's manifest.
  */
-final class ShippedJar {
+public final class ShippedJar {
     /** The index inside the jar. */
     static final String INDEX = "launcher.properties";
 
@@ -109,8 +109,14 @@ final class ShippedJar {
         return properties;
     }
 
-    /** Parses {@code bsn;version="1";startlevel=10,...} as bnd writes it into launcher.properties. */
-    static Map<String, Integer> startLevels(String attrs) {
+    /**
+     * Parses {@code bsn;version="1";startlevel=10,...} as bnd writes it into launcher.properties (public for the
+     * itests, which start the same bundles at the same levels in Pax Exam).
+     *
+     * @param attrs the value of {@code launch.runbundles.attrs}
+     * @return each bundle's start level, by symbolic name
+     */
+    public static Map<String, Integer> startLevels(String attrs) {
         Map<String, Integer> levels = new HashMap<>();
         for (String clause : attrs.split(",(?=[^,;=\"]+;)")) {
             String[] parts = clause.split(";");
