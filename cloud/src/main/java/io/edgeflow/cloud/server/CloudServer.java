@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.function.Supplier;
 
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -150,6 +151,9 @@ public final class CloudServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setSendDateHeader(true); // devices read the cloud's time from it (clock skew)
+        // every URI reaches the handlers: RefusedUris, the outermost, refuses what Jetty's default would, with the
+        // body drained before the close (Jetty's own refusal closes with it unread, and the client loses the answer)
+        http.setUriCompliance(UriCompliance.UNSAFE);
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         secure.setSniHostCheck(false); // a certificate of the operator's may name other hosts
         http.addCustomizer(secure);
@@ -174,7 +178,7 @@ public final class CloudServer implements AutoCloseable {
     }
 
     /** {@code /api/v1/tunnel} upgrades to a WebSocket; every other request goes on to the JSON API. */
-    private static WebSocketUpgradeHandler handlers(Server jetty, ServerConfig config, ProvisioningService service,
+    private static RefusedUris handlers(Server jetty, ServerConfig config, ProvisioningService service,
             AdminTokens tokens, TunnelHub tunnels, ClientFaultLog faults) {
         TunnelSettings tunnelSettings = config.tunnel();
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(jetty, container -> {
@@ -183,8 +187,9 @@ public final class CloudServer implements AutoCloseable {
             container.setMaxBinaryMessageSize(64 * 1024);
             container.addMapping(TunnelProtocol.PATH, new TunnelEndpoint(service, tunnels));
         });
-        upgrades.setHandler(new ApiHandler(service, tokens, tunnels, config.limits(), faults));
-        return upgrades;
+        ApiHandler api = new ApiHandler(service, tokens, tunnels, config.limits(), faults);
+        upgrades.setHandler(api);
+        return new RefusedUris(upgrades, api);
     }
 
     private static void stopQuietly(Server jetty) {
