@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -46,12 +45,12 @@ final class JsonErrorHandler extends ErrorHandler {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-        if (HttpMethod.CONNECT.is(request.getMethod())
-                || request.getHeaders().contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())) {
-            // Jetty keeps a refused CONNECT's connection open (it would have become a tunnel), even when the
-            // client asked to close it: say Connection: close, so that Jetty closes it after this answer
-            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
-        }
+        // Every answer Jetty gives itself closes the connection, and says so: after a request it could not parse
+        // (a request line or head too long: 414, 431; a broken header) Jetty closes it anyway, and without this
+        // header a client (the JDK's) kept the connection and sent its next request on it, to no answer (found
+        // by CloudApiFuzzTest: a 414, then "header parser received no bytes"); a refused CONNECT's connection
+        // Jetty would otherwise keep open (it would have become a tunnel), even when the client asked to close it
+        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
         response.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
