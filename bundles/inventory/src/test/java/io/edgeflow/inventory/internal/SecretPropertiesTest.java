@@ -1,0 +1,21 @@
+package io.edgeflow.inventory.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.osgi.service.metatype.AttributeDefinition;
+
+class SecretPropertiesTest {
+    @Test
+    void passwordsPrivatePropertiesAndNamesThatSaySoAreSecret() {
+        assertThat(SecretProperties.isSecret("anything", Ad.of("anything", AttributeDefinition.PASSWORD))).isTrue();
+        for (String name : new String[] {".api_token", ".provisioning_code", ".api_key", "proxy_password",
+            "trusted_keys", "client_secret", "ACCESS_TOKEN", "pairing_code", "key_file", "private"}) {
+            assertThat(SecretProperties.isSecret(name, Ad.of(name, AttributeDefinition.STRING)))
+                    .as(name).isEqualTo(!name.equals("private"));
+        }
+        for (String name : new String[] {"url", "enabled", "heartbeat_interval_seconds", "data_dir", "device_id"}) {
+            assertThat(SecretProperties.isSecret(name, null)).as(name).isFalse();
+        }
+    }
+}
