@@ -202,14 +202,17 @@ final class AttributeValues {
 
     /**
      * A value as JSON: arrays and collections as lists, characters as strings, numbers and booleans as they are,
-     * anything else as text.
+     * anything else as text; the password of a URL in a string is masked ({@link SecretProperties#maskUrlPasswords}).
      *
      * @param value a configuration value, or null
      * @return the JSON value
      */
     static Object toJson(Object value) {
-        if (value == null || value instanceof Boolean || value instanceof String) {
+        if (value == null || value instanceof Boolean) {
             return value;
+        }
+        if (value instanceof String s) {
+            return SecretProperties.maskUrlPasswords(s);
         }
         if (value instanceof Number n) {
             if (n instanceof Double d && (d.isNaN() || d.isInfinite())

@@ -2,6 +2,7 @@ package io.edgeflow.inventory.internal;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 import org.osgi.service.metatype.AttributeDefinition;
 
@@ -13,6 +14,8 @@ import org.osgi.service.metatype.AttributeDefinition;
  * file's path is hidden too.
  */
 final class SecretProperties {
+    /** The password in a URL's user information ({@code http://user:password@host}). */
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)\\b([a-z][a-z0-9+.-]*://[^/@:\\s]*):[^/@\\s]*@");
     private static final List<String> SECRET_WORDS = List.of("key", "password", "passwd", "secret", "token", "code",
             "credential");
 
@@ -38,5 +41,14 @@ final class SecretProperties {
         }
         String name = property.toLowerCase(Locale.ROOT);
         return SECRET_WORDS.stream().anyMatch(name::contains);
+    }
+
+    /**
+     * @param value a value that is shown
+     * @return the value with the password of any URL in it ({@code http://user:password@host}) replaced by
+     *         {@code ****}: a proxy address may carry one until the agent moves it to its own property
+     */
+    static String maskUrlPasswords(String value) {
+        return value == null ? null : URL_PASSWORD.matcher(value).replaceAll("$1:****@");
     }
 }

@@ -18,4 +18,14 @@ class SecretPropertiesTest {
             assertThat(SecretProperties.isSecret(name, null)).as(name).isFalse();
         }
     }
+
+    @Test
+    void thePasswordOfAUrlIsMasked() {
+        assertThat(SecretProperties.maskUrlPasswords("http://proxyuser:hunter2@proxy.lan:3128"))
+                .isEqualTo("http://proxyuser:****@proxy.lan:3128");
+        assertThat(SecretProperties.maskUrlPasswords("http://proxyuser@proxy.lan:3128"))
+                .isEqualTo("http://proxyuser@proxy.lan:3128");
+        assertThat(SecretProperties.maskUrlPasswords("saas.edgx.cloud:443")).isEqualTo("saas.edgx.cloud:443");
+        assertThat(AttributeValues.toJson(new String[] {"https://a:b@c"})).isEqualTo(java.util.List.of("https://a:****@c"));
+    }
 }
