@@ -196,7 +196,8 @@ final class AttributeValues {
                     : "the length " + measured.toPlainString();
             String bounds = min != null && max != null ? "between " + range.min() + " and " + range.max()
                     : min != null ? "at least " + range.min() : "at most " + range.max();
-            throw invalid(pid, ad.getID(), shown + " is out of range: the " + measure + "must be " + bounds);
+            throw invalid(pid, ad.getID(), shown + " is out of range: " + (measure.isEmpty() ? "it" : "the length")
+                    + " must be " + bounds);
         }
     }
 
