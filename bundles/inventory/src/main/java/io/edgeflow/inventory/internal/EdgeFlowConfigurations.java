@@ -140,7 +140,8 @@ final class EdgeFlowConfigurations {
      * Checks every property against the metatype, then applies all of them at once with
      * {@link Configuration#updateIfDifferent(Dictionary)}; a property that is not valid changes nothing. The other
      * properties of the configuration keep their values (secrets included); a property sent as null is removed,
-     * so that its default applies.
+     * so that its default applies. One change at a time, so that two callers never merge into the same old
+     * properties and lose one of their changes.
      *
      * @param pid the PID
      * @param changes the properties to set, as read from JSON
@@ -148,7 +149,7 @@ final class EdgeFlowConfigurations {
      * @throws InvalidValueException for a property the metatype does not know or a value it does not accept
      * @throws IOException if Config Admin cannot read or write the configuration
      */
-    Update update(String pid, Map<String, Object> changes) throws InvalidValueException, IOException {
+    synchronized Update update(String pid, Map<String, Object> changes) throws InvalidValueException, IOException {
         if (!isEdgeFlowPid(pid)) {
             return null;
         }
