@@ -171,7 +171,7 @@ final class EdgeFlowConfigurations {
         for (Map.Entry<String, Object> change : new TreeMap<>(changes).entrySet()) {
             String property = change.getKey();
             AttributeDefinition ad = ads.get(property);
-            if (ad == null || ADMIN_PROPERTIES.contains(property)) {
+            if (ad == null) {
                 throw new InvalidValueException("unknown_property", property, "Property '"
                         + JsonServlet.printable(property) + "' is not part of " + pid + "'s metatype. "
                         + "Nothing was changed.");

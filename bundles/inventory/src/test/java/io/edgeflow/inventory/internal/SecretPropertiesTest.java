@@ -14,6 +14,10 @@ class SecretPropertiesTest {
             assertThat(SecretProperties.isSecret(name, Ad.of(name, AttributeDefinition.STRING)))
                     .as(name).isEqualTo(!name.equals("private"));
         }
+        // private (a leading '.'): a secret whatever its name says
+        assertThat(SecretProperties.isSecret(".device_label", Ad.of(".device_label", AttributeDefinition.STRING)))
+                .isTrue();
+        assertThat(SecretProperties.isSecretName(".url")).isTrue();
         for (String name : new String[] {"url", "enabled", "heartbeat_interval_seconds", "data_dir", "device_id"}) {
             assertThat(SecretProperties.isSecret(name, null)).as(name).isFalse();
         }
