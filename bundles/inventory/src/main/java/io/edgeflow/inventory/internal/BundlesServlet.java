@@ -95,7 +95,8 @@ public final class BundlesServlet extends JsonServlet {
         BundleStartLevel level = bundle.adapt(BundleStartLevel.class);
         json.put("start_level", level == null ? null : level.getStartLevel());
         json.put("edgeflow", name != null && name.startsWith(EDGEFLOW_PREFIX));
-        json.put("location", bundle.getLocation());
+        // a location may be a URL with a password (http://user:password@host/...): never shown
+        json.put("location", SecretProperties.maskUrlPasswords(bundle.getLocation()));
         return json;
     }
 
