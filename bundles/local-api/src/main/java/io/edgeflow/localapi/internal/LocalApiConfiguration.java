@@ -9,7 +9,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @ObjectClassDefinition(id = LocalApiConfiguration.PID, name = "EdgeFlow local API",
         description = "Who may call the endpoints of the local REST API that change something "
-                + "(POST /api/v1/saas/provision). Reading (GET) is open to whoever reaches the API.")
+                + "(POST /api/v1/saas/provision, PUT /api/v1/config/{pid}) or show the agent's inventory and "
+                + "configuration (GET /api/v1/bundles, /api/v1/components, /api/v1/config). The status and the "
+                + "device facts (GET) are open to whoever reaches the API.")
 @interface LocalApiConfiguration {
     /** The PID. */
     String PID = "io.edgeflow.localapi";
@@ -28,9 +30,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     // A secret: never logged, compared as a hash in constant time, and private: the method name's leading '_'
     // maps to '.', so the property is .api_token (DS 1.4, 112.8.2.1) and stays off the service registry.
     @AttributeDefinition(name = "API token",
-            description = "Empty: endpoints that change something answer only callers on this machine (loopback). "
-                    + "Set: they answer any caller that sends 'Authorization: Bearer <token>', and no other, "
-                    + "loopback included. Environment variable EDGEFLOW_API_TOKEN. Kept encrypted at rest.",
+            description = "Empty: endpoints that change something or show the inventory answer only callers on "
+                    + "this machine (loopback; the cloud's requests through the tunnel count as such). Set: they "
+                    + "answer any caller that sends 'Authorization: Bearer <token>', and no other, loopback "
+                    + "included. Environment variable EDGEFLOW_API_TOKEN. Kept encrypted at rest.",
             type = AttributeType.PASSWORD)
     String _api__token() default "";
 }

@@ -117,7 +117,7 @@ class KuraRuntimeIT {
         JsonNode state = await("every EdgeFlow bundle ACTIVE, every component satisfied but the tunnel, every PID "
                 + "listed for Kura", Instant.now().plusSeconds(20), this::probe, s -> settled(s, TUNNEL));
         assertThat(state.get("scr").asBoolean()).as("Felix SCR runs").isTrue();
-        assertThat(ours(state.get("bundles"))).as("our bundles, all ACTIVE").hasSize(10)
+        assertThat(ours(state.get("bundles"))).as("our bundles, all ACTIVE").hasSize(11)
                 .allSatisfy(b -> assertThat(b.get("state").asText()).as(b.get("name").asText()).isEqualTo("ACTIVE"));
         assertThat(ours(state.get("components"))).as("our components").hasSizeGreaterThan(10).allSatisfy(c -> assertThat(
                 satisfied(c) || c.get("name").asText().equals(TUNNEL)).as("%s: %s", c.get("name").asText(),
@@ -135,6 +135,17 @@ class KuraRuntimeIT {
         HttpResponse<String> facts = get("/api/v1/device/facts");
         assertThat(facts.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(facts.body()).isObject()).isTrue();
+
+        // 3b. the inventory (issue 14) on Kura's Equinox, Felix SCR 2.1.16 (DS 1.4) and Equinox Metatype
+        JsonNode bundles = JSON.readTree(get("/api/v1/bundles").body()).get("bundles");
+        assertThat(bundles).as("GET /api/v1/bundles").anySatisfy(b -> assertThat(b.get("symbolic_name").asText())
+                .isEqualTo("io.edgeflow.inventory"));
+        JsonNode components = JSON.readTree(get("/api/v1/components").body()).get("components");
+        assertThat(components).as("GET /api/v1/components").anySatisfy(c -> assertThat(c.get("name").asText() + " "
+                + c.get("state").asText()).isEqualTo("io.edgeflow.inventory.internal.ConfigServlet active"));
+        JsonNode configurations = JSON.readTree(get("/api/v1/config").body()).get("configurations");
+        assertThat(configurations).as("GET /api/v1/config").anySatisfy(c -> assertThat(c.get("pid").asText())
+                .isEqualTo("io.edgeflow.tunnel"));
 
         // 4. a JSON 404 of our own, not Jetty's HTML page
         HttpResponse<String> missing = get("/api/v1/no-such-thing");
