@@ -1,5 +1,7 @@
 package io.edgeflow.provisioning.internal;
 
+import static io.edgeflow.refusedvalues.RefusedValues.inRange;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -97,16 +99,6 @@ final class SaasSettings {
             }
         }
         return false;
-    }
-
-    /** The value if it is in range, else the default, with the refusal noted. */
-    private static int inRange(int value, int min, int max, int fallback, String property, List<String> refused) {
-        if (value >= min && value <= max) {
-            return value;
-        }
-        refused.add(property + " = " + value + " is out of range (" + min + ".." + max + "); running with "
-                + fallback);
-        return fallback;
     }
 
     /**
