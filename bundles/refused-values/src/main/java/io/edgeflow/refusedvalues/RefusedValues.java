@@ -23,13 +23,13 @@ public final class RefusedValues {
      * @param value the configured value
      * @param min the smallest value allowed
      * @param max the largest value allowed
-     * @param fallback the value to run with instead of one out of range
      * @param property the property's name, for the line
+     * @param fallback the value to run with instead of one out of range
      * @param refused where a refusal is noted: {@code <property> = <value> is out of range (<min>..<max>);
      *        running with <fallback>}
      * @return the value if it is in range, else the fallback
      */
-    public static long inRange(long value, long min, long max, long fallback, String property, List<String> refused) {
+    public static long inRange(long value, long min, long max, String property, long fallback, List<String> refused) {
         if (value >= min && value <= max) {
             return value;
         }

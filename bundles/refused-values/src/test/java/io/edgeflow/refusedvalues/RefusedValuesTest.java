@@ -18,12 +18,12 @@ class RefusedValuesTest {
     void aValueInRangeIsKeptAndOneOutsideIsReplacedAndNoted() {
         List<String> refused = new ArrayList<>();
 
-        assertThat(RefusedValues.inRange(1, 1, 300, 10, "connect_timeout_seconds", refused)).isEqualTo(1);
-        assertThat(RefusedValues.inRange(300, 1, 300, 10, "connect_timeout_seconds", refused)).isEqualTo(300);
+        assertThat(RefusedValues.inRange(1, 1, 300, "connect_timeout_seconds", 10, refused)).isEqualTo(1);
+        assertThat(RefusedValues.inRange(300, 1, 300, "connect_timeout_seconds", 10, refused)).isEqualTo(300);
         assertThat(refused).isEmpty();
 
-        assertThat(RefusedValues.inRange(0, 1, 300, 10, "connect_timeout_seconds", refused)).isEqualTo(10);
-        assertThat(RefusedValues.inRange(301, 1, 300, 15, "connect_timeout_seconds", refused)).isEqualTo(15);
+        assertThat(RefusedValues.inRange(0, 1, 300, "connect_timeout_seconds", 10, refused)).isEqualTo(10);
+        assertThat(RefusedValues.inRange(301, 1, 300, "connect_timeout_seconds", 15, refused)).isEqualTo(15);
         assertThat(refused).containsExactly(
                 "connect_timeout_seconds = 0 is out of range (1..300); running with 10",
                 "connect_timeout_seconds = 301 is out of range (1..300); running with 15");

@@ -67,11 +67,11 @@ record TunnelSettings(Duration heartbeatInterval, Duration backoffBase, Duration
     static Checked check(TunnelConfiguration config, TunnelSettings fallback) {
         List<String> problems = new ArrayList<>();
         Duration heartbeat = Duration.ofSeconds(inRange(config.heartbeat__interval__seconds(), 1, 3600,
-                fallback.heartbeatInterval().toSeconds(), "heartbeat_interval_seconds", problems));
-        Duration base = Duration.ofMillis(inRange(config.backoff__base__ms(), 1, 600_000,
-                fallback.backoffBase().toMillis(), "backoff_base_ms", problems));
-        Duration cap = Duration.ofSeconds(inRange(config.backoff__cap__seconds(), 1, 86_400,
-                fallback.backoffCap().toSeconds(), "backoff_cap_seconds", problems));
+                "heartbeat_interval_seconds", fallback.heartbeatInterval().toSeconds(), problems));
+        Duration base = Duration.ofMillis(inRange(config.backoff__base__ms(), 1, 600_000, "backoff_base_ms",
+                fallback.backoffBase().toMillis(), problems));
+        Duration cap = Duration.ofSeconds(inRange(config.backoff__cap__seconds(), 1, 86_400, "backoff_cap_seconds",
+                fallback.backoffCap().toSeconds(), problems));
         if (base.compareTo(cap) > 0) {
             problems.add("backoff_base_ms = " + base.toMillis() + " is longer than backoff_cap_seconds = "
                     + cap.toSeconds() + "; running with " + fallback.backoffBase().toMillis() + " and "
@@ -80,15 +80,15 @@ record TunnelSettings(Duration heartbeatInterval, Duration backoffBase, Duration
             cap = fallback.backoffCap();
         }
         Duration rejected = Duration.ofSeconds(inRange(config.rejected__retry__seconds(), 10, 86_400,
-                fallback.rejectedRetry().toSeconds(), "rejected_retry_seconds", problems));
+                "rejected_retry_seconds", fallback.rejectedRetry().toSeconds(), problems));
         Duration connect = Duration.ofSeconds(inRange(config.connect__timeout__seconds(), 1, 300,
-                fallback.connectTimeout().toSeconds(), "connect_timeout_seconds", problems));
+                "connect_timeout_seconds", fallback.connectTimeout().toSeconds(), problems));
         Duration request = Duration.ofSeconds(inRange(config.request__timeout__seconds(), 1, 600,
-                fallback.requestTimeout().toSeconds(), "request_timeout_seconds", problems));
-        int body = (int) inRange(config.max__body__bytes(), 1024, 16 * 1024 * 1024, fallback.maxBodyBytes(),
-                "max_body_bytes", problems);
-        int concurrent = (int) inRange(config.max__concurrent__requests(), 1, 64, fallback.maxConcurrentRequests(),
-                "max_concurrent_requests", problems);
+                "request_timeout_seconds", fallback.requestTimeout().toSeconds(), problems));
+        int body = (int) inRange(config.max__body__bytes(), 1024, 16 * 1024 * 1024, "max_body_bytes",
+                fallback.maxBodyBytes(), problems);
+        int concurrent = (int) inRange(config.max__concurrent__requests(), 1, 64, "max_concurrent_requests",
+                fallback.maxConcurrentRequests(), problems);
         return new Checked(new TunnelSettings(heartbeat, base, cap, rejected, connect, request, body, concurrent),
                 List.copyOf(problems));
     }

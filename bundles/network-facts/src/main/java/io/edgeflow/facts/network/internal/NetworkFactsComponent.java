@@ -61,7 +61,7 @@ public final class NetworkFactsComponent implements NetworkFactsService, Configu
      */
     NetworkFactsComponent(NetworkCollector collector, int cacheSeconds, LongSupplier clock) {
         List<String> refused = new ArrayList<>();
-        long seconds = RefusedValues.inRange(cacheSeconds, 0, MAX_CACHE_SECONDS, DEFAULT_CACHE_SECONDS, "cache_seconds",
+        long seconds = RefusedValues.inRange(cacheSeconds, 0, MAX_CACHE_SECONDS, "cache_seconds", DEFAULT_CACHE_SECONDS,
                 refused);
         this.collector = collector;
         this.cacheNanos = seconds * 1_000_000_000L;
