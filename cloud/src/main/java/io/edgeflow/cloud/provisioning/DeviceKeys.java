@@ -82,6 +82,17 @@ final class DeviceKeys extends TransactionalRules {
         return Outcome.ok(new AuthenticatedDevice(d, match));
     }
 
+    /** {@link #authenticate}, a refusal written to the audit trail as the result of {@code event}. */
+    private static Outcome<AuthenticatedDevice> authenticateAudited(StoreTransaction tx, String event, String deviceId,
+            String apiKey, String address, long now) throws SQLException {
+        Outcome<AuthenticatedDevice> auth = authenticate(tx, deviceId, apiKey, now);
+        if (auth.error() != null) {
+            tx.audit(new AuditEvent(0, now, event, auth.error().code(), address, null, null, safeId(deviceId), null,
+                    auth.error().getMessage()));
+        }
+        return auth;
+    }
+
     /**
      * Confirms that the device holds a key. The first confirmation of a registration makes the device
      * active and consumes its code for ever; confirming a rotated key ends the previous key at once.
@@ -96,10 +107,8 @@ final class DeviceKeys extends TransactionalRules {
     AuthenticatedDevice confirm(String deviceId, String apiKey, String address) throws CloudError {
         return decide(tx -> {
             long now = clock.millis();
-            Outcome<AuthenticatedDevice> auth = authenticate(tx, deviceId, apiKey, now);
+            Outcome<AuthenticatedDevice> auth = authenticateAudited(tx, "confirmation", deviceId, apiKey, address, now);
             if (auth.error() != null) {
-                tx.audit(new AuditEvent(0, now, "confirmation", auth.error().code(), address, null, null,
-                        safeId(deviceId), null, auth.error().getMessage()));
                 return auth;
             }
             DeviceRecord d = auth.value().device();
@@ -146,10 +155,8 @@ final class DeviceKeys extends TransactionalRules {
         String keyId = newId("key_", 16);
         return decide(tx -> {
             long now = clock.millis();
-            Outcome<AuthenticatedDevice> auth = authenticate(tx, deviceId, apiKey, now);
+            Outcome<AuthenticatedDevice> auth = authenticateAudited(tx, "key_rotation", deviceId, apiKey, address, now);
             if (auth.error() != null) {
-                tx.audit(new AuditEvent(0, now, "key_rotation", auth.error().code(), address, null, null,
-                        safeId(deviceId), null, auth.error().getMessage()));
                 return Outcome.<IssuedKey>refused(auth.error());
             }
             DeviceRecord d = auth.value().device();

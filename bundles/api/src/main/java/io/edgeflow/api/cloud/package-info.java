@@ -3,7 +3,7 @@
  * TLS and proxy rules. Provisioning and the tunnel both reach the cloud through it.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.edgeflow.api.cloud;
 
 import org.osgi.annotation.bundle.Export;

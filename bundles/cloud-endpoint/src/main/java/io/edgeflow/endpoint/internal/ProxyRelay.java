@@ -20,6 +20,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.edgeflow.api.cloud.ProxyRefusal;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,7 +163,7 @@ final class ProxyRelay implements AutoCloseable {
             if (parts.length < 2 || !parts[1].equals("200")) {
                 lastFailure = statusLine;
                 LOG.warn("The proxy {} refused the tunnel to {}: {}", proxy.describe(), requestLine[1],
-                        parts.length >= 2 && parts[1].matches("\\d{3}") ? ProxySettings.refusal(Integer.parseInt(parts[1]))
+                        parts.length >= 2 && parts[1].matches("\\d{3}") ? ProxyRefusal.describe(Integer.parseInt(parts[1]))
                                 : statusLine.replaceAll("\\p{Cntrl}", "?"));
                 if (transparent) {
                     closeQuietly(client); // its TLS handshake fails; lastFailure() and the log say why

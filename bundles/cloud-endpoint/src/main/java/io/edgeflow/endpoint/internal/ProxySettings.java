@@ -165,22 +165,6 @@ public final class ProxySettings {
         }
     }
 
-    /**
-     * What a proxy's refusal of CONNECT means. Some proxies answer wrong or missing credentials with 401
-     * instead of 407: both get the same hint.
-     *
-     * @param status the proxy's HTTP status
-     * @return e.g. {@code HTTP 407 Proxy Authentication Required (check the proxy user and password).}
-     */
-    static String refusal(int status) {
-        return switch (status) {
-            case 407 -> "HTTP 407 Proxy Authentication Required (check the proxy user and password).";
-            case 401 -> "HTTP 401 Unauthorized: the proxy wants other credentials (check the proxy user and password).";
-            case 403 -> "HTTP 403 Forbidden (the proxy does not allow this destination or this user).";
-            default -> "HTTP " + status + ".";
-        };
-    }
-
     /** @return where the proxy is, for logs: {@code http://user:****@host:port (from ...)} */
     String describe() {
         return "http://" + (user == null ? "" : user + (password == null ? "" : ":****") + "@")

@@ -121,6 +121,24 @@ public final class RootFiles {
     }
 
     /**
+     * Reads a whole file as text, like {@link #text}, for a file the fact expects to find: a missing file is a
+     * warning of its own, {@code <file> is missing} followed by what that means.
+     *
+     * @param absolute the path on the machine
+     * @param field the fact this file is read for, named in warnings
+     * @param consequence what the file's absence means, appended to the warning (for example
+     *        {@code ": IPv4 addresses are unknown"}); empty when it goes without saying
+     * @return its text; empty when it is missing, unreadable or too large
+     */
+    public Optional<String> expectedText(String absolute, String field, String consequence) {
+        Optional<String> text = text(absolute, field);
+        if (text.isEmpty() && !exists(absolute)) {
+            warn(field, show(absolute) + " is missing" + consequence);
+        }
+        return text;
+    }
+
+    /**
      * Adds a warning about a fact.
      *
      * @param field the fact

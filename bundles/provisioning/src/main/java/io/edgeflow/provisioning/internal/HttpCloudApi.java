@@ -28,6 +28,7 @@ import javax.net.ssl.SSLHandshakeException;
 
 import io.edgeflow.api.cloud.CertificateClockException;
 import io.edgeflow.api.cloud.CloudEndpoint;
+import io.edgeflow.api.cloud.ProxyRefusal;
 import io.edgeflow.json.JsonCodec;
 
 /**
@@ -167,19 +168,6 @@ final class HttpCloudApi implements CloudApi {
         }
     }
 
-    /**
-     * What a proxy's refusal of CONNECT means (the same words as the cloud endpoint's and the tunnel's). Some
-     * proxies answer wrong or missing credentials with 401 instead of 407: both get the same hint.
-     */
-    static String refusal(int status) {
-        return switch (status) {
-            case 407 -> "HTTP 407 Proxy Authentication Required (check the proxy user and password).";
-            case 401 -> "HTTP 401 Unauthorized: the proxy wants other credentials (check the proxy user and password).";
-            case 403 -> "HTTP 403 Forbidden (the proxy does not allow this destination or this user).";
-            default -> "HTTP " + status + ".";
-        };
-    }
-
     /** Turns an exception of the HTTP client into a transient failure with a message a person can act on. */
     private CloudCallException failure(Throwable cause) {
         String where = endpoint.displayUrl();
@@ -195,7 +183,7 @@ final class HttpCloudApi implements CloudApi {
             java.util.regex.Matcher status = STATUS_LINE.matcher(relayed);
             return CloudCallException.transientFailure(CloudCallException.PROXY_ERROR, status.find()
                     ? "The proxy refused the connection to " + where + ": "
-                            + refusal(Integer.parseInt(status.group(1)))
+                            + ProxyRefusal.describe(Integer.parseInt(status.group(1)))
                     : "The connection to the cloud at " + where + " through the proxy failed: " + relayed + ".");
         }
         if (cause instanceof HttpConnectTimeoutException || root instanceof HttpConnectTimeoutException) {
@@ -225,7 +213,7 @@ final class HttpCloudApi implements CloudApi {
             int code = status.find() ? Integer.parseInt(status.group(1)) : 0;
             return CloudCallException.transientFailure(CloudCallException.PROXY_ERROR,
                     "The proxy refused the connection to " + where + ": "
-                            + (code != 0 ? refusal(code) : describe(root)));
+                            + (code != 0 ? ProxyRefusal.describe(code) : describe(root)));
         }
         if (root instanceof UnknownHostException) {
             return CloudCallException.transientFailure(CloudCallException.UNREACHABLE,
@@ -275,7 +263,7 @@ final class HttpCloudApi implements CloudApi {
         if (status == 407) {
             // the JDK hands the proxy's refusal of the tunnel over as the answer
             return new CloudCallException(CloudCallException.PROXY_ERROR, "The proxy refused the connection to "
-                    + endpoint.displayUrl() + ": " + refusal(status), false, status, null);
+                    + endpoint.displayUrl() + ": " + ProxyRefusal.describe(status), false, status, null);
         }
         if (status >= 500) {
             return new CloudCallException(code == null ? CloudCallException.SERVER_ERROR : code, message, false, status,

@@ -6,7 +6,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Dictionary;
 import java.util.Enumeration;
-import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -23,6 +22,7 @@ import io.edgeflow.api.status.ConfigurationProblems;
 import io.edgeflow.api.status.StatusError;
 import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.DeviceCredentials;
+import io.edgeflow.refusedvalues.RefusedValues;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
@@ -137,18 +137,8 @@ public final class Provisioner implements ProvisioningService, ConfigurationProb
 
     /** The refused values as errors; one already reported keeps its time, a new one is logged once. */
     private List<StatusError> report(List<String> refused) {
-        List<StatusError> before = problems;
-        List<StatusError> now = new ArrayList<>();
-        for (String value : refused) {
-            String message = SaasConfiguration.PID + ": " + value;
-            StatusError known = before.stream().filter(e -> e.message().equals(message)).findFirst().orElse(null);
-            if (known == null) {
-                LOG.warn("Configuration {}", message);
-                known = new StatusError(INVALID_CONFIGURATION, message, clock.instant());
-            }
-            now.add(known);
-        }
-        return List.copyOf(now);
+        return RefusedValues.asErrors(SaasConfiguration.PID, refused, problems, clock.instant(),
+                m -> LOG.warn("Configuration {}", m));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.edgeflow.provisioning.internal;
 
+import static io.edgeflow.refusedvalues.RefusedValues.inRange;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,12 +56,12 @@ final class SaasSettings {
         String url = config.url() == null ? "" : config.url().strip();
         List<String> refused = new ArrayList<>();
         // read by the cloud endpoint bundle; checked here, where the PID's metatype is, to report a refusal once
-        inRange(config.connect__timeout__seconds(), 1, 300, 10, "connect_timeout_seconds", refused);
-        Duration requestTimeout = Duration.ofSeconds(inRange(config.request__timeout__seconds(), 1, 600, 30,
-                "request_timeout_seconds", refused));
+        inRange(config.connect__timeout__seconds(), 1, 300, "connect_timeout_seconds", 10, refused);
+        Duration requestTimeout = Duration.ofSeconds(inRange(config.request__timeout__seconds(), 1, 600,
+                "request_timeout_seconds", 30, refused));
         Backoff.Policy retry = new Backoff.Policy(Duration.ofMillis(inRange(config.retry__initial__delay__ms(), 1,
-                600_000, 1000, "retry_initial_delay_ms", refused)), Duration.ofSeconds(inRange(
-                        config.retry__max__delay__seconds(), 1, 86_400, 300, "retry_max_delay_seconds", refused)));
+                600_000, "retry_initial_delay_ms", 1000, refused)), Duration.ofSeconds(inRange(
+                        config.retry__max__delay__seconds(), 1, 86_400, "retry_max_delay_seconds", 300, refused)));
         String codeText = blankToNull(config._provisioning__code());
         ProvisioningCode code = codeText == null ? null : ProvisioningCode.parse(codeText).orElse(null);
         String deviceId = blankToNull(config.device__id());
@@ -97,16 +99,6 @@ final class SaasSettings {
             }
         }
         return false;
-    }
-
-    /** The value if it is in range, else the default, with the refusal noted. */
-    private static int inRange(int value, int min, int max, int fallback, String property, List<String> refused) {
-        if (value >= min && value <= max) {
-            return value;
-        }
-        refused.add(property + " = " + value + " is out of range (" + min + ".." + max + "); running with "
-                + fallback);
-        return fallback;
     }
 
     /**

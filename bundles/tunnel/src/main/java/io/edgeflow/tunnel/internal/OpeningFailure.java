@@ -17,6 +17,8 @@ import java.time.Duration;
 
 import javax.net.ssl.SSLException;
 
+import io.edgeflow.api.cloud.ProxyRefusal;
+
 /**
  * Why a tunnel could not be opened, in the words of the status API: the error code, a message a person can
  * act on, and how it is retried. A value, computed from the JDK's exception.
@@ -39,7 +41,7 @@ record OpeningFailure(String code, String message, Retry retry) {
         int proxyStatus = proxyRefusal(cause);
         if (proxyStatus != 0) {
             return new OpeningFailure(PROXY_ERROR, "The proxy refused the tunnel to " + where + ": "
-                    + proxyHint(proxyStatus), Retry.BACKOFF);
+                    + ProxyRefusal.describe(proxyStatus), Retry.BACKOFF);
         } else if (cause instanceof WebSocketHandshakeException h) {
             int status = h.getResponse().statusCode();
             if (status == 401 || status == 403) {
@@ -85,15 +87,5 @@ record OpeningFailure(String code, String message, Retry retry) {
             }
         }
         return 0;
-    }
-
-    /** The same words as the provisioning bundle's for a proxy's refusal. */
-    static String proxyHint(int status) {
-        return switch (status) {
-            case 407 -> "HTTP 407 Proxy Authentication Required (check the proxy user and password).";
-            case 401 -> "HTTP 401 Unauthorized: the proxy wants other credentials (check the proxy user and password).";
-            case 403 -> "HTTP 403 Forbidden (the proxy does not allow this destination or this user).";
-            default -> "HTTP " + status + ".";
-        };
     }
 }

@@ -2,7 +2,6 @@ package io.edgeflow.tunnel.internal;
 
 import java.net.URI;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,6 +28,7 @@ import io.edgeflow.api.status.StatusError;
 import io.edgeflow.api.tunnel.TunnelService;
 import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.CredentialVault;
+import io.edgeflow.refusedvalues.RefusedValues;
 
 /**
  * Provides {@link TunnelService}: the tunnel to the cloud runs while a {@link CloudEndpoint} (SaaS enabled,
@@ -124,18 +124,7 @@ public final class TunnelComponent implements TunnelService, ConfigurationProble
 
     /** The problems as errors; one that was already reported keeps its time, a new one is logged once. */
     private List<StatusError> report(List<String> found) {
-        List<StatusError> before = problems;
-        List<StatusError> now = new ArrayList<>();
-        for (String problem : found) {
-            String message = PID + ": " + problem;
-            StatusError known = before.stream().filter(e -> e.message().equals(message)).findFirst().orElse(null);
-            if (known == null) {
-                LOG.warn("Configuration {}", message);
-                known = new StatusError(INVALID_CONFIGURATION, message, clock.instant());
-            }
-            now.add(known);
-        }
-        return List.copyOf(now);
+        return RefusedValues.asErrors(PID, found, problems, clock.instant(), m -> LOG.warn("Configuration {}", m));
     }
 
     /** @return the settings the tunnel runs with */

@@ -1,5 +1,7 @@
 package io.edgeflow.tunnel.internal;
 
+import static io.edgeflow.refusedvalues.RefusedValues.inRange;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,11 +66,11 @@ record TunnelSettings(Duration heartbeatInterval, Duration backoffBase, Duration
      */
     static Checked check(TunnelConfiguration config, TunnelSettings fallback) {
         List<String> problems = new ArrayList<>();
-        Duration heartbeat = Duration.ofSeconds(checked(config.heartbeat__interval__seconds(), 1, 3600,
+        Duration heartbeat = Duration.ofSeconds(inRange(config.heartbeat__interval__seconds(), 1, 3600,
                 "heartbeat_interval_seconds", fallback.heartbeatInterval().toSeconds(), problems));
-        Duration base = Duration.ofMillis(checked(config.backoff__base__ms(), 1, 600_000, "backoff_base_ms",
+        Duration base = Duration.ofMillis(inRange(config.backoff__base__ms(), 1, 600_000, "backoff_base_ms",
                 fallback.backoffBase().toMillis(), problems));
-        Duration cap = Duration.ofSeconds(checked(config.backoff__cap__seconds(), 1, 86_400, "backoff_cap_seconds",
+        Duration cap = Duration.ofSeconds(inRange(config.backoff__cap__seconds(), 1, 86_400, "backoff_cap_seconds",
                 fallback.backoffCap().toSeconds(), problems));
         if (base.compareTo(cap) > 0) {
             problems.add("backoff_base_ms = " + base.toMillis() + " is longer than backoff_cap_seconds = "
@@ -77,27 +79,18 @@ record TunnelSettings(Duration heartbeatInterval, Duration backoffBase, Duration
             base = fallback.backoffBase();
             cap = fallback.backoffCap();
         }
-        Duration rejected = Duration.ofSeconds(checked(config.rejected__retry__seconds(), 10, 86_400,
+        Duration rejected = Duration.ofSeconds(inRange(config.rejected__retry__seconds(), 10, 86_400,
                 "rejected_retry_seconds", fallback.rejectedRetry().toSeconds(), problems));
-        Duration connect = Duration.ofSeconds(checked(config.connect__timeout__seconds(), 1, 300,
+        Duration connect = Duration.ofSeconds(inRange(config.connect__timeout__seconds(), 1, 300,
                 "connect_timeout_seconds", fallback.connectTimeout().toSeconds(), problems));
-        Duration request = Duration.ofSeconds(checked(config.request__timeout__seconds(), 1, 600,
+        Duration request = Duration.ofSeconds(inRange(config.request__timeout__seconds(), 1, 600,
                 "request_timeout_seconds", fallback.requestTimeout().toSeconds(), problems));
-        int body = (int) checked(config.max__body__bytes(), 1024, 16 * 1024 * 1024, "max_body_bytes",
+        int body = (int) inRange(config.max__body__bytes(), 1024, 16 * 1024 * 1024, "max_body_bytes",
                 fallback.maxBodyBytes(), problems);
-        int concurrent = (int) checked(config.max__concurrent__requests(), 1, 64, "max_concurrent_requests",
+        int concurrent = (int) inRange(config.max__concurrent__requests(), 1, 64, "max_concurrent_requests",
                 fallback.maxConcurrentRequests(), problems);
         return new Checked(new TunnelSettings(heartbeat, base, cap, rejected, connect, request, body, concurrent),
                 List.copyOf(problems));
-    }
-
-    private static long checked(int value, int min, int max, String property, long fallback, List<String> problems) {
-        if (value >= min && value <= max) {
-            return value;
-        }
-        problems.add(property + " = " + value + " is out of range (" + min + ".." + max + "); running with "
-                + fallback);
-        return fallback;
     }
 
     /**

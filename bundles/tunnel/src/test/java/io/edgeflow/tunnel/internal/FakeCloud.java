@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -129,9 +130,18 @@ final class FakeCloud implements CloudEndpoint, AutoCloseable {
      * while a heartbeat ack is being written was lost without a trace, and the test waited for its effect in vain.
      */
     static void sendText(Session session, String text) {
+        send(session, sent -> session.sendText(text, sent));
+    }
+
+    /** Sends one binary frame and waits until Jetty has written it, as {@link #sendText}. */
+    static void sendBinary(Session session, ByteBuffer bytes) {
+        send(session, sent -> session.sendBinary(bytes, sent));
+    }
+
+    private static void send(Session session, Consumer<Callback> frame) {
         synchronized (session) {
             Callback.Completable sent = new Callback.Completable();
-            session.sendText(text, sent);
+            frame.accept(sent);
             try {
                 sent.get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -146,17 +156,7 @@ final class FakeCloud implements CloudEndpoint, AutoCloseable {
     void sendBinaryToAll() {
         for (Session s : sessions) {
             if (s.isOpen()) {
-                synchronized (s) {
-                    Callback.Completable sent = new Callback.Completable();
-                    s.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), sent);
-                    try {
-                        sent.get(10, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        if (e instanceof InterruptedException) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                }
+                sendBinary(s, ByteBuffer.wrap(new byte[] {1, 2, 3}));
             }
         }
     }

@@ -66,7 +66,7 @@ final class LocalApiStub implements AutoCloseable {
                         exchange.getRequestHeaders().getFirst("Content-Type"), body);
                 case "/api/v1/slow" -> {
                     long ms = Long.parseLong(query.substring(query.indexOf('=') + 1));
-                    Thread.sleep(ms);
+                    Thread.sleep(ms); // stays: the slow local API under test, not a wait for something
                     reply(exchange, 200, "application/json", ("{\"slept\": " + ms + "}\n").getBytes(StandardCharsets.UTF_8));
                 }
                 case "/api/v1/big" -> reply(exchange, 200, "application/octet-stream", new byte[3 * 1024 * 1024]);

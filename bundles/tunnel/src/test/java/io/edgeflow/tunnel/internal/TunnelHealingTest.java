@@ -209,6 +209,9 @@ class TunnelHealingTest {
 
             reconnect(client, proxy, 50);
 
+            // the threads of the connections dropped last end within moments; a leaked one never does
+            Await.until("the agent's threads back to " + threadsBefore + " (+2)", Duration.ofSeconds(10),
+                    () -> agentSideThreads().size() <= threadsBefore + 2, () -> agentSideThreads().toString());
             List<String> threadsAfter = agentSideThreads();
             long heapAfter = usedHeapAfterGc();
             assertThat(proxy.accepted()).isEqualTo(56);
@@ -229,8 +232,7 @@ class TunnelHealingTest {
     }
 
     /** Every live thread but the test's proxy and the in-process cloud's. */
-    private static List<String> agentSideThreads() throws InterruptedException {
-        Thread.sleep(300);
+    private static List<String> agentSideThreads() {
         List<String> names = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             String n = t.getName();
@@ -242,12 +244,18 @@ class TunnelHealingTest {
         return names;
     }
 
-    private static long usedHeapAfterGc() throws InterruptedException {
+    /** The heap in use once a full collection frees nothing more (at most ten collections). */
+    private static long usedHeapAfterGc() {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(100);
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 10; i++) {
+            memory.gc();
+            long now = memory.getHeapMemoryUsage().getUsed();
+            if (now >= used) {
+                return used;
+            }
+            used = now;
         }
-        return memory.getHeapMemoryUsage().getUsed();
+        return used;
     }
 }

@@ -118,11 +118,8 @@ final class HardwareCollector {
 
     private static Long ramMb(RootFiles files) {
         String meminfo = "/proc/meminfo";
-        Optional<String> text = files.text(meminfo, "ram_mb");
+        Optional<String> text = files.expectedText(meminfo, "ram_mb", "");
         if (text.isEmpty()) {
-            if (!files.exists(meminfo)) {
-                files.warn("ram_mb", files.show(meminfo) + " is missing");
-            }
             return null;
         }
         OptionalLong mib = MemInfo.totalMib(text.get());

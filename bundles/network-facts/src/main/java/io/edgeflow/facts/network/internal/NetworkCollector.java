@@ -217,11 +217,8 @@ final class NetworkCollector {
 
     private static RouteTable routes(RootFiles files) {
         String file = "/proc/net/route";
-        Optional<String> text = files.text(file, "routes");
+        Optional<String> text = files.expectedText(file, "routes", ": the primary interface is guessed");
         if (text.isEmpty()) {
-            if (!files.exists(file)) {
-                files.warn("routes", files.show(file) + " is missing: the primary interface is guessed");
-            }
             return new RouteTable(List.of(), 0);
         }
         RouteTable table = RouteTable.parse(text.get());
@@ -248,7 +245,7 @@ final class NetworkCollector {
         String loopback = links.stream().filter(l -> InterfaceKind.LOOPBACK.equals(l.kind())).map(Link::name)
                 .findFirst().orElse("lo");
         String fibTrie = "/proc/net/fib_trie";
-        Optional<String> trie = files.text(fibTrie, "interfaces");
+        Optional<String> trie = files.expectedText(fibTrie, "interfaces", ": IPv4 addresses are unknown");
         if (trie.isPresent()) {
             List<String> unmatched = new ArrayList<>();
             for (int address : FibTrie.localAddresses(trie.get())) {
@@ -264,8 +261,6 @@ final class NetworkCollector {
                 files.warn("interfaces", "IPv4 address(es) " + String.join(", ", unmatched) + " of " + files.show(
                         fibTrie) + " could not be matched to an interface: no route in /proc/net/route covers them");
             }
-        } else if (!files.exists(fibTrie)) {
-            files.warn("interfaces", files.show(fibTrie) + " is missing: IPv4 addresses are unknown");
         }
         String ifInet6 = "/proc/net/if_inet6";
         Optional<String> inet6 = files.text(ifInet6, "interfaces");

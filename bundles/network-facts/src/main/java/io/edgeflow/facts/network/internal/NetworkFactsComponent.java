@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -13,6 +14,7 @@ import io.edgeflow.api.status.ConfigurationProblems;
 import io.edgeflow.api.status.StatusError;
 
 import io.edgeflow.facts.files.RootFiles;
+import io.edgeflow.refusedvalues.RefusedValues;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -58,19 +60,14 @@ public final class NetworkFactsComponent implements NetworkFactsService, Configu
      *        published ({@link #problems()})
      */
     NetworkFactsComponent(NetworkCollector collector, int cacheSeconds, LongSupplier clock) {
-        int seconds = cacheSeconds;
-        List<StatusError> refused = List.of();
-        if (cacheSeconds < 0 || cacheSeconds > MAX_CACHE_SECONDS) {
-            seconds = DEFAULT_CACHE_SECONDS;
-            String message = PID + ": cache_seconds = " + cacheSeconds + " is out of range (0.." + MAX_CACHE_SECONDS
-                    + "); running with " + DEFAULT_CACHE_SECONDS;
-            LOG.warn("Configuration {}", message);
-            refused = List.of(new StatusError(INVALID_CONFIGURATION, message, Instant.now()));
-        }
+        List<String> refused = new ArrayList<>();
+        long seconds = RefusedValues.inRange(cacheSeconds, 0, MAX_CACHE_SECONDS, "cache_seconds", DEFAULT_CACHE_SECONDS,
+                refused);
         this.collector = collector;
         this.cacheNanos = seconds * 1_000_000_000L;
         this.clock = clock;
-        this.problems = refused;
+        this.problems = RefusedValues.asErrors(PID, refused, List.of(), Instant.now(),
+                m -> LOG.warn("Configuration {}", m));
     }
 
     @Override
