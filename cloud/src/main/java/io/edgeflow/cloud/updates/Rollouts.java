@@ -458,7 +458,10 @@ public final class Rollouts implements AutoCloseable {
             throw new CloudError(404, "not_found", "No deployment " + printable(deploymentId) + " for device "
                     + deviceId + ".");
         }
-        engine.execute(() -> advance(deploymentId));
+        if (END_STATES.contains(s.asText())) {
+            // only an end state can end a wave
+            engine.execute(() -> advance(deploymentId));
+        }
     }
 
     /** A device's state as it reported it; never out of an end state. */
