@@ -93,6 +93,11 @@ public final class Rollouts implements AutoCloseable {
     private final ScheduledExecutorService engine;
     /** Redeliveries waiting, as deployment/device: one each at most. */
     private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+    /**
+     * Deliveries waiting for the device's answer, as deployment/device: a wave that starts as the device's tunnel
+     * opens would otherwise send it twice.
+     */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
 
     /**
      * @param db the database
@@ -597,14 +602,27 @@ public final class Rollouts implements AutoCloseable {
 
     /** Sends the deployment to the device through its tunnel; the answer comes back to the engine. */
     private void deliver(String id, String deviceId) {
-        byte[] body = db.transaction(tx -> requestBody(tx, id));
+        String key = id + "/" + deviceId;
+        if (!inFlight.add(key)) {
+            return; // its answer is on its way
+        }
+        byte[] body;
+        try {
+            body = db.transaction(tx -> requestBody(tx, id));
+        } catch (RuntimeException e) {
+            inFlight.remove(key);
+            throw e;
+        }
         if (body == null) {
+            inFlight.remove(key);
             return;
         }
         LocalRequest request = new LocalRequest("POST", DEVICE_PATH,
                 Map.of("content-type", "application/json", "accept", "application/json"), body);
-        tunnels.forward(deviceId, request).whenComplete((answer, failure) ->
-                engine.execute(() -> answered(id, deviceId, answer, failure)));
+        tunnels.forward(deviceId, request).whenComplete((answer, failure) -> engine.execute(() -> {
+            inFlight.remove(key);
+            answered(id, deviceId, answer, failure);
+        }));
     }
 
     private void answered(String id, String deviceId, LocalResponse answer, Throwable failure) {
