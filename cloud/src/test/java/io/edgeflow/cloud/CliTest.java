@@ -187,7 +187,7 @@ class CliTest extends RunningCloud {
     void eachMistakeNamesTheWordThatWasWrong() {
         assertThat(cli(Map.of(), "code", "frob").err()).contains("unknown subcommand 'frob'; use create, list or revoke");
         assertThat(cli(Map.of(), "devices", "frob").err())
-                .contains("unknown subcommand 'frob'; use list, show, revoke or call");
+                .contains("unknown subcommand 'frob'; use list, show, revoke, call, bundles or config");
         assertThat(cli(Map.of(), "frobnicate").err()).contains("unknown command 'frobnicate'");
         Run noValue = cli(Map.of(), "code", "create", "--ttl");
         assertThat(noValue.status()).isEqualTo(Cli.USAGE);

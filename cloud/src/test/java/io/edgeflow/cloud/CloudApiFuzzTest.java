@@ -55,6 +55,9 @@ class CloudApiFuzzTest {
     static String offlineKey;
     static String victimId;
     static String codeId;
+    /** A signed artifact, and a deployment of it to the online device. */
+    static String artifactSha;
+    static String deploymentId;
     static final AtomicBoolean answering = new AtomicBoolean(true);
     static Thread responder;
     static final AtomicLong requests = new AtomicLong();
@@ -85,8 +88,14 @@ class CloudApiFuzzTest {
         victimId = cloud.provisionDevice().text("device_id");
         codeId = cloud.admin("GET", "/api/v1/admin/provisioning-codes?limit=1", null).body()
                 .path("provisioning_codes").get(0).path("id").asText();
+        java.security.KeyPair publisher = Bundles.keyPair();
+        artifactSha = cloud.uploadSigned(Bundles.jar("io.edgeflow.fuzz", "1.0.0"), publisher);
         online = SimulatedDevice.connect(cloud, onlineId, onlineKey);
         online.next("hello");
+        Answer dep = cloud.admin("POST", "/api/v1/admin/deployments", Map.of("operations", List.of(Map.of("action",
+                "update", "artifact", artifactSha)), "devices", List.of(onlineId, offlineId)));
+        assertThat(dep.status()).as(dep.toString()).isEqualTo(201);
+        deploymentId = dep.text("id");
         responder = new Thread(CloudApiFuzzTest::answerRequests, "fuzz-device");
         responder.setDaemon(true);
         responder.start();
@@ -158,6 +167,18 @@ class CloudApiFuzzTest {
                 new Endpoint("GET", "/api/v1/admin/devices/{device}"),
                 new Endpoint("DELETE", "/api/v1/admin/devices/{victim}"),
                 new Endpoint("GET", "/api/v1/admin/audit"),
+                new Endpoint("POST", "/api/v1/admin/artifacts"),
+                new Endpoint("GET", "/api/v1/admin/artifacts"),
+                new Endpoint("GET", "/api/v1/admin/artifacts/{artifact}"),
+                new Endpoint("DELETE", "/api/v1/admin/artifacts/{artifact}"),
+                new Endpoint("POST", "/api/v1/admin/artifacts/{artifact}/signatures"),
+                new Endpoint("GET", "/api/v1/admin/release-key"),
+                new Endpoint("POST", "/api/v1/admin/deployments"),
+                new Endpoint("GET", "/api/v1/admin/deployments"),
+                new Endpoint("GET", "/api/v1/admin/deployments/{deployment}"),
+                new Endpoint("POST", "/api/v1/admin/deployments/{deployment}/cancel"),
+                new Endpoint("GET", "/api/v1/devices/{device}/artifacts/{artifact}"),
+                new Endpoint("POST", "/api/v1/devices/{device}/deployments/{deployment}/status"),
                 new Endpoint("GET", local),
                 new Endpoint("POST", local),
                 new Endpoint("PUT", local),
@@ -174,8 +195,10 @@ class CloudApiFuzzTest {
                         "/api/v1/a%2Fb", "/api/v1/a%5cb", "//api/v1/x", "/api/v1/x?y=%0d%0a"),
                 FuzzInputs.text(40).map(t -> "/api/v1/" + FuzzInputs.percentEncode(t)));
         Arbitrary<String> filled = Combinators.combine(Arbitraries.of(endpoints()), device,
-                FuzzInputs.idSegment(List.of("{code}")), tail).as((e, d, c, t) -> e.path()
-                        .replace("{device}", d).replace("{code}", c).replace("{tail}", t));
+                FuzzInputs.idSegment(List.of("{code}")), tail, FuzzInputs.idSegment(List.of("{artifact}")),
+                FuzzInputs.idSegment(List.of("{deployment}"))).as((e, d, c, t, a, dep) -> e.path()
+                        .replace("{device}", d).replace("{code}", c).replace("{tail}", t).replace("{artifact}", a)
+                        .replace("{deployment}", dep));
         return Combinators.combine(filled, FuzzInputs.query(), Arbitraries.integers().between(0, 3))
                 .as((p, q, withQuery) -> withQuery == 0 ? p + "?" + q : p);
     }
@@ -187,7 +210,7 @@ class CloudApiFuzzTest {
     static String fill(String method, String path) {
         String p = "DELETE".equalsIgnoreCase(method) ? path.replaceAll("\\{online\\}(?!/local)", "{victim}") : path;
         return p.replace("{online}", onlineId).replace("{offline}", offlineId).replace("{victim}", victimId)
-                .replace("{code}", codeId);
+                .replace("{code}", codeId).replace("{artifact}", artifactSha).replace("{deployment}", deploymentId);
     }
 
     /** One request through the JDK's HTTP client: a real client's framing, generated contents. */
@@ -391,6 +414,11 @@ class CloudApiFuzzTest {
         if (status >= 500) {
             assertThat(remote && (status == 502 || status == 503 || status == 504))
                     .as("only remote access may answer 502/503/504: " + what).isTrue();
+        }
+        if ((status == 200 || status == 206) && path.contains("/artifacts/") && path.startsWith("/api/v1/devices/")) {
+            // an artifact's bytes, downloaded by the device a deployment targets
+            assertThat(type).as("content type: " + what).isEqualTo("application/java-archive");
+            return;
         }
         assertThat(type).as("content type: " + what).isNotNull().startsWith("application/json");
         if ("HEAD".equalsIgnoreCase(method) || status == 204 || status == 304) {

@@ -37,6 +37,7 @@ import io.edgeflow.cloud.server.ConnectionLimits;
 import io.edgeflow.cloud.server.ServerConfig;
 import io.edgeflow.cloud.tls.Pem;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
+import io.edgeflow.cloud.updates.UpdateSettings;
 
 /**
  * A real cloud server for a test: HTTPS on 127.0.0.1 and a free port, its own data directory, a clock
@@ -74,9 +75,19 @@ public final class TestCloud implements AutoCloseable {
 
     public TestCloud(Path dataDir, CloudSettings settings, TunnelSettings tunnel, ConnectionLimits limits)
             throws Exception {
+        this(dataDir, settings, tunnel, limits, UpdateSettings.DEFAULTS);
+    }
+
+    public TestCloud(Path dataDir, UpdateSettings updates) throws Exception {
+        this(dataDir, CloudSettings.DEFAULTS, TunnelSettings.DEFAULTS, ConnectionLimits.DEFAULTS, updates);
+    }
+
+    public TestCloud(Path dataDir, CloudSettings settings, TunnelSettings tunnel, ConnectionLimits limits,
+            UpdateSettings updates) throws Exception {
         this.dataDir = dataDir;
         this.server = CloudServer.start(ServerConfig.ephemeral(dataDir).withSettings(settings).withTunnel(tunnel)
-                .withLimits(limits), clock, new PrintStream(startOutput, true, StandardCharsets.UTF_8));
+                .withLimits(limits).withUpdates(updates), clock, new PrintStream(startOutput, true,
+                        StandardCharsets.UTF_8));
         this.adminToken = Files.readString(dataDir.resolve("admin-token")).trim();
         this.tls = trusting(dataDir.resolve("ca.pem"));
         this.http = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
@@ -129,6 +140,38 @@ public final class TestCloud implements AutoCloseable {
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
         return new Answer(response.statusCode(), json, response);
+    }
+
+    /** Uploads a jar as an artifact (POST /api/v1/admin/artifacts). */
+    public Answer upload(byte[] jar) throws IOException, InterruptedException {
+        return upload(jar, "application/java-archive");
+    }
+
+    public Answer upload(byte[] jar, String contentType) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + "/api/v1/admin/artifacts"))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + adminToken)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(jar));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        return new Answer(response.statusCode(), json, response);
+    }
+
+    /** Uploads a jar and signs it with a key; returns its SHA-256. */
+    public String uploadSigned(byte[] jar, java.security.KeyPair key) throws Exception {
+        Answer a = upload(jar);
+        if (a.status() != 201 && a.status() != 200) {
+            throw new AssertionError("uploading: " + a);
+        }
+        String sha = a.text("sha256");
+        Answer s = admin("POST", "/api/v1/admin/artifacts/" + sha + "/signatures", Map.of("public_key",
+                Bundles.publicKey(key), "signature", Bundles.sign(key, sha)));
+        if (s.status() != 201 && s.status() != 200) {
+            throw new AssertionError("signing: " + s);
+        }
+        return sha;
     }
 
     public Answer admin(String method, String path, Object body) throws IOException, InterruptedException {

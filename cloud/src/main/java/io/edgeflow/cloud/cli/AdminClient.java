@@ -95,6 +95,12 @@ final class AdminClient {
         }
     }
 
+    /** POSTs bytes (an artifact) with their content type. */
+    JsonNode postBytes(String path, byte[] body, String contentType) throws ServerError, ConnectionError {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .timeout(Duration.ofMinutes(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
     JsonNode delete(String path) throws ServerError, ConnectionError {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }

@@ -58,7 +58,8 @@ public final class Cli {
     /** The top of the command tree: alone, it prints its help as a wrong command line. */
     @Command(name = "java -jar edgeflow-cloud.jar", mixinStandardHelpOptions = true,
             versionProvider = Version.class, synopsisSubcommandLabel = "<command>",
-            description = {"The EdgeFlow reference cloud: provisioning codes, device registration, API keys.", "",
+            description = {"The EdgeFlow reference cloud: provisioning codes, device registration, API keys,",
+                "remote bundle updates.", "",
                 "Commands:",
                 "  serve                  run the server (HTTPS, default https://127.0.0.1:8443)",
                 "  code create            create a provisioning code and print it",
@@ -68,6 +69,15 @@ public final class Cli {
                 "  devices show ID        show one device with its facts and keys",
                 "  devices revoke ID      revoke a device: its key stops working at once",
                 "  devices call ID METHOD PATH   call the device's local API through its tunnel",
+                "  devices bundles ID     list the bundles on a device (through its tunnel)",
+                "  devices config ID [PID [key=value ...]]   show or change a device's configuration",
+                "  artifacts upload FILE [--sign-key KEY.pem | --release-key]   upload a bundle jar",
+                "  artifacts sign FILE --key KEY.pem   sign an artifact here (the key never leaves)",
+                "  artifacts keygen --out DIR   make a publisher key pair",
+                "  artifacts list|delete|release-key   the artifacts; the cloud's release key",
+                "  deployments create --artifact SHA --devices ID,...|--all [--waves 1,10%,100%]",
+                "                         roll an update out in waves (--max-failures N per wave)",
+                "  deployments show|list|cancel   follow or cancel rollouts",
                 "  audit                  show the audit trail, newest first",
                 "  version                print the version", "", "Options:"},
             footer = {"", "Run any command with --help for its options. Exit status: 0 done, 1 the server refused,",
@@ -114,6 +124,8 @@ public final class Cli {
                 .addSubcommand(new ServeCommand(terminal))
                 .addSubcommand(new CodeCommands(terminal))
                 .addSubcommand(new DeviceCommands(terminal))
+                .addSubcommand(new ArtifactCommands(terminal))
+                .addSubcommand(new DeploymentCommands(terminal))
                 .addSubcommand(new AuditCommand(terminal))
                 .addSubcommand(new VersionCommand(terminal))
                 .addSubcommand("help", new CommandLine.HelpCommand());
@@ -173,7 +185,8 @@ public final class Cli {
 
     /** The subcommands a command takes, in the order people meet them (picocli lists method subcommands in any order). */
     private static final Map<String, String> CHOICES = Map.of("code", "create, list or revoke", "devices",
-            "list, show, revoke or call");
+            "list, show, revoke, call, bundles or config", "artifacts",
+            "upload, sign, keygen, list, delete or release-key", "deployments", "create, show, list or cancel");
 
     private static String choices(CommandSpec spec) {
         return CHOICES.getOrDefault(spec.name(), String.join(", ", spec.subcommands().keySet()));

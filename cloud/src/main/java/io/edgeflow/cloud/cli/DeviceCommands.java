@@ -16,9 +16,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code devices list|show|revoke|call}: registered devices, and their local API through the tunnel. */
+/** {@code devices list|show|revoke|call|bundles|config}: registered devices, and their local API through the tunnel. */
 @Command(name = "devices", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Registered devices: list them, show one, revoke one, call its local API through its tunnel.")
+        description = {"Registered devices: list them, show one, revoke one, call its local API through its tunnel,",
+            "list its bundles, show or change its configuration."})
 final class DeviceCommands extends CommandGroup {
     private static final String DEVICES = "/api/v1/admin/devices";
 
@@ -102,6 +103,112 @@ final class DeviceCommands extends CommandGroup {
         AdminClient.RawAnswer answer = client.client(terminal.env).raw(method, DEVICES + "/" + id + "/local" + path,
                 body);
         return printAnswer(answer);
+    }
+
+    @Command(name = "bundles", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Lists the bundles on a device (its local GET /api/v1/bundles, through its tunnel).")
+    int bundles(@Parameters(paramLabel = "ID", arity = "0..*", description = "the Device ID") List<String> ids,
+            @Mixin ClientOptions client) throws Exception {
+        String id = ClientOptions.oneId(ids, "devices bundles");
+        AdminClient.RawAnswer answer = client.client(terminal.env).raw("GET", DEVICES + "/" + id
+                + "/local/api/v1/bundles", null);
+        if (client.json || answer.status() >= 400) {
+            return printAnswer(answer);
+        }
+        JsonNode list;
+        try {
+            list = Terminal.JSON.readTree(answer.body());
+        } catch (IOException e) {
+            return printAnswer(answer);
+        }
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "SYMBOLIC NAME", "VERSION", "STATE", "LEVEL", "EDGEFLOW", "SHA256"});
+        for (JsonNode b : list.path("bundles")) {
+            rows.add(new String[] {Terminal.text(b.path("id")), Terminal.text(b.path("symbolic_name")),
+                Terminal.text(b.path("version")), Terminal.text(b.path("state")), Terminal.text(b.path("start_level")),
+                Terminal.text(b.path("edgeflow")), Terminal.text(b.path("sha256"))});
+        }
+        terminal.table(rows);
+        return Cli.OK;
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Shows or changes a device's configuration through its tunnel.",
+                "devices config ID               every EdgeFlow PID (GET /api/v1/config; secrets never shown)",
+                "devices config ID PID           that PID",
+                "devices config ID PID k=v ...   sets properties (PUT /api/v1/config/PID, checked by the device",
+                "                                against the PID's metatype; an invalid value changes nothing)"})
+    int config(@Parameters(paramLabel = "ID [PID [key=value ...]]", arity = "0..*") List<String> words,
+            @Mixin ClientOptions client) throws Exception {
+        if (words == null || words.isEmpty()) {
+            throw new UsageException("devices config takes ID [PID [key=value ...]]");
+        }
+        String id = ClientOptions.id(words.get(0));
+        String base = DEVICES + "/" + id + "/local/api/v1/config";
+        if (words.size() == 1) {
+            return printAnswer(client.client(terminal.env).raw("GET", base, null));
+        }
+        String pid = words.get(1);
+        if (!pid.matches("[A-Za-z0-9_.-]{1,200}")) {
+            throw new UsageException("'" + pid + "' is not a PID (letters, digits, '.', '_' and '-')");
+        }
+        if (words.size() == 2) {
+            AdminClient.RawAnswer answer = client.client(terminal.env).raw("GET", base, null);
+            if (answer.status() >= 400) {
+                return printAnswer(answer);
+            }
+            JsonNode one = findPid(answer.body(), pid);
+            if (one == null) {
+                terminal.err.println("error: no PID " + pid + " on " + id);
+                return Cli.REFUSED;
+            }
+            terminal.json(one);
+            return Cli.OK;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode body = Terminal.JSON.createObjectNode();
+        for (String pair : words.subList(2, words.size())) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("properties are written key=value, not '" + pair + "'");
+            }
+            body.set(pair.substring(0, eq), value(pair.substring(eq + 1)));
+        }
+        return printAnswer(client.client(terminal.env).raw("PUT", base + "/" + pid,
+                Terminal.JSON.writeValueAsBytes(body)));
+    }
+
+    /** A property's value: a JSON number, boolean or list if it reads as one, else the text. */
+    static JsonNode value(String text) {
+        if (text.matches("-?[0-9]{1,18}(\\.[0-9]+)?|true|false|\\[.*\\]")) {
+            try {
+                return Terminal.JSON.readTree(text);
+            } catch (IOException e) {
+                // a text after all
+            }
+        }
+        return Terminal.JSON.getNodeFactory().textNode(text);
+    }
+
+    /** The entry of a PID in the device's GET /api/v1/config answer (a list or a map of PIDs). */
+    private static JsonNode findPid(String body, String pid) {
+        JsonNode all;
+        try {
+            all = Terminal.JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+        for (JsonNode list : List.of(all.path("configurations"), all.path("config"), all.path("pids"), all)) {
+            if (list.isArray()) {
+                for (JsonNode c : list) {
+                    if (pid.equals(c.path("pid").asText(null))) {
+                        return c;
+                    }
+                }
+            } else if (list.isObject() && list.has(pid)) {
+                return list.get(pid);
+            }
+        }
+        return null;
     }
 
     /** The device's answer as it came; an error's code on standard error, and exit status 1. */

@@ -16,6 +16,7 @@ import io.edgeflow.cloud.server.ServerConfig;
 import io.edgeflow.protocol.TunnelProtocol;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
 import picocli.CommandLine.Command;
+import io.edgeflow.cloud.updates.UpdateSettings;
 import picocli.CommandLine.Option;
 
 /**
@@ -98,6 +99,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "new connections per second per source address, bursts of twice as many (default 100; "
                     + "0: no limit)")
     Integer maxConnectionRatePerAddress;
+    @Option(names = "--max-artifact-size", paramLabel = "N", converter = Converters.WholeNumber.class,
+            description = "largest artifact (bundle jar) accepted, in bytes (default 33554432: 32 MiB)")
+    Integer maxArtifactSize;
 
     ServeCommand(Terminal terminal) {
         this.terminal = terminal;
@@ -140,7 +144,9 @@ final class ServeCommand implements Callable<Integer> {
                 or(idleTimeout, l.idleTimeout()), or(maxConnectionsPerAddress, l.maxConnectionsPerAddress()),
                 or(maxConnectionRatePerAddress, l.maxConnectionsPerSecondPerAddress()));
         return new ServerConfig(or(bind, ServerConfig.DEFAULT_BIND), or(port, ServerConfig.DEFAULT_PORT),
-                ClientOptions.dataDir(dataDir, terminal.env), cert, key, settings, newAdminToken, tunnel, limits);
+                ClientOptions.dataDir(dataDir, terminal.env), cert, key, settings, newAdminToken, tunnel, limits,
+                maxArtifactSize == null ? UpdateSettings.DEFAULTS
+                        : UpdateSettings.DEFAULTS.withMaxArtifactBytes(maxArtifactSize));
     }
 
     private static <T> T or(T value, T fallback) {

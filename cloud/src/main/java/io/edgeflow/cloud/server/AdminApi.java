@@ -55,7 +55,7 @@ final class AdminApi {
         routes.add(method, template, new ApiRoutes.Route(method, endpoint, this::adminGate, readsBody, null));
     }
 
-    private Reply adminGate(Call call) {
+    Reply adminGate(Call call) {
         if (!adminTokens.accepts(call.header(HttpHeader.AUTHORIZATION))) {
             CloudError e = CloudError.invalidCredentials("Admin calls need 'Authorization: Bearer <admin token>'"
                     + " (the token is in <data-dir>/" + AdminTokens.FILE_NAME + ").");

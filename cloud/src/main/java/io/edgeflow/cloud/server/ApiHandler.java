@@ -23,6 +23,8 @@ import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.provisioning.CloudError;
 import io.edgeflow.cloud.provisioning.ProvisioningService;
 import io.edgeflow.cloud.tunnel.TunnelHub;
+import io.edgeflow.cloud.updates.Artifacts;
+import io.edgeflow.cloud.updates.Rollouts;
 import io.edgeflow.protocol.TunnelProtocol;
 
 /**
@@ -50,10 +52,13 @@ final class ApiHandler extends Handler.Abstract {
     private final RemoteAccess remoteAccess;
     private final ClientFaultLog faults;
     private final ConnectionLimits limits;
+    /** Where uploads are written as they arrive. */
+    private final java.nio.file.Path uploads;
 
     ApiHandler(ProvisioningService service, AdminTokens adminTokens, TunnelHub tunnels, ConnectionLimits limits,
-            ClientFaultLog faults) {
+            ClientFaultLog faults, Artifacts artifacts, Rollouts rollouts) {
         this.limits = limits;
+        this.uploads = artifacts.incoming();
         this.faults = faults;
         this.remoteAccess = new RemoteAccess(this, service, adminTokens, tunnels);
         routes.add("GET", "/api/v1/health", c -> new Reply(200, Map.of("status", "ok")));
@@ -61,7 +66,9 @@ final class ApiHandler extends Handler.Abstract {
                 "This is the device tunnel: open it as a WebSocket with the sub-protocol " + TunnelProtocol.V1 + "."),
                 Map.of("Upgrade", "websocket", "Connection", "Upgrade")));
         new DeviceApi(service).addTo(routes);
-        new AdminApi(service, adminTokens, tunnels, json).addTo(routes);
+        AdminApi admin = new AdminApi(service, adminTokens, tunnels, json);
+        admin.addTo(routes);
+        new UpdateApi(service, admin, artifacts, rollouts).addTo(routes);
     }
 
     @Override
@@ -95,12 +102,62 @@ final class ApiHandler extends Handler.Abstract {
             finish(request, response, defect(method, path, e), method, callback);
             return true;
         }
-        if (!route.readsBody() || !JsonBodies.hasBody(request)) {
+        if (route.uploads() && JsonBodies.hasBody(request)) {
+            readUploadThenRun(route, call, response, method, path, callback);
+        } else if (!route.readsBody() || !JsonBodies.hasBody(request)) {
             finish(request, response, run(route, call, method, path), method, callback);
         } else {
             readBodyThenRun(route, call, response, method, path, callback);
         }
         return true;
+    }
+
+    /**
+     * Reads an uploaded file into a temporary file (within its size and time bounds), then runs the endpoint on the
+     * thread that read it; the endpoint owns the file from then on.
+     */
+    private void readUploadThenRun(ApiRoutes.Route route, Call call, Response response, String method, String path,
+            Callback callback) {
+        Request request = call.request;
+        try {
+            checkUploadType(request);
+            if (request.getLength() > route.uploadLimit()) {
+                throw new CloudError(413, "body_too_large", "The upload is larger than " + route.uploadLimit()
+                        + " bytes (the cloud's --max-artifact-size).");
+            }
+        } catch (CloudError e) {
+            finish(request, response, Reply.error(e), method, callback);
+            return;
+        }
+        UploadRead.start(request, route.uploadLimit(), uploads, limits.bodyTimeoutFor(request.getLength()),
+                (upload, received, failure) -> {
+                    Reply reply;
+                    boolean drain = true;
+                    if (failure == null) {
+                        request.setAttribute(BODY_READ, Boolean.TRUE);
+                        call.upload = upload;
+                        reply = run(route, call, method, path);
+                        upload.discard();
+                    } else if (failure instanceof CloudError e) {
+                        reply = Reply.error(e);
+                    } else if (failure instanceof IOException e) {
+                        reply = defect(method, path, e);
+                    } else {
+                        drain = false;
+                        reply = brokenBody(request, method, path, call.source, received, failure);
+                    }
+                    finish(request, response, reply, "HEAD".equals(method), drain, callback);
+                });
+    }
+
+    private static void checkUploadType(Request request) throws CloudError {
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!base.equals("application/java-archive") && !base.equals("application/octet-stream")) {
+            throw new CloudError(415, "invalid_request", type == null
+                    ? "Send the jar with 'Content-Type: application/java-archive'."
+                    : "Send the jar as application/java-archive, not " + JsonBodies.printable(type) + ".");
+        }
     }
 
     /** Reads the body (within its size and time bounds), then runs the endpoint on the thread that read it. */
@@ -210,11 +267,41 @@ final class ApiHandler extends Handler.Abstract {
         write(response, reply, headOnly, drain ? BodyDrain.afterAnswer(request, limits, callback) : callback);
     }
 
+    /** A file's bytes (an artifact), as Jetty reads them from disk, without a thread held while the client reads. */
+    private static void writeFile(Response response, Reply reply, Reply.FileBody file, boolean headOnly,
+            Callback callback) {
+        response.setStatus(reply.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, file.contentType());
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        reply.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, file.length());
+        if (headOnly || file.length() == 0) {
+            response.write(true, null, callback);
+            return;
+        }
+        org.eclipse.jetty.io.Content.copy(org.eclipse.jetty.io.Content.Source.from(file.file(), file.offset(),
+                file.length()), response, callback);
+    }
+
     private static boolean hasUnreadBody(Request request) {
         return JsonBodies.hasBody(request) && request.getAttribute(BODY_READ) == null;
     }
 
     void write(Response response, Reply reply, boolean headOnly, Callback callback) {
+        if (reply.body() instanceof Reply.FileBody file) {
+            writeFile(response, reply, file, headOnly, callback);
+            return;
+        }
+        if (reply.body() == Reply.NO_CONTENT) {
+            response.setStatus(reply.status());
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            response.getHeaders().put("X-Content-Type-Options", "nosniff");
+            reply.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+            response.write(true, null, callback);
+            return;
+        }
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(reply.body());

@@ -48,8 +48,19 @@ final class ApiRoutes {
     /**
      * @param readsBody true for the endpoints that take a JSON body (read before the endpoint runs, without
      *        holding a thread while it arrives); the others answer without reading one
+     * @param uploadLimit above 0 for an endpoint that takes a file (an artifact) of at most that many bytes,
+     *        written to a temporary file as it arrives ({@link Call#upload})
      */
-    record Route(String method, Endpoint endpoint, Gate gate, boolean readsBody, BodyRefusal onRefusal) {
+    record Route(String method, Endpoint endpoint, Gate gate, boolean readsBody, BodyRefusal onRefusal,
+            long uploadLimit) {
+        Route(String method, Endpoint endpoint, Gate gate, boolean readsBody, BodyRefusal onRefusal) {
+            this(method, endpoint, gate, readsBody, onRefusal, 0);
+        }
+
+        /** @return true for an endpoint whose body is a file upload (up to {@link #uploadLimit} bytes), not JSON */
+        boolean uploads() {
+            return uploadLimit > 0;
+        }
     }
 
     /** The route a request goes to and its path parameters, or the 405 that says which methods it takes. */

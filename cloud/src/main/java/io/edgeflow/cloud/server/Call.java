@@ -24,6 +24,8 @@ final class Call {
     private final ObjectMapper json;
     /** The body as it arrived (empty if there was none); read before the endpoint runs. */
     byte[] rawBody = new byte[0];
+    /** An uploaded file, for an upload endpoint; null otherwise. */
+    UploadRead.Upload upload;
 
     Call(Request request, Map<String, String> params, String source, ObjectMapper json) {
         this.request = request;

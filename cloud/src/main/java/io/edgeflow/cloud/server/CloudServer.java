@@ -28,6 +28,8 @@ import io.edgeflow.cloud.tunnel.TunnelEndpoint;
 import io.edgeflow.cloud.tunnel.TunnelHub;
 import io.edgeflow.protocol.TunnelProtocol;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
+import io.edgeflow.cloud.updates.Artifacts;
+import io.edgeflow.cloud.updates.Rollouts;
 
 /**
  * The reference cloud server: HTTPS only (TLS 1.2 and 1.3), the API of {@link ApiHandler}, storage in
@@ -44,9 +46,11 @@ public final class CloudServer implements AutoCloseable {
     private final Path caFile;
     private final ProvisioningService service;
     private final TunnelHub tunnels;
+    private final Rollouts rollouts;
 
     private CloudServer(Server jetty, ServerConnector connector, Database db, DataDirectory dataDir, Path caFile,
-            ProvisioningService service, TunnelHub tunnels) {
+            ProvisioningService service, TunnelHub tunnels, Rollouts rollouts) {
+        this.rollouts = rollouts;
         this.jetty = jetty;
         this.connector = connector;
         this.db = db;
@@ -79,6 +83,7 @@ public final class CloudServer implements AutoCloseable {
             throw e;
         }
         Server jetty = null;
+        Rollouts rollouts = null;
         try {
             AdminTokens tokens = AdminTokens.ensure(db, dir.path(), clock, random, config.newAdminToken(),
                     file -> out.println("Admin token written to " + file + " (mode 0600); it is shown nowhere else."));
@@ -88,12 +93,17 @@ public final class CloudServer implements AutoCloseable {
             ClientFaultLog faults = new ClientFaultLog();
             ServerConnector connector = listen(jetty, config, tls.identity(), faults, out);
             TunnelHub tunnels = new TunnelHub(config.tunnel(), clock);
-            jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults));
+            Artifacts artifacts = new Artifacts(db, dir.path(), clock, config.updates().maxArtifactBytes());
+            rollouts = new Rollouts(db, tunnels, clock, random, config.updates().redeliveryDelay());
+            jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults, artifacts, rollouts));
             jetty.setErrorHandler(new JsonErrorHandler());
             jetty.start();
-            return new CloudServer(jetty, connector, db, dir, tls.caFile(), service, tunnels);
+            return new CloudServer(jetty, connector, db, dir, tls.caFile(), service, tunnels, rollouts);
         } catch (Exception e) {
             stopQuietly(jetty);
+            if (rollouts != null) {
+                rollouts.close();
+            }
             db.close();
             dir.close();
             throw e;
@@ -179,7 +189,7 @@ public final class CloudServer implements AutoCloseable {
 
     /** {@code /api/v1/tunnel} upgrades to a WebSocket; every other request goes on to the JSON API. */
     private static RefusedUris handlers(Server jetty, ServerConfig config, ProvisioningService service,
-            AdminTokens tokens, TunnelHub tunnels, ClientFaultLog faults) {
+            AdminTokens tokens, TunnelHub tunnels, ClientFaultLog faults, Artifacts artifacts, Rollouts rollouts) {
         TunnelSettings tunnelSettings = config.tunnel();
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(jetty, container -> {
             container.setIdleTimeout(tunnelSettings.idleTimeout());
@@ -187,7 +197,7 @@ public final class CloudServer implements AutoCloseable {
             container.setMaxBinaryMessageSize(64 * 1024);
             container.addMapping(TunnelProtocol.PATH, new TunnelEndpoint(service, tunnels));
         });
-        ApiHandler api = new ApiHandler(service, tokens, tunnels, config.limits(), faults);
+        ApiHandler api = new ApiHandler(service, tokens, tunnels, config.limits(), faults, artifacts, rollouts);
         upgrades.setHandler(api);
         return new RefusedUris(upgrades, api);
     }
@@ -318,6 +328,7 @@ public final class CloudServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Could not stop the HTTP server: " + e.getMessage(), e);
         } finally {
+            rollouts.close();
             db.close();
             dataDir.close();
         }

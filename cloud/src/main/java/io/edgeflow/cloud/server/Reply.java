@@ -13,6 +13,20 @@ import io.edgeflow.cloud.provisioning.CloudError;
  * @param headers headers added to the answer
  */
 record Reply(int status, Object body, Map<String, String> headers) {
+    /**
+     * A body that is (part of) a file, not JSON: an artifact's bytes.
+     *
+     * @param file the file
+     * @param offset the first byte sent
+     * @param length how many bytes
+     * @param contentType its type
+     */
+    record FileBody(java.nio.file.Path file, long offset, long length, String contentType) {
+    }
+
+    /** A 204: no body. */
+    static final Object NO_CONTENT = new Object();
+
     Reply(int status, Object body) {
         this(status, body, Map.of());
     }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import io.edgeflow.cloud.provisioning.CloudSettings;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
+import io.edgeflow.cloud.updates.UpdateSettings;
 
 /**
  * How to start the server.
@@ -17,9 +18,11 @@ import io.edgeflow.cloud.tunnel.TunnelSettings;
  * @param newAdminToken true to revoke every admin token and hand over a new one
  * @param tunnel device tunnel settings
  * @param limits what one client may hold: body timeout, idle timeout, connections per address
+ * @param updates remote updates: the largest artifact, the redelivery delay
  */
 public record ServerConfig(String bind, int port, Path dataDir, Path certificate, Path privateKey,
-        CloudSettings settings, boolean newAdminToken, TunnelSettings tunnel, ConnectionLimits limits) {
+        CloudSettings settings, boolean newAdminToken, TunnelSettings tunnel, ConnectionLimits limits,
+        UpdateSettings updates) {
     /** Default port. */
     public static final int DEFAULT_PORT = 8443;
     /** The bind value that listens on both loopback addresses, 127.0.0.1 and ::1 (on one port). */
@@ -41,6 +44,28 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
         if (limits == null) {
             limits = ConnectionLimits.DEFAULTS;
         }
+        if (updates == null) {
+            updates = UpdateSettings.DEFAULTS;
+        }
+    }
+
+    /**
+     * With the default update settings.
+     *
+     * @param bind the address to listen on
+     * @param port the port; 0 for any free one
+     * @param dataDir the data directory
+     * @param certificate the operator's PEM certificate chain, or null for the local CA's
+     * @param privateKey the operator's PEM private key, or null
+     * @param settings provisioning settings
+     * @param newAdminToken true to revoke every admin token and hand over a new one
+     * @param tunnel device tunnel settings
+     * @param limits what one client may hold
+     */
+    public ServerConfig(String bind, int port, Path dataDir, Path certificate, Path privateKey,
+            CloudSettings settings, boolean newAdminToken, TunnelSettings tunnel, ConnectionLimits limits) {
+        this(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, limits,
+                UpdateSettings.DEFAULTS);
     }
 
     /**
@@ -89,7 +114,7 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy with them
      */
     public ServerConfig withSettings(CloudSettings s) {
-        return new ServerConfig(bind, port, dataDir, certificate, privateKey, s, newAdminToken, tunnel, limits);
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, s, newAdminToken, tunnel, limits, updates);
     }
 
     /**
@@ -97,7 +122,7 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy with them
      */
     public ServerConfig withTunnel(TunnelSettings t) {
-        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, t, limits);
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, t, limits, updates);
     }
 
     /**
@@ -105,7 +130,7 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy listening on that port
      */
     public ServerConfig withPort(int p) {
-        return new ServerConfig(bind, p, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, limits);
+        return new ServerConfig(bind, p, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, limits, updates);
     }
 
     /**
@@ -113,6 +138,14 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy with them
      */
     public ServerConfig withLimits(ConnectionLimits l) {
-        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, l);
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, l, updates);
+    }
+
+    /**
+     * @param u new update settings
+     * @return a copy with them
+     */
+    public ServerConfig withUpdates(UpdateSettings u) {
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, limits, u);
     }
 }

@@ -9,7 +9,8 @@ import java.sql.Statement;
  * as SQLite, H2 and PostgreSQL all understand it.
  */
 final class Schema {
-    static final int VERSION = 1;
+    /** 2: artifacts, their signatures, deployments and their devices (remote updates, issue 14). */
+    static final int VERSION = 2;
 
     private static final String[] DDL = {
         "CREATE TABLE IF NOT EXISTS meta ("
@@ -69,6 +70,42 @@ final class Schema {
             + " device_id VARCHAR(40),"
             + " request_id VARCHAR(64),"
             + " detail VARCHAR(500))",
+        // version 2: remote updates
+        "CREATE TABLE IF NOT EXISTS artifacts ("
+            + " sha256 VARCHAR(64) PRIMARY KEY,"
+            + " symbolic_name VARCHAR(255) NOT NULL,"
+            + " version VARCHAR(128) NOT NULL,"
+            + " size BIGINT NOT NULL,"
+            + " uploaded_at BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS artifact_signatures ("
+            + " sha256 VARCHAR(64) NOT NULL,"
+            + " key_id VARCHAR(16) NOT NULL,"
+            + " public_key VARCHAR(100) NOT NULL,"
+            + " signature VARCHAR(100) NOT NULL,"
+            + " added_at BIGINT NOT NULL,"
+            + " PRIMARY KEY (sha256, key_id))",
+        "CREATE TABLE IF NOT EXISTS deployments ("
+            + " id VARCHAR(40) PRIMARY KEY,"
+            + " state VARCHAR(16) NOT NULL,"
+            + " spec VARCHAR(100000) NOT NULL,"
+            + " current_wave BIGINT NOT NULL,"
+            + " created_at BIGINT NOT NULL,"
+            + " updated_at BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS deployment_artifacts ("
+            + " deployment_id VARCHAR(40) NOT NULL,"
+            + " sha256 VARCHAR(64) NOT NULL,"
+            + " PRIMARY KEY (deployment_id, sha256))",
+        "CREATE INDEX IF NOT EXISTS deployment_artifacts_sha ON deployment_artifacts (sha256)",
+        "CREATE TABLE IF NOT EXISTS deployment_devices ("
+            + " deployment_id VARCHAR(40) NOT NULL,"
+            + " device_id VARCHAR(40) NOT NULL,"
+            + " wave BIGINT NOT NULL,"
+            + " state VARCHAR(16) NOT NULL,"
+            + " updated_at BIGINT NOT NULL,"
+            + " reason VARCHAR(1000),"
+            + " failed VARCHAR(4000),"
+            + " PRIMARY KEY (deployment_id, device_id))",
+        "CREATE INDEX IF NOT EXISTS deployment_devices_device ON deployment_devices (device_id)",
     };
 
     private Schema() {
@@ -81,7 +118,8 @@ final class Schema {
             }
         }
         String version = tx.meta("schema_version");
-        if (version == null) {
+        if (version == null || Integer.parseInt(version) < VERSION) {
+            // an older schema: its tables are untouched, the new ones were created above
             tx.putMeta("schema_version", Integer.toString(VERSION));
         } else if (Integer.parseInt(version) > VERSION) {
             throw new SQLException("The database was written by a newer EdgeFlow cloud (schema " + version

@@ -405,6 +405,319 @@ public final class StoreTransaction {
         return events;
     }
 
+    // ---- artifacts (remote updates)
+
+    /**
+     * @param a a new artifact (its signatures are not written here)
+     * @throws SQLException on failure
+     */
+    public void insertArtifact(ArtifactRecord a) throws SQLException {
+        PreparedStatement s = db.prepare("INSERT INTO artifacts (sha256, symbolic_name, version, size, uploaded_at)"
+                + " VALUES (?, ?, ?, ?, ?)");
+        s.setString(1, a.sha256());
+        s.setString(2, a.symbolicName());
+        s.setString(3, a.version());
+        s.setLong(4, a.size());
+        s.setLong(5, a.uploadedAt());
+        s.executeUpdate();
+    }
+
+    /**
+     * @param sha256 an artifact
+     * @return it with its signatures, or empty
+     * @throws SQLException on failure
+     */
+    public Optional<ArtifactRecord> findArtifact(String sha256) throws SQLException {
+        PreparedStatement s = db.prepare("SELECT sha256, symbolic_name, version, size, uploaded_at FROM artifacts"
+                + " WHERE sha256 = ?");
+        s.setString(1, sha256);
+        String name;
+        String version;
+        long size;
+        long at;
+        try (ResultSet rs = s.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            name = rs.getString(2);
+            version = rs.getString(3);
+            size = rs.getLong(4);
+            at = rs.getLong(5);
+        }
+        return Optional.of(new ArtifactRecord(sha256, name, version, size, at, signaturesOf(sha256)));
+    }
+
+    /**
+     * @param limit most artifacts
+     * @return artifacts, newest first
+     * @throws SQLException on failure
+     */
+    public List<ArtifactRecord> listArtifacts(int limit) throws SQLException {
+        PreparedStatement s = db.prepare("SELECT sha256 FROM artifacts ORDER BY uploaded_at DESC, sha256 LIMIT ?");
+        s.setInt(1, limit);
+        List<String> ids = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        List<ArtifactRecord> list = new ArrayList<>();
+        for (String id : ids) {
+            findArtifact(id).ifPresent(list::add);
+        }
+        return list;
+    }
+
+    private List<SignatureRecord> signaturesOf(String sha256) throws SQLException {
+        PreparedStatement s = db.prepare("SELECT key_id, public_key, signature, added_at FROM artifact_signatures"
+                + " WHERE sha256 = ? ORDER BY added_at, key_id");
+        s.setString(1, sha256);
+        List<SignatureRecord> list = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                list.add(new SignatureRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+            }
+        }
+        return list;
+    }
+
+    /**
+     * Adds a signature, replacing one by the same key.
+     *
+     * @param sha256 the artifact
+     * @param sig the signature
+     * @throws SQLException on failure
+     */
+    public void putSignature(String sha256, SignatureRecord sig) throws SQLException {
+        PreparedStatement d = db.prepare("DELETE FROM artifact_signatures WHERE sha256 = ? AND key_id = ?");
+        d.setString(1, sha256);
+        d.setString(2, sig.keyId());
+        d.executeUpdate();
+        PreparedStatement s = db.prepare("INSERT INTO artifact_signatures (sha256, key_id, public_key, signature,"
+                + " added_at) VALUES (?, ?, ?, ?, ?)");
+        s.setString(1, sha256);
+        s.setString(2, sig.keyId());
+        s.setString(3, sig.publicKey());
+        s.setString(4, sig.signature());
+        s.setLong(5, sig.addedAt());
+        s.executeUpdate();
+    }
+
+    /**
+     * @param sha256 an artifact to forget, with its signatures
+     * @throws SQLException on failure
+     */
+    public void deleteArtifact(String sha256) throws SQLException {
+        for (String sql : new String[] {"DELETE FROM artifact_signatures WHERE sha256 = ?",
+            "DELETE FROM artifacts WHERE sha256 = ?"}) {
+            PreparedStatement s = db.prepare(sql);
+            s.setString(1, sha256);
+            s.executeUpdate();
+        }
+    }
+
+    /**
+     * @param sha256 an artifact
+     * @return the deployments not yet finished (running or halted) that use it
+     * @throws SQLException on failure
+     */
+    public List<String> unfinishedDeploymentsUsing(String sha256) throws SQLException {
+        PreparedStatement s = db.prepare("SELECT d.id FROM deployments d JOIN deployment_artifacts a"
+                + " ON a.deployment_id = d.id WHERE a.sha256 = ? AND d.state IN ('running', 'halted') ORDER BY d.id");
+        s.setString(1, sha256);
+        List<String> ids = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * @param deviceId a device
+     * @param sha256 an artifact
+     * @return true if a deployment that targets the device uses the artifact
+     * @throws SQLException on failure
+     */
+    public boolean artifactTargets(String deviceId, String sha256) throws SQLException {
+        PreparedStatement s = db.prepare("SELECT COUNT(*) FROM deployment_artifacts a JOIN deployment_devices t"
+                + " ON t.deployment_id = a.deployment_id WHERE a.sha256 = ? AND t.device_id = ?");
+        s.setString(1, sha256);
+        s.setString(2, deviceId);
+        try (ResultSet rs = s.executeQuery()) {
+            return rs.next() && rs.getLong(1) > 0;
+        }
+    }
+
+    // ---- deployments (remote updates)
+
+    private static final String DEPLOYMENT_COLUMNS = "id, state, spec, current_wave, created_at, updated_at";
+    private static final String TARGET_COLUMNS = "deployment_id, device_id, wave, state, updated_at, reason, failed";
+
+    /**
+     * @param d a new deployment
+     * @param artifacts the artifacts its operations use
+     * @param targets its devices
+     * @throws SQLException on failure
+     */
+    public void insertDeployment(DeploymentRecord d, List<String> artifacts, List<DeploymentTarget> targets)
+            throws SQLException {
+        PreparedStatement s = db.prepare("INSERT INTO deployments (" + DEPLOYMENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)");
+        s.setString(1, d.id());
+        s.setString(2, d.state());
+        s.setString(3, d.spec());
+        s.setLong(4, d.currentWave());
+        s.setLong(5, d.createdAt());
+        s.setLong(6, d.updatedAt());
+        s.executeUpdate();
+        for (String sha : artifacts) {
+            PreparedStatement a = db.prepare("INSERT INTO deployment_artifacts (deployment_id, sha256) VALUES (?, ?)");
+            a.setString(1, d.id());
+            a.setString(2, sha);
+            a.executeUpdate();
+        }
+        for (DeploymentTarget t : targets) {
+            PreparedStatement a = db.prepare("INSERT INTO deployment_devices (" + TARGET_COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?)");
+            a.setString(1, t.deploymentId());
+            a.setString(2, t.deviceId());
+            a.setLong(3, t.wave());
+            a.setString(4, t.state());
+            a.setLong(5, t.updatedAt());
+            a.setString(6, t.reason());
+            a.setString(7, t.failed());
+            a.executeUpdate();
+        }
+    }
+
+    /**
+     * @param id a deployment
+     * @return it, or empty
+     * @throws SQLException on failure
+     */
+    public Optional<DeploymentRecord> findDeployment(String id) throws SQLException {
+        PreparedStatement s = db.prepare("SELECT " + DEPLOYMENT_COLUMNS + " FROM deployments WHERE id = ?");
+        s.setString(1, id);
+        try (ResultSet rs = s.executeQuery()) {
+            return rs.next() ? Optional.of(deployment(rs)) : Optional.empty();
+        }
+    }
+
+    /**
+     * @param limit most deployments
+     * @return deployments, newest first
+     * @throws SQLException on failure
+     */
+    public List<DeploymentRecord> listDeployments(int limit) throws SQLException {
+        PreparedStatement s = db.prepare("SELECT " + DEPLOYMENT_COLUMNS
+                + " FROM deployments ORDER BY created_at DESC, id DESC LIMIT ?");
+        s.setInt(1, limit);
+        List<DeploymentRecord> list = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                list.add(deployment(rs));
+            }
+        }
+        return list;
+    }
+
+    /**
+     * @param id a deployment
+     * @param state its new state
+     * @param currentWave its current wave
+     * @param at when
+     * @throws SQLException on failure
+     */
+    public void updateDeployment(String id, String state, long currentWave, long at) throws SQLException {
+        PreparedStatement s = db.prepare("UPDATE deployments SET state = ?, current_wave = ?, updated_at = ? WHERE id = ?");
+        s.setString(1, state);
+        s.setLong(2, currentWave);
+        s.setLong(3, at);
+        s.setString(4, id);
+        s.executeUpdate();
+    }
+
+    /**
+     * @param deploymentId a deployment
+     * @return its devices, by wave then device id
+     * @throws SQLException on failure
+     */
+    public List<DeploymentTarget> targetsOf(String deploymentId) throws SQLException {
+        PreparedStatement s = db.prepare("SELECT " + TARGET_COLUMNS
+                + " FROM deployment_devices WHERE deployment_id = ? ORDER BY wave, device_id");
+        s.setString(1, deploymentId);
+        List<DeploymentTarget> list = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                list.add(target(rs));
+            }
+        }
+        return list;
+    }
+
+    /**
+     * @param deviceId a device
+     * @return its rows in deployments that are running, oldest deployment first
+     * @throws SQLException on failure
+     */
+    public List<DeploymentTarget> runningTargetsOfDevice(String deviceId) throws SQLException {
+        PreparedStatement s = db.prepare("SELECT t.deployment_id, t.device_id, t.wave, t.state, t.updated_at,"
+                + " t.reason, t.failed FROM deployment_devices t JOIN deployments d ON d.id = t.deployment_id"
+                + " WHERE t.device_id = ? AND d.state = 'running' AND t.wave <= d.current_wave"
+                + " ORDER BY d.created_at, d.id");
+        s.setString(1, deviceId);
+        List<DeploymentTarget> list = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                list.add(target(rs));
+            }
+        }
+        return list;
+    }
+
+    /**
+     * @param deploymentId a deployment
+     * @param deviceId a device
+     * @return its row, or empty
+     * @throws SQLException on failure
+     */
+    public Optional<DeploymentTarget> findTarget(String deploymentId, String deviceId) throws SQLException {
+        PreparedStatement s = db.prepare("SELECT " + TARGET_COLUMNS
+                + " FROM deployment_devices WHERE deployment_id = ? AND device_id = ?");
+        s.setString(1, deploymentId);
+        s.setString(2, deviceId);
+        try (ResultSet rs = s.executeQuery()) {
+            return rs.next() ? Optional.of(target(rs)) : Optional.empty();
+        }
+    }
+
+    /**
+     * @param t a device's row with its new state
+     * @throws SQLException on failure
+     */
+    public void updateTarget(DeploymentTarget t) throws SQLException {
+        PreparedStatement s = db.prepare("UPDATE deployment_devices SET state = ?, updated_at = ?, reason = ?,"
+                + " failed = ? WHERE deployment_id = ? AND device_id = ?");
+        s.setString(1, t.state());
+        s.setLong(2, t.updatedAt());
+        s.setString(3, t.reason());
+        s.setString(4, t.failed());
+        s.setString(5, t.deploymentId());
+        s.setString(6, t.deviceId());
+        s.executeUpdate();
+    }
+
+    private static DeploymentRecord deployment(ResultSet rs) throws SQLException {
+        return new DeploymentRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
+                rs.getLong(6));
+    }
+
+    private static DeploymentTarget target(ResultSet rs) throws SQLException {
+        return new DeploymentTarget(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getLong(5),
+                rs.getString(6), rs.getString(7));
+    }
+
     // ---- helpers
 
     private static void setLong(PreparedStatement s, int index, Long value) throws SQLException {

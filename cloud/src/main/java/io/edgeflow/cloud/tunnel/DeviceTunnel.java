@@ -93,6 +93,7 @@ public final class DeviceTunnel implements Session.Listener.AutoDemanding {
         hello.put("max_body_bytes", hub.settings().maxBodyBytes());
         hello.put("server_time", serverTime(hub.now()));
         send(hello, null);
+        hub.opened(this);
     }
 
     @Override

@@ -32,6 +32,9 @@ public final class TunnelHub {
     private final Map<String, Presence> closed = new ConcurrentHashMap<>();
     /** Devices revoked while this cloud runs: a tunnel authenticated just before the revocation is closed too. */
     private final Set<String> revoked = ConcurrentHashMap.newKeySet();
+    /** Told the device id each time a tunnel opens (after its hello): pending deployments are delivered then. */
+    private final java.util.List<java.util.function.Consumer<String>> openListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param settings the tunnel settings
@@ -77,6 +80,27 @@ public final class TunnelHub {
         }
         LOG.info("Tunnel of {} open from {}{}", LogText.of(tunnel.deviceId()), LogText.of(tunnel.remoteAddress()),
                 older == null ? "" : " (replaces the previous one)");
+    }
+
+    /**
+     * @param listener told the device id each time a device's tunnel opens, after the cloud's hello; it must not
+     *        block (it runs on the tunnel's thread)
+     */
+    public void onOpen(java.util.function.Consumer<String> listener) {
+        openListeners.add(listener);
+    }
+
+    void opened(DeviceTunnel tunnel) {
+        if (open.get(tunnel.deviceId()) != tunnel) {
+            return;
+        }
+        for (java.util.function.Consumer<String> l : openListeners) {
+            try {
+                l.accept(tunnel.deviceId());
+            } catch (RuntimeException e) {
+                LOG.error("A tunnel listener failed for {}: {}", LogText.of(tunnel.deviceId()), LogText.of(e), e);
+            }
+        }
     }
 
     void detach(DeviceTunnel tunnel, int code, String reason) {
