@@ -50,8 +50,8 @@ final class AdminApi {
         admin(routes, "GET", "/api/v1/admin/audit", this::audit, false);
     }
 
-    private void admin(ApiRoutes routes, String method, String template, ApiRoutes.Endpoint endpoint,
-            boolean readsBody) {
+    /** Adds a route behind the admin token ({@link #adminGate}); other admin endpoints use it too. */
+    void admin(ApiRoutes routes, String method, String template, ApiRoutes.Endpoint endpoint, boolean readsBody) {
         routes.add(method, template, new ApiRoutes.Route(method, endpoint, this::adminGate, readsBody, null));
     }
 
@@ -99,7 +99,7 @@ final class AdminApi {
     }
 
     private Reply listCodes(Call call) throws CloudError {
-        int limit = limit(call);
+        int limit = call.limit();
         String state = call.query("state");
         long now = service.now();
         List<Map<String, Object>> codes = new ArrayList<>();
@@ -121,7 +121,7 @@ final class AdminApi {
     }
 
     private Reply listDevices(Call call) throws CloudError {
-        int limit = limit(call);
+        int limit = call.limit();
         long now = service.now();
         List<Map<String, Object>> devices = new ArrayList<>();
         for (DeviceDetails d : service.listDevices(limit)) {
@@ -153,25 +153,10 @@ final class AdminApi {
             }
         }
         List<Map<String, Object>> events = new ArrayList<>();
-        for (AuditEvent e : service.audit(before, limit(call))) {
+        for (AuditEvent e : service.audit(before, call.limit())) {
             events.add(Views.audit(e));
         }
         return new Reply(200, Map.of("events", events));
     }
 
-    private static int limit(Call call) throws CloudError {
-        String l = call.query("limit");
-        if (l == null) {
-            return 100;
-        }
-        try {
-            int limit = Integer.parseInt(l);
-            if (limit >= 1 && limit <= 1000) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw CloudError.invalidRequest("limit", "must be a whole number from 1 to 1000");
-    }
 }

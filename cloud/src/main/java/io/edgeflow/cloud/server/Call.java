@@ -9,6 +9,7 @@ import org.eclipse.jetty.util.Fields;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.provisioning.CloudError;
 
 /**
@@ -51,5 +52,30 @@ final class Call {
         Fields fields = Request.extractQueryParameters(request);
         Fields.Field f = fields.get(name);
         return f == null ? null : f.getValue();
+    }
+
+    /** @return the bearer token of the {@code Authorization} header, or null */
+    String bearer() {
+        return AdminTokens.bearer(header(HttpHeader.AUTHORIZATION)).orElse(null);
+    }
+
+    /**
+     * @return the {@code limit} query parameter of a listing: 100 when absent
+     * @throws CloudError 400 unless it is a whole number from 1 to 1000
+     */
+    int limit() throws CloudError {
+        String l = query("limit");
+        if (l == null) {
+            return 100;
+        }
+        try {
+            int limit = Integer.parseInt(l);
+            if (limit >= 1 && limit <= 1000) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw CloudError.invalidRequest("limit", "must be a whole number from 1 to 1000");
     }
 }

@@ -65,7 +65,7 @@ final class DeviceApi {
 
     private Reply confirm(Call call) throws CloudError, IOException {
         call.body(false); // an empty body, or any JSON object: nothing in it is needed
-        AuthenticatedDevice confirmed = service.confirm(call.param("id"), bearer(call), call.source);
+        AuthenticatedDevice confirmed = service.confirm(call.param("id"), call.bearer(), call.source);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("device_id", confirmed.device().id());
         m.put("status", confirmed.device().status());
@@ -76,11 +76,11 @@ final class DeviceApi {
 
     private Reply rotateKey(Call call) throws CloudError, IOException {
         call.body(false);
-        return new Reply(200, Views.issuedKey(service.rotateKey(call.param("id"), bearer(call), call.source)));
+        return new Reply(200, Views.issuedKey(service.rotateKey(call.param("id"), call.bearer(), call.source)));
     }
 
     private Reply deviceSelf(Call call) throws CloudError {
-        AuthenticatedDevice device = service.authenticate(call.param("id"), bearer(call));
+        AuthenticatedDevice device = service.authenticate(call.param("id"), call.bearer());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("device_id", device.device().id());
         m.put("status", device.device().status());
@@ -90,7 +90,4 @@ final class DeviceApi {
         return new Reply(200, m);
     }
 
-    private static String bearer(Call call) {
-        return AdminTokens.bearer(call.header(HttpHeader.AUTHORIZATION)).orElse(null);
-    }
 }

@@ -44,24 +44,20 @@ final class UpdateApi {
     void addTo(ApiRoutes routes) {
         routes.add("POST", "/api/v1/admin/artifacts", new ApiRoutes.Route("POST", this::upload, admin::adminGate,
                 false, null, artifacts.maxBytes()));
-        admin(routes, "GET", "/api/v1/admin/artifacts", this::listArtifacts, false);
-        admin(routes, "GET", "/api/v1/admin/artifacts/{sha256}", this::getArtifact, false);
-        admin(routes, "DELETE", "/api/v1/admin/artifacts/{sha256}", this::deleteArtifact, false);
-        admin(routes, "POST", "/api/v1/admin/artifacts/{sha256}/signatures", this::sign, true);
-        admin(routes, "GET", "/api/v1/admin/release-key", this::releaseKey, false);
-        admin(routes, "POST", "/api/v1/admin/deployments", this::createDeployment, true);
-        admin(routes, "GET", "/api/v1/admin/deployments", this::listDeployments, false);
-        admin(routes, "GET", "/api/v1/admin/deployments/{id}", this::getDeployment, false);
-        admin(routes, "POST", "/api/v1/admin/deployments/{id}/cancel", this::cancelDeployment, true);
+        admin.admin(routes, "GET", "/api/v1/admin/artifacts", this::listArtifacts, false);
+        admin.admin(routes, "GET", "/api/v1/admin/artifacts/{sha256}", this::getArtifact, false);
+        admin.admin(routes, "DELETE", "/api/v1/admin/artifacts/{sha256}", this::deleteArtifact, false);
+        admin.admin(routes, "POST", "/api/v1/admin/artifacts/{sha256}/signatures", this::sign, true);
+        admin.admin(routes, "GET", "/api/v1/admin/release-key", this::releaseKey, false);
+        admin.admin(routes, "POST", "/api/v1/admin/deployments", this::createDeployment, true);
+        admin.admin(routes, "GET", "/api/v1/admin/deployments", this::listDeployments, false);
+        admin.admin(routes, "GET", "/api/v1/admin/deployments/{id}", this::getDeployment, false);
+        admin.admin(routes, "POST", "/api/v1/admin/deployments/{id}/cancel", this::cancelDeployment, true);
         routes.add("GET", "/api/v1/devices/{id}/artifacts/{sha256}", this::download);
         routes.add("POST", "/api/v1/devices/{id}/deployments/{deployment}/status",
                 new ApiRoutes.Route("POST", this::report, null, true, null));
     }
 
-    private void admin(ApiRoutes routes, String method, String template, ApiRoutes.Endpoint endpoint,
-            boolean readsBody) {
-        routes.add(method, template, new ApiRoutes.Route(method, endpoint, admin::adminGate, readsBody, null));
-    }
 
     // ------------------------------------------------------------------ artifacts
 
@@ -77,7 +73,7 @@ final class UpdateApi {
 
     private Reply listArtifacts(Call call) throws CloudError {
         List<Map<String, Object>> list = new ArrayList<>();
-        for (ArtifactRecord a : artifacts.list(limit(call))) {
+        for (ArtifactRecord a : artifacts.list(call.limit())) {
             list.add(artifact(a));
         }
         return new Reply(200, Map.of("artifacts", list));
@@ -161,7 +157,7 @@ final class UpdateApi {
     }
 
     private Reply listDeployments(Call call) throws CloudError {
-        return new Reply(200, Map.of("deployments", rollouts.list(limit(call))));
+        return new Reply(200, Map.of("deployments", rollouts.list(call.limit())));
     }
 
     private Reply getDeployment(Call call) throws CloudError {
@@ -176,7 +172,7 @@ final class UpdateApi {
     // ------------------------------------------------------------------ the device's side
 
     private Reply download(Call call) throws CloudError {
-        AuthenticatedDevice device = service.authenticate(call.param("id"), bearer(call));
+        AuthenticatedDevice device = service.authenticate(call.param("id"), call.bearer());
         String deviceId = device.device().id();
         String sha = Artifacts.checkSha256(call.param("sha256"));
         java.nio.file.Path file = artifacts.file(sha);
@@ -225,28 +221,10 @@ final class UpdateApi {
     }
 
     private Reply report(Call call) throws CloudError {
-        AuthenticatedDevice device = service.authenticate(call.param("id"), bearer(call));
+        AuthenticatedDevice device = service.authenticate(call.param("id"), call.bearer());
         rollouts.report(device.device().id(), call.param("deployment"), call.body(true), call.source);
         return new Reply(204, Reply.NO_CONTENT);
     }
 
-    private static String bearer(Call call) {
-        return AdminTokens.bearer(call.header(HttpHeader.AUTHORIZATION)).orElse(null);
-    }
 
-    private static int limit(Call call) throws CloudError {
-        String l = call.query("limit");
-        if (l == null) {
-            return 100;
-        }
-        try {
-            int limit = Integer.parseInt(l);
-            if (limit >= 1 && limit <= 1000) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw CloudError.invalidRequest("limit", "must be a whole number from 1 to 1000");
-    }
 }

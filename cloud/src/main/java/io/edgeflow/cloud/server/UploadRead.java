@@ -10,13 +10,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.util.thread.Scheduler;
 
 import io.edgeflow.cloud.FilePermissions;
 import io.edgeflow.cloud.provisioning.CloudError;
@@ -26,7 +21,7 @@ import io.edgeflow.cloud.provisioning.CloudError;
  * arrives, but into a temporary file (mode 0600, fsynced when whole) while its SHA-256 is computed: a 32 MiB upload
  * never sits in memory. The outcome is given exactly once, to {@link Done}; a failed read leaves no file behind.
  */
-final class UploadRead implements Runnable {
+final class UploadRead extends DemandedRead {
     /**
      * A whole upload.
      *
@@ -52,23 +47,21 @@ final class UploadRead implements Runnable {
          * @param upload the upload, or null
          * @param received how many bytes arrived
          * @param failure null, or why not: a 413 {@link CloudError}, an {@link IOException} of the disk, a
-         *        {@link TimeoutException}, or what Jetty failed the read with
+         *        {@link java.util.concurrent.TimeoutException}, or what Jetty failed the read with
          */
         void complete(Upload upload, long received, Throwable failure);
     }
 
-    private final Request request;
     private final long maxBytes;
     private final Path file;
     private final FileChannel channel;
     private final MessageDigest digest;
     private final Done done;
-    private final AtomicBoolean finished = new AtomicBoolean();
-    private long received;
-    private volatile Scheduler.Task deadline;
+    /** Written by {@link #take} (one call at a time), read by {@link #ended}: Jetty's demand hands over between them. */
+    private volatile long received;
 
     private UploadRead(Request request, long maxBytes, Path file, FileChannel channel, Done done) {
-        this.request = request;
+        super(request, "upload");
         this.maxBytes = maxBytes;
         this.file = file;
         this.channel = channel;
@@ -100,65 +93,30 @@ final class UploadRead implements Runnable {
             done.complete(null, 0, e);
             return;
         }
-        UploadRead read = new UploadRead(request, maxBytes, file, channel, done);
-        Scheduler scheduler = request.getComponents().getScheduler();
-        read.deadline = scheduler.schedule(read::expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        read.run();
+        new UploadRead(request, maxBytes, file, channel, done).begin(timeout);
     }
 
     @Override
-    public void run() {
-        while (!finished.get()) {
-            Content.Chunk chunk = request.read();
-            if (chunk == null) {
-                request.demand(this);
-                return;
-            }
-            if (Content.Chunk.isFailure(chunk)) {
-                Throwable failure = chunk.getFailure();
-                finish(false, chunk.isLast() ? failure : new TimeoutException("idle: " + failure));
-                return;
-            }
-            ByteBuffer bytes = chunk.getByteBuffer();
-            int n = bytes.remaining();
-            if (received + n > maxBytes) {
-                chunk.release();
-                finish(false, new CloudError(413, "body_too_large", "The upload is larger than " + maxBytes
-                        + " bytes (the cloud's --max-artifact-size)."));
-                return;
-            }
-            try {
-                digest.update(bytes.duplicate());
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            } catch (IOException e) {
-                chunk.release();
-                finish(false, e);
-                return;
-            }
-            received += n;
-            boolean last = chunk.isLast();
-            chunk.release();
-            if (last) {
-                finish(true, null);
-                return;
-            }
+    Throwable take(ByteBuffer bytes) {
+        int n = bytes.remaining();
+        if (received + n > maxBytes) {
+            return new CloudError(413, "body_too_large", "The upload is larger than " + maxBytes
+                    + " bytes (the cloud's --max-artifact-size).");
         }
+        try {
+            digest.update(bytes.duplicate());
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        } catch (IOException e) {
+            return e;
+        }
+        received += n;
+        return null;
     }
 
-    private void expire() {
-        finish(false, new TimeoutException("the upload was not complete within the body timeout"));
-    }
-
-    private void finish(boolean whole, Throwable failure) {
-        if (!finished.compareAndSet(false, true)) {
-            return;
-        }
-        Scheduler.Task task = deadline;
-        if (task != null) {
-            task.cancel();
-        }
+    @Override
+    void ended(boolean whole, Throwable failure) {
         Throwable outcome = failure;
         try {
             if (whole) {
