@@ -84,7 +84,7 @@ ENV
   done
   kill -TERM "$agent_pid"; wait "$agent_pid" 2>/dev/null || true
   agent_pid=""
-  echo "$((t_http - t0)) $((t_prov - t0)) $(log_gap "$dir/agent.log" "ProvisioningEngine - Registering" "is provisioned")"
+  echo "$((t_http - t0)) $((t_prov - t0)) $(log_gap "$dir/agent.log" "Registering with the cloud" "is provisioned")"
 }
 
 one_run 0 >/dev/null # warms the cloud; not counted
