@@ -10,7 +10,12 @@
 # of the local API (/api/v1/saas/status) or the bare servlet, framework storage and archives of an earlier run
 # kept, as after a reboot. CPU = user + system time of the JVM at that first answer. RSS = VmRSS 10 s after it.
 # Java 25 rows run where /usr/lib/jvm/temurin-25-jdk-amd64 exists (JAVA25=... to choose another).
-# Writes bench/out/startup-launcher.md and replaces the "startup-launcher" section of bench/RESULTS.md.
+# BASELINE=<dir> adds a row for another build's start script and edgeflow.jar (a copy of launcher/target from before a
+# change), started in turn with the others: how each change was measured against the one before it. BASELINE_NAME
+# names that row.
+# VARIANTS="bare-17 agent-17 ..." runs only those rows (the bare stack must be one of them).
+# Writes bench/out/startup-launcher.md and (without VARIANTS) replaces the "startup-launcher" section of
+# bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-9}
@@ -38,11 +43,11 @@ one_run() {
   local storage="$work/$v"
   t0=$(now_ms)
   case "$v" in
-    agent-17|agent-25)
-      local jvm=$JAVA17; [ "$v" = agent-25 ] && jvm=$JAVA25
+    agent-17|agent-25|baseline-17)
+      local jvm=$JAVA17 script=$SCRIPT; [ "$v" = agent-25 ] && jvm=$JAVA25; [ "$v" = baseline-17 ] && script=$BASELINE/edgeflow
       url="http://127.0.0.1:$port/api/v1/saas/status"
       JAVA="$jvm" EDGEFLOW_DATA_DIR="$storage" EDGEFLOW_ENV_FILE="$work/none.env" EDGEFLOW_HTTP_PORT=$port \
-        EDGEFLOW_CDS_ARCHIVE="$work/$v.jsa" "$SCRIPT" >"$work/$v.log" 2>&1 &
+        EDGEFLOW_CDS_ARCHIVE="$work/$v.jsa" "$script" >"$work/$v.log" 2>&1 &
       ;;
     agent-25-aot)
       # the JDK's ahead-of-time cache (JEP 483/514/515) instead of the start script's class data archive: the first
@@ -76,7 +81,9 @@ one_run() {
 }
 
 variants="bare-17 agent-17"
+[ -n "${BASELINE:-}" ] && variants="$variants baseline-17"
 [ -x "$JAVA25" ] && variants="$variants agent-25 agent-25-aot"
+variants=${VARIANTS:-$variants}
 declare -A ms cpu rss port first
 for v in $variants; do
   port[$v]=$(free_port)
@@ -113,6 +120,7 @@ bare_ms=$(printf '%s\n' ${ms[bare-17]} | median)
     case "$v" in
       bare-17) name="bare stack, Java 17 ($("$JAVA17" -version 2>&1 | head -1 | cut -d'"' -f2))";;
       agent-17) name="agent, Java 17";;
+      baseline-17) name="${BASELINE_NAME:-baseline ($BASELINE)}, Java 17";;
       agent-25) name="agent, Java 25 ($("$JAVA25" -version 2>&1 | head -1 | cut -d'"' -f2))";;
       agent-25-aot) name="agent, Java 25, AOT cache instead of the class data archive";;
     esac
@@ -123,6 +131,8 @@ bare_ms=$(printf '%s\n' ${ms[bare-17]} | median)
   echo "<!-- startup-launcher:end -->"
 } | tee bench/out/startup-launcher.md
 
+# a run of chosen rows (VARIANTS) is not the record: bench/RESULTS.md keeps the full run's section
+[ -z "${VARIANTS:-}" ] || exit 0
 python3 - <<'PY'
 import re, pathlib
 results = pathlib.Path("bench/RESULTS.md")

@@ -4,6 +4,7 @@
 # tunnel bundle opens its tunnel as soon as the credentials are confirmed).
 #
 #   bench/provisioning/run.sh [RUNS]     (default 5; needs `mvn -B -DskipTests package` first)
+#   AGENT=<start script of another build> bench/provisioning/run.sh   measures that build instead
 #
 # Each run starts the agent with the shipped start script (launcher/target/edgeflow) on a new, empty data
 # directory, so it really provisions: a new code each time. One unmeasured run first warms the cloud (a
@@ -13,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${1:-5}
-AGENT=launcher/target/edgeflow
+AGENT=${AGENT:-launcher/target/edgeflow} # AGENT=<start script of another build> to compare
 CLOUD=cloud/target/edgeflow-cloud.jar
 [ -x "$AGENT" ] && [ -f "$CLOUD" ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
@@ -84,7 +85,7 @@ ENV
   done
   kill -TERM "$agent_pid"; wait "$agent_pid" 2>/dev/null || true
   agent_pid=""
-  echo "$((t_http - t0)) $((t_prov - t0)) $(log_gap "$dir/agent.log" "ProvisioningEngine - Registering" "is provisioned")"
+  echo "$((t_http - t0)) $((t_prov - t0)) $(log_gap "$dir/agent.log" "Registering with the cloud" "is provisioned")"
 }
 
 one_run 0 >/dev/null # warms the cloud; not counted

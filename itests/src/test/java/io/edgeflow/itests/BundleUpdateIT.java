@@ -13,6 +13,8 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 
@@ -29,6 +31,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -125,6 +128,15 @@ public class BundleUpdateIT {
         }
     }
 
+    /** Refreshes the bundle and what depends on it, and waits until the framework says it is done. */
+    private void refresh(Bundle bundle) throws InterruptedException {
+        CountDownLatch refreshed = new CountDownLatch(1);
+        context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class)
+                .refreshBundles(List.of(bundle), event -> refreshed.countDown());
+        assertTrue("the refresh after updating " + bundle.getSymbolicName() + " ended",
+                refreshed.await(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+    }
+
     @Test
     public void updatingABundleDisturbsOnlyWhatDependsOnIt() throws Exception {
         Map<String, Object> saas = new HashMap<>();
@@ -150,9 +162,22 @@ public class BundleUpdateIT {
             Long provisioningService = serviceId(ProvisioningService.class);
 
             bundle.update(); // re-reads the bundle from its location, as a remote update does
-            assertEquals(bsn, Bundle.ACTIVE, bundle.getState());
+            boolean fragment = bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null;
+            if (fragment) {
+                // io.edgeflow.slf4j.binding, a fragment of slf4j.api: its new revision takes effect when its host is
+                // refreshed, and with slf4j.api every bundle that logs restarts (as after an update of slf4j.api)
+                refresh(bundle);
+                assertEquals(bsn, Bundle.RESOLVED, bundle.getState());
+                Http.await(statusUrl(), 200, PATIENCE); // the HTTP bundle logs too: its server restarted
+            } else {
+                assertEquals(bsn, Bundle.ACTIVE, bundle.getState());
+            }
             JsonNode status = awaitOnline();
             assertEquals("the same device after updating " + bsn, deviceId, status.get("device_id").asText());
+            if (fragment) {
+                updated.add(bsn);
+                continue;
+            }
             if (!TUNNEL_NEEDS.contains(bsn)) {
                 assertEquals("updating " + bsn + " leaves the tunnel component alone", tunnelService,
                         serviceId(TunnelService.class));
@@ -166,7 +191,8 @@ public class BundleUpdateIT {
             updated.add(bsn);
         }
         assertTrue("the EdgeFlow bundles were updated: " + updated, updated.containsAll(List.of("io.edgeflow.tunnel",
-                "io.edgeflow.provisioning", "io.edgeflow.endpoint", "io.edgeflow.vault", "io.edgeflow.localapi")));
+                "io.edgeflow.provisioning", "io.edgeflow.endpoint", "io.edgeflow.vault", "io.edgeflow.localapi",
+                "io.edgeflow.slf4j.binding")));
         assertEquals("one registration for all of it", 1, cloud.registrations(
                 String.valueOf(saas.get(".provisioning_code"))).size());
     }

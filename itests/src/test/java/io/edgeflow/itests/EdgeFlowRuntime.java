@@ -81,12 +81,7 @@ public final class EdgeFlowRuntime {
      */
     public static Option[] options(int httpPort, Path envFile, Map<String, String> overrides) {
         Properties launcher = launcherProperties();
-        Map<String, String> framework = new HashMap<>();
-        for (String name : launcher.stringPropertyNames()) {
-            if (!name.startsWith("launch.")) {
-                framework.put(name, launcher.getProperty(name));
-            }
-        }
+        Map<String, String> framework = new HashMap<>(ShippedJar.runProperties(launcher));
         framework.put("org.osgi.service.http.port", Integer.toString(httpPort));
         framework.put("edgeflow.env.file", envFile.toString());
         // as the launcher does: the data directory before Config Admin has one, here beside the env file,
@@ -113,12 +108,14 @@ public final class EdgeFlowRuntime {
             Path file = extract(entry);
             String bsn = symbolicName(file);
             Integer level = startLevels.get(bsn);
-            if (bsn.equals("slf4j.api") || bsn.equals("slf4j.simple")) {
-                // Pax Exam's own bundles start at level 2 and log through slf4j: the provider must be there
-                // before them, or slf4j settles on its no-operation logger and the agent's log is lost
+            boolean fragment = fragment(file);
+            if (bsn.equals("slf4j.api") || bsn.equals("slf4j.simple") || bsn.equals("io.edgeflow.slf4j.binding")) {
+                // Pax Exam's own bundles start at level 2 and log through slf4j: the provider (and the fragment of
+                // slf4j.api through which slf4j finds it) must be there before them, or slf4j settles on its
+                // no-operation logger and the agent's log is lost
                 level = 1;
             }
-            ProvisionOption<?> option = bundle(file.toUri().toString()).start(true);
+            ProvisionOption<?> option = bundle(file.toUri().toString()).start(!fragment);
             if (level != null) {
                 option = option.startLevel(level);
                 if (level <= beginning) { // above it (the optional Web Console): installed, not started, as in the agent
@@ -185,6 +182,14 @@ public final class EdgeFlowRuntime {
                 Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
             }
             return target.toAbsolutePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean fragment(Path bundle) {
+        try (JarFile jar = new JarFile(bundle.toFile())) {
+            return jar.getManifest().getMainAttributes().getValue("Fragment-Host") != null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

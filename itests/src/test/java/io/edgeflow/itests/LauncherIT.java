@@ -5,6 +5,8 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.After;
@@ -202,5 +205,44 @@ public class LauncherIT {
             assertTrue(output, output.startsWith("edgeflow: ") && output.contains(c.getValue()));
             assertFalse(output, output.contains("Exception"));
         }
+    }
+
+    /**
+     * SIGTERM while the agent is still starting, made deterministic: the env file is a named pipe, which the
+     * configuration bundle reads during the start. Opening its writing end returns once the agent has opened it, so
+     * the agent is then inside its start, blocked until the test writes; the SIGTERM lands there.
+     */
+    @Test
+    public void sigtermDuringTheStartStopsTheAgentCleanlyOnceTheStartHasEnded() throws Exception {
+        Path dir = EdgeFlowRuntime.newTestDirectory("sigterm-start");
+        Path pipe = dir.resolve("env.pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).redirectErrorStream(true).start();
+        assertTrue("mkfifo (coreutils) is needed", mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
+        Path log = dir.resolve("agent.log");
+        Process agent = start(dir, Map.of("EDGEFLOW_DATA_DIR", dir.resolve("data").toString(), "EDGEFLOW_ENV_FILE",
+                pipe.toString(), "EDGEFLOW_HTTP_PORT", Integer.toString(EdgeFlowRuntime.freePort())), log, false);
+
+        CompletableFuture<OutputStream> writer = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.newOutputStream(pipe); // returns once the agent opened the pipe to read it
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try (OutputStream envFile = writer.get(60, TimeUnit.SECONDS)) {
+            assertTrue(agent.isAlive());
+            agent.destroy(); // SIGTERM, while the configuration bundle waits for the env file
+            awaitLine(log, "stop requested while starting", agent, Duration.ofSeconds(30));
+            envFile.write("# nothing set\n".getBytes(StandardCharsets.UTF_8));
+        } // end of file: the start goes on, then the framework stops
+
+        assertTrue("the agent did not stop within 30 s of SIGTERM", agent.waitFor(30, TimeUnit.SECONDS));
+        String output = Files.readString(log);
+        assertEquals(output, 143, agent.exitValue());
+        assertTrue(output, output.contains("EdgeFlow agent stopping"));
+        assertFalse(output, output.contains("Shutdown in progress"));
+        // no stack trace through our code. (Felix HTTP may log "Exception while initializing Jetty": it starts Jetty
+        // in a thread of its own, which the framework's stop can overtake; that is its own, harmless race.)
+        assertFalse(output, output.contains("at io.edgeflow."));
     }
 }

@@ -91,11 +91,15 @@ public class ProvisioningLauncherIT {
             }
             try {
                 HttpResponse<String> response = Http.get("http://127.0.0.1:" + port + "/api/v1/saas/status");
-                JsonNode status = JSON.readTree(response.body());
-                if (condition.test(status)) {
-                    return status;
+                // while the agent starts, the HTTP server may answer before the status servlet is there (a JSON
+                // 404): only the status servlet's own answer is a status
+                if (response.statusCode() == 200) {
+                    JsonNode status = JSON.readTree(response.body());
+                    if (condition.test(status)) {
+                        return status;
+                    }
                 }
-                last = response.body();
+                last = response.statusCode() + " " + response.body();
             } catch (IOException e) {
                 last = e.toString();
             }

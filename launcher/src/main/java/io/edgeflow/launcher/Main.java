@@ -114,6 +114,9 @@ public final class Main {
     }
 
     private static void stopOnceLaunched(CompletableFuture<Framework> launched) {
+        if (!launched.isDone()) {
+            LauncherLog.info("stop requested while starting: the agent stops once the start has ended");
+        }
         try {
             Framework framework = launched.get(STOP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             if (framework != null) {
@@ -228,7 +231,7 @@ public final class Main {
         }
     }
 
-    /** Quietens java.util.logging (used by SPI Fly) unless the operator configured it. */
+    /** Quietens java.util.logging (the JDK logs through it) unless the operator configured it. */
     private static void configureJavaUtilLogging() {
         if (System.getProperty("java.util.logging.config.file") != null
                 || System.getProperty("java.util.logging.config.class") != null) {

@@ -98,13 +98,30 @@ public final class ShippedJar {
         return bundles;
     }
 
-    /** @return the bndrun's {@code -runproperties} (everything in the index but bnd's own {@code launch.*}) */
+    /** @return the framework properties of the bndrun, see {@link #runProperties(Properties)} */
     Map<String, String> runProperties() {
+        return runProperties(index);
+    }
+
+    /**
+     * The framework properties the bndrun asks for: its {@code -runproperties} (everything in the index but bnd's own
+     * {@code launch.*}), and its {@code -runsystemcapabilities} (bnd writes them as {@code launch.system.capabilities})
+     * as the system bundle's extra capabilities, as bnd's launcher passed them (public for the itests, which boot the
+     * same framework in Pax Exam).
+     *
+     * @param index the jar's {@code launcher.properties}
+     * @return the properties, by name
+     */
+    public static Map<String, String> runProperties(Properties index) {
         Map<String, String> properties = new LinkedHashMap<>();
         for (String name : index.stringPropertyNames()) {
             if (!name.startsWith("launch.")) {
                 properties.put(name, index.getProperty(name));
             }
+        }
+        String capabilities = index.getProperty("launch.system.capabilities", "").strip();
+        if (!capabilities.isEmpty()) {
+            properties.merge(Constants.FRAMEWORK_SYSTEMCAPABILITIES_EXTRA, capabilities, (a, b) -> a + "," + b);
         }
         return properties;
     }
