@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reports deployment states to the cloud ({@code POST /api/v1/devices/{device_id}/deployments/{id}/status}): the
- * latest state of each deployment, retried with exponential backoff (1 s doubling up to 5 minutes) until the cloud
- * accepts it. A newer state replaces an older one still waiting. What the cloud acknowledged goes back to the
- * engine, which journals it, so that after a restart only what was not acknowledged is sent again.
+ * states of each deployment in order, each retried with exponential backoff (1 s doubling up to 5 minutes) until the
+ * cloud accepts it. What the cloud acknowledged goes back to the engine, which journals it, so that after a restart
+ * the latest state is sent again if it was not acknowledged.
  * <p>
  * Threading: all sending runs on the given single-threaded scheduler; {@link #submit} may be called from any thread
  * (it only touches {@code pending} under this object's lock).
@@ -29,8 +29,9 @@ final class StatusReporter {
     private final Cloud cloud;
     private final ScheduledExecutorService scheduler;
     private final BiConsumer<String, String> acknowledged;
-    /** The latest unsent status per deployment; guarded by {@code this}. */
-    private final Map<String, Map<String, Object>> pending = new LinkedHashMap<>();
+    private final Duration firstDelay;
+    /** The unsent states per deployment, oldest first; guarded by {@code this}. */
+    private final Map<String, java.util.Deque<Map<String, Object>>> pending = new LinkedHashMap<>();
     /** The current retry delay per deployment; guarded by {@code this}. */
     private final Map<String, Duration> delays = new HashMap<>();
 
@@ -40,9 +41,15 @@ final class StatusReporter {
      * @param acknowledged told (deployment id, state) when the cloud accepted a report
      */
     StatusReporter(Cloud cloud, ScheduledExecutorService scheduler, BiConsumer<String, String> acknowledged) {
+        this(cloud, scheduler, acknowledged, FIRST_DELAY);
+    }
+
+    StatusReporter(Cloud cloud, ScheduledExecutorService scheduler, BiConsumer<String, String> acknowledged,
+            Duration firstDelay) {
         this.cloud = cloud;
         this.scheduler = scheduler;
         this.acknowledged = acknowledged;
+        this.firstDelay = firstDelay;
     }
 
     /** Queues the record's state for the cloud, replacing an older state of the same deployment still waiting. */
@@ -53,9 +60,12 @@ final class StatusReporter {
         status.put("failed", record.failed() == null ? null : record.failed().toJson());
         boolean schedule;
         synchronized (this) {
-            schedule = pending.put(record.id(), status) == null;
+            java.util.Deque<Map<String, Object>> queue = pending.computeIfAbsent(record.id(),
+                    k -> new java.util.ArrayDeque<>());
+            schedule = queue.isEmpty();
+            queue.add(status);
             if (schedule) {
-                delays.put(record.id(), FIRST_DELAY);
+                delays.put(record.id(), firstDelay);
             }
         }
         if (schedule) {
@@ -70,7 +80,8 @@ final class StatusReporter {
     private void send(String id) {
         Map<String, Object> status;
         synchronized (this) {
-            status = pending.get(id);
+            java.util.Deque<Map<String, Object>> queue = pending.get(id);
+            status = queue == null ? null : queue.peek();
         }
         if (status == null) {
             return;
@@ -81,11 +92,11 @@ final class StatusReporter {
         } catch (IOException | RuntimeException e) {
             Duration delay;
             synchronized (this) {
-                delay = delays.getOrDefault(id, FIRST_DELAY);
+                delay = delays.getOrDefault(id, firstDelay);
                 delays.put(id, delay.multipliedBy(2).compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay.multipliedBy(2));
             }
-            LOG.info("Deployment {}: reporting '{}' to the cloud failed ({}); retrying in {} s", id, state,
-                    e.getMessage(), delay.toSeconds());
+            LOG.info("Deployment {}: reporting '{}' to the cloud failed ({}); retrying in {} ms", id, state,
+                    e.getMessage(), delay.toMillis());
             try {
                 scheduler.schedule(() -> send(id), delay.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
@@ -93,17 +104,20 @@ final class StatusReporter {
             }
             return;
         }
-        boolean newer;
+        boolean more;
         synchronized (this) {
-            newer = pending.get(id) != status;
-            if (!newer) {
+            java.util.Deque<Map<String, Object>> queue = pending.get(id);
+            queue.poll();
+            more = !queue.isEmpty();
+            delays.put(id, firstDelay);
+            if (!more) {
                 pending.remove(id);
                 delays.remove(id);
             }
         }
         LOG.debug("Deployment {}: reported '{}' to the cloud", id, state);
         acknowledged.accept(id, state);
-        if (newer) {
+        if (more) {
             send(id);
         }
     }
