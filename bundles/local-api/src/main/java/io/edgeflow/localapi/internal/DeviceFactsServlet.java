@@ -12,6 +12,7 @@ import io.edgeflow.api.facts.HardwareFactsService;
 import io.edgeflow.api.facts.NetworkFacts;
 import io.edgeflow.api.facts.NetworkFactsService;
 import io.edgeflow.api.facts.NetworkInterfaceFacts;
+import io.edgeflow.http.json.JsonServlet;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -51,7 +52,7 @@ public final class DeviceFactsServlet extends JsonServlet {
     }
 
     @Override
-    Map<String, Handler> handlers() {
+    protected Map<String, Handler> handlers() {
         return Map.of("GET", request -> new Reply(200, toJson(hardware, network)));
     }
 

@@ -8,6 +8,8 @@ import javax.servlet.Servlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import io.edgeflow.http.json.JsonServlet;
+
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletErrorPage;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
@@ -27,12 +29,12 @@ public final class ErrorPageServlet extends JsonServlet {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorPageServlet.class);
 
     @Override
-    Map<String, Handler> handlers() {
+    protected Map<String, Handler> handlers() {
         return Map.of();
     }
 
     @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    public void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object given = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         Object thrown = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         int status = given instanceof Integer i && i >= 400 && i <= 599 ? i : 500;

@@ -6,6 +6,9 @@ import javax.servlet.Servlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
+import io.edgeflow.http.json.ApiError;
+import io.edgeflow.http.json.JsonServlet;
+
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
@@ -22,12 +25,12 @@ public final class NotFoundServlet extends JsonServlet {
     private static final long serialVersionUID = 1L;
 
     @Override
-    Map<String, Handler> handlers() {
+    protected Map<String, Handler> handlers() {
         return Map.of();
     }
 
     @Override
-    Reply answer(HttpServletRequest request, HttpServletResponse response, String method) throws ApiError {
+    protected Reply answer(HttpServletRequest request, HttpServletResponse response, String method) throws ApiError {
         throw new ApiError(404, "not_found", "No such endpoint: " + printable(request.getRequestURI())
                 + ". See GET /api/v1/saas/status.");
     }

@@ -11,6 +11,9 @@ import javax.servlet.http.HttpServletRequest;
 import io.edgeflow.api.provisioning.ProvisioningException;
 import io.edgeflow.api.provisioning.ProvisioningService;
 import io.edgeflow.api.vault.DeviceCredentials;
+import io.edgeflow.http.json.ApiError;
+import io.edgeflow.http.json.CallerCheck;
+import io.edgeflow.http.json.JsonServlet;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -62,7 +65,7 @@ public final class ProvisionServlet extends JsonServlet {
     }
 
     @Override
-    Map<String, Handler> handlers() {
+    protected Map<String, Handler> handlers() {
         return Map.of("POST", this::provision);
     }
 

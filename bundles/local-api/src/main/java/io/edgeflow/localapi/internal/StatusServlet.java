@@ -18,6 +18,7 @@ import io.edgeflow.api.tunnel.TunnelService;
 import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.VaultStatus;
+import io.edgeflow.http.json.JsonServlet;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -62,7 +63,7 @@ public final class StatusServlet extends JsonServlet {
     private final transient LinkStatus link = new LinkStatus(Clock.systemUTC());
 
     @Override
-    Map<String, Handler> handlers() {
+    protected Map<String, Handler> handlers() {
         return Map.of("GET", request -> new Reply(200, toJson(currentStatus())));
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import io.edgeflow.api.facts.HardwareFacts;
 import io.edgeflow.api.facts.NetworkFacts;
 import io.edgeflow.api.facts.NetworkInterfaceFacts;
+import io.edgeflow.http.json.JsonServlet;
 
 import org.junit.jupiter.api.Test;
 

@@ -20,6 +20,8 @@ import io.edgeflow.api.provisioning.ProvisioningService;
 import io.edgeflow.api.provisioning.ProvisioningState;
 import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.DeviceCredentials;
+import io.edgeflow.http.json.CallerCheck;
+import io.edgeflow.http.json.JsonServlet;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

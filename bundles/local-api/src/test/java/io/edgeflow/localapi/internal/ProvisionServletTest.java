@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import io.edgeflow.api.provisioning.ProvisioningException;
 import io.edgeflow.api.provisioning.ProvisioningService;
 import io.edgeflow.api.vault.DeviceCredentials;
+import io.edgeflow.http.json.CallerCheck;
+import io.edgeflow.http.json.JsonServlet;
 
 /** POST /api/v1/saas/provision with requests built in memory: who may call it, bodies, and the answers. */
 class ProvisionServletTest {

@@ -16,6 +16,7 @@ import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.DeviceCredentials;
 import io.edgeflow.api.vault.VaultState;
 import io.edgeflow.api.vault.VaultStatus;
+import io.edgeflow.http.json.JsonServlet;
 
 import org.junit.jupiter.api.Test;
 

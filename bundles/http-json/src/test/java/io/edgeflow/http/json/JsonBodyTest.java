@@ -1,4 +1,4 @@
-package io.edgeflow.localapi.internal;
+package io.edgeflow.http.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

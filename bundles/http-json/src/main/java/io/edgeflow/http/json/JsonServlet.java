@@ -1,4 +1,4 @@
-package io.edgeflow.localapi.internal;
+package io.edgeflow.http.json;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,27 +24,30 @@ import com.fasterxml.jackson.core.JsonProcessingException;
  * Base of every local API servlet: answers in JSON, turns {@link ApiError}s into
  * {@code {"error": "...", "message": "..."}} with their status, answers a method it does not serve
  * with 405 and an {@code Allow} header, and never lets a stack trace reach the caller.
+ * <p>
+ * A subclass names its handlers by HTTP method ({@link #handlers()}); every bundle that serves part of the
+ * local API (local API, inventory, update) embeds a private copy of this class, so they all answer alike.
  */
-abstract class JsonServlet extends HttpServlet {
+public abstract class JsonServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(JsonServlet.class);
 
     /** Largest request body accepted, in bytes. */
-    static final int MAX_BODY_BYTES = 16 * 1024;
+    public static final int MAX_BODY_BYTES = 16 * 1024;
     /** Longest request URI (path and query) the local API answers; a longer one is 414. */
-    static final int MAX_URI_CHARS = 8 * 1024;
+    public static final int MAX_URI_CHARS = 8 * 1024;
     /** Largest request headers (names and values) the local API answers; larger ones are 431. */
-    static final int MAX_HEADER_BYTES = 16 * 1024;
+    public static final int MAX_HEADER_BYTES = 16 * 1024;
     /** Most header fields the local API answers; more are 431. */
-    static final int MAX_HEADER_COUNT = 100;
+    public static final int MAX_HEADER_COUNT = 100;
     /** Deepest nesting accepted in a request body. */
-    static final int MAX_DEPTH = 32;
+    public static final int MAX_DEPTH = 32;
     /** Request bodies and answers. */
-    static final JsonCodec JSON = JsonCodec.withLimits(MAX_DEPTH, MAX_BODY_BYTES);
+    public static final JsonCodec JSON = JsonCodec.withLimits(MAX_DEPTH, MAX_BODY_BYTES);
 
     /** A request handler; returns the HTTP status and the JSON body. */
     @FunctionalInterface
-    interface Handler {
+    public interface Handler {
         Reply handle(HttpServletRequest request) throws ApiError, IOException;
     }
 
@@ -54,14 +57,18 @@ abstract class JsonServlet extends HttpServlet {
      * @param status HTTP status
      * @param body what to serialise
      */
-    record Reply(int status, Object body) {
+    public record Reply(int status, Object body) {
     }
 
     /** @return the handlers of this servlet by HTTP method (upper case) */
-    abstract Map<String, Handler> handlers();
+    protected abstract Map<String, Handler> handlers();
 
+    /**
+     * Answers one request; public (it is protected in {@link HttpServlet}) so that tests can drive a servlet
+     * without a container and without {@code ServletException}.
+     */
     @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    public void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String method = request.getMethod() == null ? "" : request.getMethod().toUpperCase(Locale.ROOT);
         Reply reply;
         try {
@@ -94,7 +101,7 @@ abstract class JsonServlet extends HttpServlet {
      *
      * @return the reply, or null if the answer is already written
      */
-    Reply answer(HttpServletRequest request, HttpServletResponse response, String method)
+    protected Reply answer(HttpServletRequest request, HttpServletResponse response, String method)
             throws ApiError, IOException {
         Map<String, Handler> handlers = handlers();
         Handler handler = handlers.get(method);
@@ -114,7 +121,14 @@ abstract class JsonServlet extends HttpServlet {
         return handler.handle(request);
     }
 
-    static Reply errorReply(HttpServletResponse response, ApiError e) {
+    /**
+     * The reply for an error, with its {@code WWW-Authenticate} (401) and {@code Retry-After} headers.
+     *
+     * @param response where the headers go
+     * @param e the error
+     * @return the JSON error reply
+     */
+    public static Reply errorReply(HttpServletResponse response, ApiError e) {
         if (e.status() == 401) {
             response.setHeader("WWW-Authenticate", "Bearer");
         }
@@ -129,7 +143,7 @@ abstract class JsonServlet extends HttpServlet {
      * format, see docs/architecture.md): a longer URI is 414 {@code uri_too_long}, larger headers are 431
      * {@code headers_too_large}, both in JSON.
      */
-    static void checkHead(HttpServletRequest request) throws ApiError {
+    public static void checkHead(HttpServletRequest request) throws ApiError {
         String uri = request.getRequestURI();
         String query = request.getQueryString();
         long uriLength = (uri == null ? 0 : uri.length()) + (query == null ? 0 : query.length() + 1);
@@ -156,7 +170,7 @@ abstract class JsonServlet extends HttpServlet {
     }
 
     /** A request URI or method as it may appear in a message: control characters replaced, at most 200 chars. */
-    static String printable(String text) {
+    public static String printable(String text) {
         String s = text == null ? "" : text;
         if (s.length() > 200) {
             s = s.substring(0, 200) + "…";
@@ -169,7 +183,7 @@ abstract class JsonServlet extends HttpServlet {
      * so that the connection can carry the client's next request; a body too large to drain closes
      * the connection instead of leaving the client to find it half-read.
      */
-    static void drainUnreadBody(HttpServletRequest request, HttpServletResponse response) {
+    public static void drainUnreadBody(HttpServletRequest request, HttpServletResponse response) {
         long length = request.getContentLengthLong();
         boolean chunked = "chunked".equalsIgnoreCase(request.getHeader("Transfer-Encoding"));
         if (length <= 0 && !chunked) {
@@ -196,7 +210,13 @@ abstract class JsonServlet extends HttpServlet {
         }
     }
 
-    static Reply error(int status, String code, String message) {
+    /**
+     * @param status HTTP status
+     * @param code stable lower-case error code
+     * @param message for a person
+     * @return the reply {@code {"error": code, "message": message}}
+     */
+    public static Reply error(int status, String code, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", code);
         body.put("message", message);
@@ -212,7 +232,15 @@ abstract class JsonServlet extends HttpServlet {
         return String.join(", ", methods);
     }
 
-    static void write(HttpServletResponse response, Reply reply, boolean headOnly) throws IOException {
+    /**
+     * Writes a reply as pretty-printed JSON with the local API's headers ({@code no-store}, {@code nosniff}).
+     *
+     * @param response the response
+     * @param reply the reply
+     * @param headOnly true for a HEAD request: headers only
+     * @throws IOException if the connection fails
+     */
+    public static void write(HttpServletResponse response, Reply reply, boolean headOnly) throws IOException {
         byte[] bytes = JSON.writePretty(reply.body());
         response.setStatus(reply.status());
         response.setContentType("application/json");
@@ -235,7 +263,7 @@ abstract class JsonServlet extends HttpServlet {
      *         anything that is not one JSON object
      * @throws IOException if the connection fails
      */
-    static Map<String, Object> readJsonObject(HttpServletRequest request) throws ApiError, IOException {
+    public static Map<String, Object> readJsonObject(HttpServletRequest request) throws ApiError, IOException {
         String type = request.getContentType();
         if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiError(415, "unsupported_media_type", "Send the body as application/json.");
@@ -246,7 +274,15 @@ abstract class JsonServlet extends HttpServlet {
         return parseJsonObject(request.getInputStream());
     }
 
-    static Map<String, Object> parseJsonObject(InputStream in) throws ApiError, IOException {
+    /**
+     * Reads one JSON object from a stream, at most {@link #MAX_BODY_BYTES} bytes.
+     *
+     * @param in the body
+     * @return the object
+     * @throws ApiError 413 for a body over the limit, 400 for anything that is not one JSON object
+     * @throws IOException if the stream fails
+     */
+    public static Map<String, Object> parseJsonObject(InputStream in) throws ApiError, IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] buffer = new byte[4096];
         for (int n; (n = in.read(buffer)) > 0;) {

@@ -1,4 +1,4 @@
-package io.edgeflow.localapi.internal;
+package io.edgeflow.http.json;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -16,16 +16,16 @@ import javax.servlet.http.HttpServletRequest;
  * <p>
  * The token is kept as its SHA-256 only, and compared in constant time; it is never logged.
  */
-final class CallerCheck {
+public final class CallerCheck {
     private final byte[] tokenHash;
 
     /** @param token the configured API token; empty or null for loopback-only access */
-    CallerCheck(String token) {
+    public CallerCheck(String token) {
         this.tokenHash = token == null || token.isBlank() ? null : sha256(token.strip());
     }
 
     /** @return true if a token is configured */
-    boolean requiresToken() {
+    public boolean requiresToken() {
         return tokenHash != null;
     }
 
@@ -34,7 +34,7 @@ final class CallerCheck {
      * @throws ApiError 401 {@code unauthorized} for a missing or wrong token (with {@code WWW-Authenticate}
      *         set by the caller of this method), 403 {@code forbidden} for a caller that is not on this machine
      */
-    void check(HttpServletRequest request) throws ApiError {
+    public void check(HttpServletRequest request) throws ApiError {
         if (tokenHash != null) {
             String header = request.getHeader("Authorization");
             if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -53,7 +53,11 @@ final class CallerCheck {
         }
     }
 
-    static boolean isLoopback(String address) {
+    /**
+     * @param address a remote address as the servlet container gives it (an IP literal)
+     * @return true for a loopback address; false for anything else, a host name included (never looked up)
+     */
+    public static boolean isLoopback(String address) {
         if (address == null || address.isEmpty()) {
             return false;
         }

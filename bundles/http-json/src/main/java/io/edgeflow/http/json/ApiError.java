@@ -1,21 +1,31 @@
-package io.edgeflow.localapi.internal;
+package io.edgeflow.http.json;
 
 /**
  * An error answered to a caller: an HTTP status, a stable lower-case code and a message for a person.
  * Thrown by handlers and turned into {@code {"error": "...", "message": "..."}} by {@link JsonServlet}.
  */
-final class ApiError extends Exception {
+public final class ApiError extends Exception {
     private static final long serialVersionUID = 1L;
     private final int status;
     private final String code;
     private final long retryAfterSeconds;
 
-    ApiError(int status, String code, String message) {
+    /**
+     * @param status HTTP status
+     * @param code stable lower-case code
+     * @param message for a person; never a secret
+     */
+    public ApiError(int status, String code, String message) {
         this(status, code, message, -1);
     }
 
-    /** @param retryAfterSeconds sent as {@code Retry-After}; negative for none */
-    ApiError(int status, String code, String message, long retryAfterSeconds) {
+    /**
+     * @param status HTTP status
+     * @param code stable lower-case code
+     * @param message for a person; never a secret
+     * @param retryAfterSeconds sent as {@code Retry-After}; negative for none
+     */
+    public ApiError(int status, String code, String message, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
@@ -23,15 +33,17 @@ final class ApiError extends Exception {
     }
 
     /** @return seconds for a {@code Retry-After} header, or a negative number for none */
-    long retryAfterSeconds() {
+    public long retryAfterSeconds() {
         return retryAfterSeconds;
     }
 
-    int status() {
+    /** @return the HTTP status */
+    public int status() {
         return status;
     }
 
-    String code() {
+    /** @return the stable lower-case code */
+    public String code() {
         return code;
     }
 }
