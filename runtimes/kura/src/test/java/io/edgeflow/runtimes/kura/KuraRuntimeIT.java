@@ -50,7 +50,7 @@ class KuraRuntimeIT {
     /** Every PID of ours with a metatype: each must show in Kura's configuration UI. */
     private static final List<String> CONFIGURABLE_PIDS = List.of("io.edgeflow.agent", "io.edgeflow.facts.hardware",
             "io.edgeflow.facts.network", "io.edgeflow.localapi", "io.edgeflow.saas", "io.edgeflow.tunnel",
-            "io.edgeflow.vault");
+            "io.edgeflow.update", "io.edgeflow.vault");
     /** The one component that waits, until the device is provisioned, for the identity the vault registers. */
     private static final String TUNNEL = "io.edgeflow.tunnel.internal.TunnelComponent";
 
