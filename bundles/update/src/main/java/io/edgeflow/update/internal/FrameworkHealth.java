@@ -305,9 +305,21 @@ final class FrameworkHealth implements Health {
         };
     }
 
+    /**
+     * @param text the failure SCR recorded (a stack trace)
+     * @return its root cause's line (the last {@code Caused by:}), else its first line; at most 500 characters
+     */
     static String firstLine(String text) {
-        int newline = text.indexOf('\n');
-        String line = newline < 0 ? text : text.substring(0, newline);
-        return line.length() > 500 ? line.substring(0, 500) + "…" : line.strip();
+        String line = null;
+        for (String l : text.split("\\R")) {
+            String s = l.strip();
+            if (line == null && !s.isEmpty()) {
+                line = s;
+            } else if (s.startsWith("Caused by: ")) {
+                line = s.substring("Caused by: ".length());
+            }
+        }
+        line = line == null ? "failed to activate" : line;
+        return line.length() > 500 ? line.substring(0, 500) + "…" : line;
     }
 }
