@@ -4,8 +4,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * Configuration of remote updates ({@code io.edgeflow.update}). A change takes effect for the next deployment; one
- * that is running goes on with the settings it started with (the component is reactivated after it, by the journal).
+ * Configuration of remote updates ({@code io.edgeflow.update}). A change reactivates the component: a deployment under
+ * way goes on from its journal, as after a restart (an apply is rolled back, a health check completed).
  */
 // id = the PID: Eclipse Kura reads a PID's metatype only from OSGI-INF/metatype/<pid>.xml, OCD id = PID (docs/kura.md)
 @ObjectClassDefinition(id = UpdateComponent.PID, pid = UpdateComponent.PID, name = "EdgeFlow remote updates",
