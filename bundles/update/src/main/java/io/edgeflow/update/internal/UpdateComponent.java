@@ -118,9 +118,14 @@ public final class UpdateComponent implements Deployments {
             LOG.error("Deployment {} refused: the journal cannot be written: {}", request.id(), e.getMessage());
             return Answer.error(503, "storage_error", "The deployment journal cannot be written; see the agent log.");
         }
+        return answer(acceptance);
+    }
+
+    /** @return the contract's answer to an acceptance: 202, 200, 409 or 403 */
+    static Answer answer(DeploymentEngine.Acceptance acceptance) {
         return switch (acceptance.outcome()) {
-            case ACCEPTED -> new Answer(202, Map.of("id", request.id(), "state", acceptance.record().state()
-                    .wireName()));
+            case ACCEPTED -> new Answer(202, Map.of("id", acceptance.record().id(), "state", acceptance.record()
+                    .state().wireName()));
             case KNOWN -> new Answer(200, acceptance.record().toPublicJson());
             case IN_PROGRESS -> Answer.error(409, "deployment_in_progress", "Deployment " + acceptance.running()
                     + " is running; try again when it has ended.");

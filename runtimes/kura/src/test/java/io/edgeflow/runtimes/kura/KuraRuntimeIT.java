@@ -117,7 +117,7 @@ class KuraRuntimeIT {
         JsonNode state = await("every EdgeFlow bundle ACTIVE, every component satisfied but the tunnel, every PID "
                 + "listed for Kura", Instant.now().plusSeconds(20), this::probe, s -> settled(s, TUNNEL));
         assertThat(state.get("scr").asBoolean()).as("Felix SCR runs").isTrue();
-        assertThat(ours(state.get("bundles"))).as("our bundles, all ACTIVE").hasSize(10)
+        assertThat(ours(state.get("bundles"))).as("our bundles, all ACTIVE").hasSize(11)
                 .allSatisfy(b -> assertThat(b.get("state").asText()).as(b.get("name").asText()).isEqualTo("ACTIVE"));
         assertThat(ours(state.get("components"))).as("our components").hasSizeGreaterThan(10).allSatisfy(c -> assertThat(
                 satisfied(c) || c.get("name").asText().equals(TUNNEL)).as("%s: %s", c.get("name").asText(),
