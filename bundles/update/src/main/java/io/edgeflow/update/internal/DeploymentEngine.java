@@ -326,10 +326,30 @@ final class DeploymentEngine {
                 return;
             }
         }
-        if (selfOp != null || bundles.refreshReachesSelf(affected)) {
+        Set<String> others = new LinkedHashSet<>(affected);
+        others.remove(self);
+        boolean refreshReachesSelf = bundles.refreshReachesSelf(others);
+        if (selfOp != null || refreshReachesSelf) {
+            Set<String> toRefresh = affected;
+            if (!refreshReachesSelf) {
+                // The others now, on this thread: the update of this bundle is then the last thing it does (it
+                // exports nothing, so its old revision goes at once and it needs no refresh of its own).
+                if (!others.isEmpty()) {
+                    try {
+                        bundles.refresh(others);
+                    } catch (Stop e) {
+                        throw e;
+                    } catch (Exception e) {
+                        rollBack(r, "refresh_failed: " + message(e), null);
+                        return;
+                    }
+                }
+                toRefresh = Set.of();
+            }
             // The rest happens without this component: the next activation reads 'checking' and completes it.
             DeploymentRecord checking = save(r.withState(State.CHECKING, clock.instant()));
             Operation own = selfOp;
+            Set<String> refreshLast = toRefresh;
             LOG.info("Deployment {}: the update bundle itself is updated or refreshed; its next activation "
                     + "completes the health check", r.id());
             bundles.detached("edgeflow-update-self", () -> {
@@ -337,7 +357,9 @@ final class DeploymentEngine {
                     if (own != null) {
                         bundles.update(own.symbolicName(), artifact(own));
                     }
-                    bundles.refresh(affected);
+                    if (!refreshLast.isEmpty()) {
+                        bundles.refresh(refreshLast);
+                    }
                 } catch (Exception e) {
                     // the next activation finds 'checking' and the health check fails on the bundle's version
                     LOG.warn("Deployment {}: updating the update bundle failed: {}", checking.id(), message(e));

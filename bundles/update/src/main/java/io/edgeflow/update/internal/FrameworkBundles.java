@@ -27,6 +27,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
@@ -52,6 +53,23 @@ final class FrameworkBundles implements Bundles {
     FrameworkBundles(BundleContext bundleContext) {
         this.own = bundleContext.getBundle();
         this.context = bundleContext.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getBundleContext();
+        // Loaded now: after its own update the old revision of this bundle may no longer load a class, and the
+        // refresh that follows an update of the update bundle runs in that revision.
+        new RefreshDone().frameworkEvent(new FrameworkEvent(FrameworkEvent.INFO, own, null));
+    }
+
+    /** Counts down when the framework ends a refresh, keeping its error if any. */
+    private static final class RefreshDone implements FrameworkListener {
+        final CountDownLatch done = new CountDownLatch(1);
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+
+        @Override
+        public void frameworkEvent(FrameworkEvent event) {
+            if (event.getType() == FrameworkEvent.ERROR) {
+                error.set(event.getThrowable());
+            }
+            done.countDown();
+        }
     }
 
     @Override
@@ -172,15 +190,10 @@ final class FrameworkBundles implements Bundles {
     @Override
     public void refresh(Set<String> symbolicNames) throws Exception {
         FrameworkWiring wiring = wiring();
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<Throwable> error = new AtomicReference<>();
-        wiring.refreshBundles(toRefresh(wiring, symbolicNames), event -> {
-            if (event.getType() == FrameworkEvent.ERROR) {
-                error.set(event.getThrowable());
-            }
-            done.countDown();
-        });
-        if (!done.await(REFRESH_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        RefreshDone listener = new RefreshDone();
+        AtomicReference<Throwable> error = listener.error;
+        wiring.refreshBundles(toRefresh(wiring, symbolicNames), listener);
+        if (!listener.done.await(REFRESH_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the framework did not finish refreshing within "
                     + REFRESH_TIMEOUT_SECONDS + " s");
         }

@@ -280,6 +280,9 @@ class DeploymentEngineTest {
                 TestArtifacts.operation("update", HW, "0.2.0", hw2, publisher))));
         assertThat(r.state()).as("left for the next activation").isEqualTo(State.CHECKING);
         assertThat(bundles.changes()).containsExactly("update " + HW + " 0.2.0", "update " + SELF + " 0.2.0");
+        assertThat(bundles.log).as("the others are refreshed before the update bundle updates itself")
+                .containsSubsequence("refresh [" + HW + "]", "detached edgeflow-update-self", "update " + SELF
+                        + " 0.2.0");
         assertThat(health.checks).isZero();
 
         DeploymentEngine next = engine();
@@ -288,6 +291,24 @@ class DeploymentEngineTest {
         assertThat(bundles.version(SELF)).isEqualTo("0.2.0");
         assertThat(bundles.log.stream().filter(l -> l.startsWith("refresh")).count())
                 .as("the next activation does not refresh again (it would restart itself for ever)").isEqualTo(1);
+    }
+
+    @Test
+    void anUpdateWhoseRefreshReachesTheUpdateBundleIsCompletedByItsNextActivation() throws IOException {
+        String api = "io.edgeflow.api";
+        bundles.add(api, "1.0.0", true);
+        bundles.refreshReachesSelf.add(api); // the update bundle imports the API
+        byte[] api2 = TestArtifacts.bundle(api, "1.1.0");
+        cloud.serve(api2);
+        DeploymentRecord r = run(engine(), request("dep_1", List.of(
+                TestArtifacts.operation("update", api, "1.1.0", api2, publisher))));
+        assertThat(r.state()).isEqualTo(State.CHECKING);
+        assertThat(bundles.log).containsSubsequence("update " + api + " 1.1.0", "detached edgeflow-update-self",
+                "refresh [" + api + "]");
+        DeploymentEngine next = engine();
+        next.recover();
+        assertThat(next.record("dep_1").orElseThrow().state()).isEqualTo(State.SUCCEEDED);
+        assertThat(bundles.log.stream().filter(l -> l.startsWith("refresh")).count()).isEqualTo(1);
     }
 
     @Test
@@ -303,7 +324,8 @@ class DeploymentEngineTest {
         DeploymentEngine third = engine();
         third.recover();
         assertThat(third.record("dep_1").orElseThrow().state()).isEqualTo(State.ROLLED_BACK);
-        assertThat(bundles.log.stream().filter(l -> l.startsWith("refresh")).count()).isEqualTo(2);
+        assertThat(bundles.log.stream().filter(l -> l.startsWith("refresh")).count())
+                .as("only the rollback's refresh, on the detached thread").isEqualTo(1);
     }
 
     @Test
