@@ -64,6 +64,7 @@ import io.edgeflow.itests.updates.ThrowingFacts;
 public class UpdateIT {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static final String HARDWARE = "io.edgeflow.facts.hardware";
+    private static final String SELF = "io.edgeflow.update";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger NEXT = new AtomicInteger(1);
 
@@ -95,12 +96,7 @@ public class UpdateIT {
         saas.put("device_id", cloud.deviceId());
         saas.put(".api_key", cloud.apiKey());
         configAdmin.getConfiguration("io.edgeflow.saas", "?").update(saas);
-        String trusted = publicKey(publisher);
-        Http.awaitTrue("the update bundle configured with the trusted key", PATIENCE, () -> {
-            ServiceReference<?> ref = context.getServiceReference("io.edgeflow.update.internal.Deployments");
-            return ref != null && ref.getProperty("trusted_keys") instanceof String[] keys && keys.length == 1
-                    && keys[0].equals(trusted);
-        });
+        awaitTrusted(publicKey(publisher));
         String port = ":" + cloud.url().substring(cloud.url().lastIndexOf(':') + 1);
         Http.awaitTrue("the cloud endpoint at " + cloud.url(), PATIENCE, () -> {
             ServiceReference<CloudEndpoint> ref = context.getServiceReference(CloudEndpoint.class);
@@ -137,6 +133,29 @@ public class UpdateIT {
         assertEquals(id, list.get("deployments").get(0).get("id").asText());
         HttpResponse<String> again = post(deployment(id, List.of(update(jar, version, publisher))));
         assertEquals("a redelivery is answered with the record", 200, again.statusCode());
+    }
+
+    @Test
+    public void theUpdateBundleUpdatesItselfAndItsNextActivationCommits() throws Exception {
+        Bundle self = bundle(SELF);
+        String version = nextVersion(self.getVersion());
+        byte[] jar = withVersion(shippedJar(SELF), version);
+        String id = "dep_self_" + NEXT.incrementAndGet();
+
+        assertEquals(202, post(deployment(id, List.of(update(SELF, jar, version, publisher)))).statusCode());
+        JsonNode record = awaitEnd(id);
+
+        assertEquals(record.toString(), "succeeded", record.get("state").asText());
+        assertEquals(version, bundle(SELF).getVersion().toString());
+        assertEquals(Bundle.ACTIVE, bundle(SELF).getState());
+        awaitReported(id, "succeeded");
+        // still trusting its publisher: the next deployment is taken (202), not refused as updates_disabled (403)
+        String next = "dep_after_self_" + NEXT.incrementAndGet();
+        HttpResponse<String> after = post(deployment(next, List.of(Map.<String, Object>of("action", "uninstall", "symbolic_name",
+                "io.edgeflow.itest.absent"))));
+        assertEquals(after.body(), 202, after.statusCode());
+        JsonNode refused = awaitEnd(next);
+        assertTrue(refused.toString(), refused.get("reason").asText().startsWith("not_installed"));
     }
 
     @Test
@@ -207,13 +226,25 @@ public class UpdateIT {
 
     // --- the device's side
 
+    private void awaitTrusted(String trusted) throws InterruptedException {
+        Http.awaitTrue("the update bundle configured with the trusted key", PATIENCE, () -> {
+            ServiceReference<?> ref = context.getServiceReference("io.edgeflow.update.internal.Deployments");
+            return ref != null && ref.getProperty("trusted_keys") instanceof String[] keys && keys.length == 1
+                    && keys[0].equals(trusted);
+        });
+    }
+
     private Bundle hardware() {
+        return bundle(HARDWARE);
+    }
+
+    private Bundle bundle(String symbolicName) {
         for (Bundle b : context.getBundles()) {
-            if (HARDWARE.equals(b.getSymbolicName())) {
+            if (symbolicName.equals(b.getSymbolicName())) {
                 return b;
             }
         }
-        throw new AssertionError(HARDWARE + " is not installed");
+        throw new AssertionError(symbolicName + " is not installed");
     }
 
     private String local(String path) {
@@ -250,6 +281,11 @@ public class UpdateIT {
     }
 
     private Map<String, Object> update(byte[] jar, String version, KeyPair signer) throws Exception {
+        return update(HARDWARE, jar, version, signer);
+    }
+
+    private Map<String, Object> update(String symbolicName, byte[] jar, String version, KeyPair signer)
+            throws Exception {
         String sha256 = cloud.publish(jar);
         Signature signature = Signature.getInstance("Ed25519");
         signature.initSign(signer.getPrivate());
@@ -262,7 +298,7 @@ public class UpdateIT {
         signed.put("signature", Base64.getEncoder().encodeToString(signature.sign()));
         Map<String, Object> op = new LinkedHashMap<>();
         op.put("action", "update");
-        op.put("symbolic_name", HARDWARE);
+        op.put("symbolic_name", symbolicName);
         op.put("version", version);
         op.put("sha256", sha256);
         op.put("size", jar.length);
@@ -284,17 +320,19 @@ public class UpdateIT {
         return new Version(v.getMajor(), v.getMinor(), v.getMicro() + NEXT.incrementAndGet()).toString();
     }
 
-    /** @return the hardware facts jar the agent ships (the file its bundle was installed from) */
+    /** @return the hardware facts jar the agent ships */
     private byte[] shippedHardwareJar() throws IOException {
-        for (String name : List.of("io.edgeflow.facts.hardware")) {
-            try (var files = Files.list(Path.of(System.getProperty("edgeflow.itest.dir", "target/itest"))
-                    .resolve("bundles"))) {
-                Path jar = files.filter(p -> p.getFileName().toString().startsWith(name + "-")).findFirst()
-                        .orElseThrow(() -> new AssertionError("no " + name + " jar in the test's bundles"));
-                return Files.readAllBytes(jar);
-            }
+        return shippedJar(HARDWARE);
+    }
+
+    /** @return the jar of a bundle the agent ships (the file the test runtime installed it from) */
+    private static byte[] shippedJar(String name) throws IOException {
+        try (var files = Files.list(Path.of(System.getProperty("edgeflow.itest.dir", "target/itest"))
+                .resolve("bundles"))) {
+            Path jar = files.filter(p -> p.getFileName().toString().startsWith(name + "-0")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + name + " jar in the test's bundles"));
+            return Files.readAllBytes(jar);
         }
-        throw new AssertionError();
     }
 
     /** @return the jar with another Bundle-Version, nothing else changed */

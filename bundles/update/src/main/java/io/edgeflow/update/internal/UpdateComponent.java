@@ -18,6 +18,8 @@ import io.edgeflow.api.vault.DataDirectory;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -58,8 +60,17 @@ public final class UpdateComponent implements Deployments {
      * @param context for the data directory the launcher chose, and the framework
      */
     @Activate
-    public UpdateComponent(UpdateConfiguration config, AgentSettings agent, BundleContext context) {
-        TrustedKeys keys = TrustedKeys.parse(config.trusted__keys());
+    public UpdateComponent(UpdateConfiguration config, AgentSettings agent, BundleContext context,
+            Map<String, Object> properties) {
+        String[] trustedKeys = config.trusted__keys();
+        if (!configured(properties)) {
+            // Seen with Felix SCR 2.2.18 and Config Admin 1.9.26: right after this bundle's own update (a remote
+            // update of io.edgeflow.update), SCR activates the component without the configuration of its PID,
+            // which Config Admin still holds (location "?"), until that configuration changes. Updates would then
+            // be disabled until a restart: the trusted keys are read from Config Admin itself instead.
+            trustedKeys = storedTrustedKeys(context).orElse(trustedKeys);
+        }
+        TrustedKeys keys = TrustedKeys.parse(trustedKeys);
         if (config.max__artifact__bytes() < 1024) {
             throw new IllegalArgumentException("max_artifact_bytes must be at least 1024, got "
                     + config.max__artifact__bytes());
@@ -143,6 +154,51 @@ public final class UpdateComponent implements Deployments {
     @Override
     public Optional<Map<String, Object>> get(String id) {
         return engine.record(id).map(DeploymentRecord::toPublicJson);
+    }
+
+    /** @return true if Declarative Services gave this component the configuration of its own PID */
+    static boolean configured(Map<String, Object> properties) {
+        Object pids = properties.get("service.pid");
+        if (pids instanceof String s) {
+            return s.equals(PID);
+        }
+        if (pids instanceof String[] array) {
+            return java.util.Arrays.asList(array).contains(PID);
+        }
+        if (pids instanceof java.util.Collection<?> c) {
+            return c.contains(PID);
+        }
+        return false;
+    }
+
+    /** @return {@code trusted_keys} of this PID as Config Admin holds it, if it holds a configuration of it */
+    private static Optional<String[]> storedTrustedKeys(BundleContext context) {
+        ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
+        ConfigurationAdmin admin = ref == null ? null : context.getService(ref);
+        if (admin == null) {
+            return Optional.empty();
+        }
+        try {
+            Configuration[] found = admin.listConfigurations("(" + org.osgi.framework.Constants.SERVICE_PID + "="
+                    + PID + ")");
+            if (found == null || found.length == 0 || found[0].getProperties() == null) {
+                return Optional.empty();
+            }
+            Object keys = found[0].getProperties().get("trusted_keys");
+            if (keys instanceof String[] array) {
+                LOG.info("Remote updates: the configuration of {} read from Config Admin (not given at activation)",
+                        PID);
+                return Optional.of(array);
+            }
+            if (keys instanceof String text) {
+                return Optional.of(new String[] {text});
+            }
+            return Optional.empty();
+        } catch (IOException | org.osgi.framework.InvalidSyntaxException | RuntimeException e) {
+            return Optional.empty();
+        } finally {
+            context.ungetService(ref);
+        }
     }
 
     static Path dataDir(String configured, String launcher) {
