@@ -51,7 +51,7 @@ final class Fingerprints {
             mac.init(key);
             mac.update(setting.variable().getBytes(StandardCharsets.UTF_8));
             mac.update((byte) 0);
-            mac.update(String.valueOf(value).getBytes(StandardCharsets.UTF_8));
+            mac.update(text(value).getBytes(StandardCharsets.UTF_8));
             return KEYED + HexFormat.of().formatHex(mac.doFinal(), 0, 16);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
@@ -100,5 +100,10 @@ final class Fingerprints {
         } finally {
             Arrays.fill(key, (byte) 0);
         }
+    }
+
+    /** A value as text: a list by its elements (a String[] has no value-based toString). */
+    static String text(Object value) {
+        return value instanceof Object[] array ? Arrays.toString(array) : String.valueOf(value);
     }
 }

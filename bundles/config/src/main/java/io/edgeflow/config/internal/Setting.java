@@ -41,6 +41,8 @@ public record Setting(String variable, String pid, String property, Type type, b
     public static final String VAULT_PID = "io.edgeflow.vault";
     /** The tunnel to the cloud; its metatype comes from the tunnel bundle. */
     public static final String TUNNEL_PID = "io.edgeflow.tunnel";
+    /** Remote updates (trusted publisher keys); its metatype comes from the update bundle. */
+    public static final String UPDATE_PID = "io.edgeflow.update";
     /** The optional Web Console's login (standalone agent); its metatype comes from the console bundle. */
     public static final String CONSOLE_PID = "io.edgeflow.console";
 
@@ -72,6 +74,8 @@ public record Setting(String variable, String pid, String property, Type type, b
             new Setting("EDGEFLOW_TUNNEL_REQUEST_TIMEOUT_SECONDS", TUNNEL_PID, "request_timeout_seconds",
                     Type.POSITIVE_INTEGER, false),
             new Setting("EDGEFLOW_TUNNEL_MAX_BODY_BYTES", TUNNEL_PID, "max_body_bytes", Type.POSITIVE_INTEGER, false),
+            // public keys: not secret, but only these decide which code the device runs (docs/updates-device.md)
+            new Setting("EDGEFLOW_UPDATE_TRUSTED_KEYS", UPDATE_PID, "trusted_keys", Type.STRING_LIST, false),
             new Setting("EDGEFLOW_CONSOLE_USER", CONSOLE_PID, "user", Type.STRING, false),
             new Setting("EDGEFLOW_CONSOLE_PASSWORD", CONSOLE_PID, ".password", Type.STRING, true));
 
@@ -103,6 +107,8 @@ public record Setting(String variable, String pid, String property, Type type, b
         String value = text.strip();
         return switch (type) {
             case STRING -> value;
+            case STRING_LIST -> java.util.Arrays.stream(value.split(",")).map(String::strip)
+                    .filter(s -> !s.isEmpty()).toArray(String[]::new);
             case PROXY_ADDRESS -> {
                 String[] split = ProxyAddress.splitPassword(value);
                 yield split == null ? value : split[0];
@@ -163,6 +169,8 @@ public record Setting(String variable, String pid, String property, Type type, b
     public enum Type {
         /** Any text. */
         STRING,
+        /** Comma-separated text, stored as String[] (blank entries dropped). */
+        STRING_LIST,
         /** A proxy address, stored without the password it may hold ({@code http://user@host:port}). */
         PROXY_ADDRESS,
         /** The password in a proxy address ({@code http://user:password@host:port}), if any. */

@@ -158,7 +158,7 @@ final class SettingsImport {
                     }
                     properties.put(setting.property(), candidate.value());
                     changed = true;
-                    applied.add(setting.variable() + (setting.secret() ? "" : "=" + candidate.value()) + " from "
+                    applied.add(setting.variable() + (setting.secret() ? "" : "=" + Fingerprints.text(candidate.value())) + " from "
                             + candidate.source() + " -> " + pid + " " + setting.property());
                 } else if (before != null) {
                     // The variable was removed: drop the value it had put there, unless a console edit replaced it.

@@ -19,7 +19,8 @@ class SettingTest {
                 "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_HTTPS_PROXY", "EDGEFLOW_SAAS_RETRY_MAX_DELAY", "EDGEFLOW_API_TOKEN",
                 "EDGEFLOW_SYSROOT", "EDGEFLOW_SYSROOT", "EDGEFLOW_VAULT_KEY_FILE", "EDGEFLOW_TUNNEL_HEARTBEAT_SECONDS",
                 "EDGEFLOW_TUNNEL_BACKOFF_CAP_SECONDS", "EDGEFLOW_TUNNEL_REQUEST_TIMEOUT_SECONDS",
-                "EDGEFLOW_TUNNEL_MAX_BODY_BYTES", "EDGEFLOW_CONSOLE_USER", "EDGEFLOW_CONSOLE_PASSWORD");
+                "EDGEFLOW_TUNNEL_MAX_BODY_BYTES", "EDGEFLOW_UPDATE_TRUSTED_KEYS", "EDGEFLOW_CONSOLE_USER",
+                "EDGEFLOW_CONSOLE_PASSWORD");
         assertThat(setting("EDGEFLOW_SAAS_URL").pid()).isEqualTo("io.edgeflow.saas");
         assertThat(setting("EDGEFLOW_HTTP_PORT").property()).isEqualTo("org.osgi.service.http.port");
         assertThat(setting("EDGEFLOW_VAULT_KEY_FILE").pid()).isEqualTo("io.edgeflow.vault");
@@ -111,5 +112,15 @@ class SettingTest {
         assertThat(EnvironmentImporter.consolePackaged(null)).isFalse();
         assertThat(EnvironmentImporter.hasConsolePassword(java.util.Map.of("user", "admin"))).isFalse();
         assertThat(EnvironmentImporter.hasConsolePassword(java.util.Map.of(".password", "x"))).isTrue();
+    }
+
+    @Test
+    void trustedKeysAreACommaSeparatedList() {
+        Setting keys = setting("EDGEFLOW_UPDATE_TRUSTED_KEYS");
+        assertThat(keys.pid()).isEqualTo("io.edgeflow.update");
+        assertThat(keys.property()).isEqualTo("trusted_keys");
+        assertThat((String[]) keys.convert(" ed25519:AAA= , ,ed25519:BBB= ")).containsExactly("ed25519:AAA=",
+                "ed25519:BBB=");
+        assertThat((String[]) keys.convert("")).isEmpty();
     }
 }

@@ -211,4 +211,18 @@ class SettingsImportTest {
         SettingsImport.Outcome bad = run(Map.of("EDGEFLOW_SYSROOT", "relative"), List.of());
         assertThat(bad.warnings()).singleElement().asString().contains("EDGEFLOW_SYSROOT").contains("absolute");
     }
+
+    @Test
+    void aListValueImportedAgainUnchangedIsNotAChangeAndAConsoleEditStays() throws Exception {
+        run(Map.of("EDGEFLOW_UPDATE_TRUSTED_KEYS", "ed25519:AAA=,ed25519:BBB="), List.of());
+        assertThat((String[]) store.get("io.edgeflow.update", "trusted_keys")).containsExactly("ed25519:AAA=",
+                "ed25519:BBB=");
+        store.configs.get("io.edgeflow.update").put("trusted_keys", new String[] {"ed25519:CCC="}); // console edit
+        int writes = store.writes;
+        SettingsImport.Outcome again = run(Map.of("EDGEFLOW_UPDATE_TRUSTED_KEYS", "ed25519:AAA=, ed25519:BBB="),
+                List.of());
+        assertThat(again.applied()).isEmpty();
+        assertThat(store.writes).isEqualTo(writes);
+        assertThat((String[]) store.get("io.edgeflow.update", "trusted_keys")).containsExactly("ed25519:CCC=");
+    }
 }

@@ -50,7 +50,7 @@ class KuraRuntimeIT {
     /** Every PID of ours with a metatype: each must show in Kura's configuration UI. */
     private static final List<String> CONFIGURABLE_PIDS = List.of("io.edgeflow.agent", "io.edgeflow.facts.hardware",
             "io.edgeflow.facts.network", "io.edgeflow.localapi", "io.edgeflow.saas", "io.edgeflow.tunnel",
-            "io.edgeflow.vault");
+            "io.edgeflow.update", "io.edgeflow.vault");
     /** The one component that waits, until the device is provisioned, for the identity the vault registers. */
     private static final String TUNNEL = "io.edgeflow.tunnel.internal.TunnelComponent";
 
@@ -117,7 +117,7 @@ class KuraRuntimeIT {
         JsonNode state = await("every EdgeFlow bundle ACTIVE, every component satisfied but the tunnel, every PID "
                 + "listed for Kura", Instant.now().plusSeconds(20), this::probe, s -> settled(s, TUNNEL));
         assertThat(state.get("scr").asBoolean()).as("Felix SCR runs").isTrue();
-        assertThat(ours(state.get("bundles"))).as("our bundles, all ACTIVE").hasSize(11)
+        assertThat(ours(state.get("bundles"))).as("our bundles, all ACTIVE").hasSize(12)
                 .allSatisfy(b -> assertThat(b.get("state").asText()).as(b.get("name").asText()).isEqualTo("ACTIVE"));
         assertThat(ours(state.get("components"))).as("our components").hasSizeGreaterThan(10).allSatisfy(c -> assertThat(
                 satisfied(c) || c.get("name").asText().equals(TUNNEL)).as("%s: %s", c.get("name").asText(),
