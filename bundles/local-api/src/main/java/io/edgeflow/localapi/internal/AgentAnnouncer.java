@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.DataDirectory;
 
 import org.osgi.framework.BundleContext;
@@ -46,6 +47,8 @@ public final class AgentAnnouncer {
     private final String launcherDataDir;
     private volatile String dataDir;
     private volatile String lastAnnounced;
+    private volatile Map<String, Object> runtimeProperties;
+    private volatile boolean vaultSeen;
 
     /**
      * @param settings the agent configuration
@@ -80,11 +83,33 @@ public final class AgentAnnouncer {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void bindRuntime(HttpServiceRuntime runtime, Map<String, Object> properties) {
-        announce(properties);
+        runtimeProperties = properties;
+        announce();
     }
 
     void updatedRuntime(HttpServiceRuntime runtime, Map<String, Object> properties) {
-        announce(properties);
+        runtimeProperties = properties;
+        announce();
+    }
+
+    /**
+     * The vault: without it the status is {@code vault_io_error}, so "ready" waits for it (on a fast start the HTTP
+     * server came up a tenth of a second before the vault, and a status asked on "ready" was an error). Optional and
+     * dynamic: an update of the vault later changes nothing here.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindVault(CredentialVault vault) {
+        vaultSeen = true;
+        announce();
+    }
+
+    void unbindVault(CredentialVault vault) {
+        // once seen, the agent was ready; a vault being updated is shown by the status, not by this line
+    }
+
+    /** @return the address last announced as ready, or null */
+    String lastAnnounced() {
+        return lastAnnounced;
     }
 
     void unbindRuntime(HttpServiceRuntime runtime, Map<String, Object> properties) {
@@ -96,7 +121,11 @@ public final class AgentAnnouncer {
         LOG.info("EdgeFlow agent stopping");
     }
 
-    private void announce(Map<String, Object> properties) {
+    private void announce() {
+        Map<String, Object> properties = runtimeProperties;
+        if (properties == null || !vaultSeen) {
+            return;
+        }
         List<String> endpoints = endpoints(properties.get(HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT));
         if (endpoints.isEmpty()) {
             return;

@@ -28,4 +28,27 @@ class AgentAnnouncerTest {
         assertThat(AgentAnnouncer.dataDir(" /srv/edgeflow ", "/opt/edgeflow-data")).isEqualTo("/srv/edgeflow");
         assertThat(AgentAnnouncer.dataDir("", null)).isEqualTo("/var/lib/edgeflow");
     }
+
+    @Test
+    void readyIsAnnouncedOnlyOnceTheVaultIsThereToo() {
+        org.osgi.framework.BundleContext context = (org.osgi.framework.BundleContext) java.lang.reflect.Proxy
+                .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {org.osgi.framework.BundleContext.class},
+                        (proxy, method, args) -> null);
+        AgentAnnouncer announcer = new AgentAnnouncer(new AgentAnnouncer.AgentSettings() {
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return AgentAnnouncer.AgentSettings.class;
+            }
+
+            @Override
+            public String data__dir() {
+                return "/tmp/x";
+            }
+        }, context);
+        announcer.bindRuntime(null, java.util.Map.of(
+                org.osgi.service.http.runtime.HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT, "http://127.0.0.1:8080/"));
+        org.assertj.core.api.Assertions.assertThat(announcer.lastAnnounced()).as("before the vault").isNull();
+        announcer.bindVault(null);
+        org.assertj.core.api.Assertions.assertThat(announcer.lastAnnounced()).isEqualTo("http://127.0.0.1:8080/api/v1/");
+    }
 }
