@@ -16,6 +16,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,8 +45,8 @@ import io.edgeflow.itests.updates.ThrowingFacts;
  * Remote updates end to end: the real reference cloud ({@link ReferenceCloud}, a process) and the executable agent
  * ({@code edgeflow.jar}, a process with pre-provisioned credentials and a trusted test publisher key). An artifact is
  * uploaded through the cloud's admin API, signed locally, deployed to the device; the cloud delivers it through the
- * tunnel, the device downloads, verifies, applies, checks and reports back. One cloud and one agent for every test
- * (each deployment starts from what the previous one left).
+ * tunnel, the device downloads, verifies, applies, checks and reports back. One cloud and one agent for the tests
+ * a-c (each deployment starts from what the previous one left); d starts a second agent for a rollout in waves.
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class UpdateEndToEndIT {
@@ -54,7 +55,8 @@ public class UpdateEndToEndIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ReferenceCloud cloud;
-    private static Process agent;
+    private static final List<Process> AGENTS = new ArrayList<>();
+    private static Path testDir;
     private static Path agentLog;
     private static String deviceId;
     private static KeyPair publisher;
@@ -64,43 +66,54 @@ public class UpdateEndToEndIT {
     @BeforeClass
     public static void cloudAndAgent() throws Exception {
         Path dir = EdgeFlowRuntime.newTestDirectory("update-e2e");
+        testDir = dir;
         cloud = ReferenceCloud.start(dir.resolve("cloud"), 0);
         client = HttpClient.newBuilder().sslContext(ReferenceCloud.trusting(cloud.caFile()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        JsonNode issued = cloud.register(cloud.createCode(3600));
-        deviceId = issued.get("device_id").asText();
         publisher = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        String[] first = startAgent(dir, "agent");
+        deviceId = first[0];
+        agentLog = Path.of(first[1]);
+    }
 
-        agentLog = dir.resolve("agent.log");
+    /** @return the device id and the log of a new agent, provisioned, trusting the publisher, online */
+    private static String[] startAgent(Path dir, String name) throws Exception {
+        JsonNode issued = cloud.register(cloud.createCode(3600));
+        String device = issued.get("device_id").asText();
+        Path log = dir.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-jar", EdgeFlowRuntime.launcherJar().toString()).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(agentLog.toFile());
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("EDGEFLOW_"));
-        env.put("EDGEFLOW_DATA_DIR", dir.resolve("data").toString());
+        env.put("EDGEFLOW_DATA_DIR", dir.resolve(name + "-data").toString());
         env.put("EDGEFLOW_ENV_FILE", dir.resolve("absent.env").toString());
         env.put("EDGEFLOW_HTTP_PORT", Integer.toString(EdgeFlowRuntime.freePort()));
         env.put("EDGEFLOW_SAAS_ENABLED", "true");
         env.put("EDGEFLOW_SAAS_URL", cloud.url());
         env.put("EDGEFLOW_SAAS_CA_FILE", cloud.caFile().toString());
-        env.put("EDGEFLOW_DEVICE_ID", deviceId);
+        env.put("EDGEFLOW_DEVICE_ID", device);
         env.put("EDGEFLOW_API_KEY", issued.get("api_key").asText());
         env.put("EDGEFLOW_UPDATE_TRUSTED_KEYS", publicKey(publisher));
-        agent = builder.start();
+        Process process = builder.start();
+        AGENTS.add(process);
         Http.awaitTrue("the agent's remote updates enabled and its tunnel online", PATIENCE, () -> {
-            if (!agent.isAlive()) {
-                throw new AssertionError("the agent exited:\n" + Files.readString(agentLog));
+            if (!process.isAlive()) {
+                throw new AssertionError("the agent exited:\n" + Files.readString(log));
             }
-            return Files.readString(agentLog).contains("Remote updates enabled") && online();
+            return Files.readString(log).contains("Remote updates enabled") && online(device);
         });
+        return new String[] {device, log.toString()};
     }
 
     @AfterClass
     public static void stopWhatWeStarted() throws Exception {
-        if (agent != null && agent.isAlive()) {
-            agent.destroy();
-            if (!agent.waitFor(15, TimeUnit.SECONDS)) {
-                agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        for (Process agent : AGENTS) {
+            if (agent.isAlive()) {
+                agent.destroy();
+                if (!agent.waitFor(15, TimeUnit.SECONDS)) {
+                    agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
             }
         }
         if (cloud != null) {
@@ -111,7 +124,7 @@ public class UpdateEndToEndIT {
     @Test
     public void a_aNewVersionIsDeliveredThroughTheTunnelAppliedAndReportedSucceeded() throws Exception {
         String version = nextVersion();
-        byte[] jar = withVersion(shippedHardwareJar(), version);
+        byte[] jar = withVersion(shippedHardwareJar(), version, 100 * 1024);
         String sha256 = upload(jar);
         sign(sha256, publisher);
 
@@ -163,10 +176,42 @@ public class UpdateEndToEndIT {
         assertTrue("still online", online());
     }
 
+    @Test
+    public void d_whenTheFirstWaveFailsTheRolloutHaltsAndTheSecondDeviceStaysPending() throws Exception {
+        String second = startAgent(testDir, "second")[0];
+        String sha256 = upload(throwingHardwareJar(nextVersion()));
+        sign(sha256, publisher);
+
+        String deployment = deploy(sha256, List.of(deviceId, second), List.of(1, "100%"), 0);
+        Http.awaitTrue(deployment + " halted", PATIENCE, () -> "halted".equals(cloud.admin("GET", "deployments/"
+                + deployment, null).body().get("state").asText()));
+
+        JsonNode devices = cloud.admin("GET", "deployments/" + deployment, null).body().get("devices");
+        int rolledBack = 0;
+        int pending = 0;
+        for (JsonNode d : devices) {
+            if (d.get("state").asText().equals("rolled_back")) {
+                rolledBack++;
+                assertEquals(d.toString(), 1, d.get("wave").asInt());
+            } else if (d.get("state").asText().equals("pending")) {
+                pending++;
+                assertEquals(d.toString(), 2, d.get("wave").asInt());
+                assertTrue(d.toString(), d.get("reason").asText().startsWith("rollout halted: wave 1 had 1"));
+            }
+        }
+        assertEquals(devices.toString(), 1, rolledBack);
+        assertEquals(devices.toString(), 1, pending);
+        assertTrue("both still online", online(deviceId) && online(second));
+    }
+
     // --- the cloud's admin API
 
     private static boolean online() throws Exception {
-        return cloud.device(deviceId).path("online").asBoolean();
+        return online(deviceId);
+    }
+
+    private static boolean online(String device) throws Exception {
+        return cloud.device(device).path("online").asBoolean();
     }
 
     private static String adminToken() throws Exception {
@@ -277,6 +322,11 @@ public class UpdateEndToEndIT {
     }
 
     private static byte[] withVersion(byte[] jar, String version) throws Exception {
+        return withVersion(jar, version, 0);
+    }
+
+    /** @return the jar at another version, padded with an incompressible resource to about {@code size} bytes */
+    private static byte[] withVersion(byte[] jar, String version, int size) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(jar))) {
             Manifest manifest = new Manifest(in.getManifest());
@@ -285,6 +335,14 @@ public class UpdateEndToEndIT {
                 for (JarEntry e; (e = in.getNextJarEntry()) != null;) {
                     out.putNextEntry(new JarEntry(e.getName()));
                     in.transferTo(out);
+                    out.closeEntry();
+                }
+                int padding = size - jar.length;
+                if (padding > 0) {
+                    byte[] random = new byte[padding];
+                    new java.util.Random(42).nextBytes(random);
+                    out.putNextEntry(new JarEntry("itest-padding.bin"));
+                    out.write(random);
                     out.closeEntry();
                 }
             }
