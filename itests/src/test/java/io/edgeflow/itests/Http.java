@@ -60,11 +60,19 @@ public final class Http {
     public static JsonNode awaitStatus(String statusUrl, String what, Predicate<JsonNode> condition, Duration patience)
             throws Exception {
         Instant deadline = Instant.now().plus(patience);
-        JsonNode last = null;
+        Object last = null;
         while (Instant.now().isBefore(deadline)) {
-            last = JSON.readTree(get(statusUrl).body());
-            if (condition.test(last)) {
-                return last;
+            HttpResponse<String> answer = get(statusUrl);
+            if (answer.statusCode() != 200) {
+                // the HTTP server answers before the status servlet is registered (Jetty's own 404 page while the
+                // agent starts, or the start level rises for the Web Console): not a status yet
+                last = answer.statusCode() + " " + answer.body();
+            } else {
+                JsonNode status = JSON.readTree(answer.body());
+                last = status;
+                if (condition.test(status)) {
+                    return status;
+                }
             }
             Thread.sleep(50);
         }
