@@ -220,6 +220,28 @@ class CliTest extends RunningCloud {
     }
 
     @Test
+    void helpOfTheUpdateCommandsFormatsWithoutPicocliWarnings() {
+        // picocli reads descriptions as format strings: a bare '%' (waves of "10%") made it print a WARN to stderr
+        // and the raw text
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (String[] command : new String[][] {{"--help"}, {"deployments", "create", "--help"},
+                {"deployments", "--help"}, {"artifacts", "--help"}, {"artifacts", "upload", "--help"}}) {
+                Run run = cli(Map.of(), command);
+                assertThat(run.status()).as(String.join(" ", command)).isZero();
+                assertThat(run.out() + run.err()).as(String.join(" ", command)).doesNotContain("picocli WARN");
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
+        assertThat(cli(Map.of(), "deployments", "create", "--help").out()).contains("1,10%,100%")
+                .contains("percentages (10%); default 100%");
+    }
+
+    @Test
     void versionAndHelpWords() {
         assertThat(cli(Map.of(), "version").out()).startsWith("edgeflow-cloud ");
         assertThat(cli(Map.of(), "--version").out()).startsWith("edgeflow-cloud ");

@@ -75,7 +75,7 @@ public final class Cli {
                 "  artifacts sign FILE --key KEY.pem   sign an artifact here (the key never leaves)",
                 "  artifacts keygen --out DIR   make a publisher key pair",
                 "  artifacts list|delete|release-key   the artifacts; the cloud's release key",
-                "  deployments create --artifact SHA --devices ID,...|--all [--waves 1,10%,100%]",
+                "  deployments create --artifact SHA --devices ID,...|--all [--waves 1,10%%,100%%]",
                 "                         roll an update out in waves (--max-failures N per wave)",
                 "  deployments show|list|cancel   follow or cancel rollouts",
                 "  audit                  show the audit trail, newest first",

@@ -24,7 +24,7 @@ final class DeploymentCommands extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Creates a deployment and starts its first wave; prints its id.",
-                "For example: deployments create --artifact 3f2a... --all --waves 1,10%,100% --max-failures 0"})
+                "For example: deployments create --artifact 3f2a... --all --waves 1,10%%,100%% --max-failures 0"})
     int create(@Option(names = "--artifact", paramLabel = "SHA256",
             description = "install or update this artifact (repeatable)") List<String> artifacts,
             @Option(names = "--uninstall", paramLabel = "BSN", description = "uninstall this bundle (repeatable)")
@@ -35,7 +35,7 @@ final class DeploymentCommands extends CommandGroup {
             List<String> devices,
             @Option(names = "--all", description = "every active device") boolean all,
             @Option(names = "--waves", paramLabel = "W,...", split = ",",
-                    description = "cumulative wave sizes: devices (1) or percentages (10%); default 100%")
+                    description = "cumulative wave sizes: devices (1) or percentages (10%%); default 100%%")
             List<String> waves,
             @Option(names = "--max-failures", paramLabel = "N", converter = Converters.WholeNumber.class,
                     description = "failures a wave may have before the rollout halts (default 0)") Integer maxFailures,
