@@ -1,10 +1,11 @@
 package io.edgeflow.itests;
 
+import static io.edgeflow.itests.UpdateArtifacts.*;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.Writer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -12,22 +13,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
-import java.security.Signature;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import java.util.zip.ZipEntry;
 
 import org.junit.After;
 import org.junit.Test;
@@ -43,7 +39,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * waits for it until its deadline, which leaves the time to kill the agent in {@code checking}.
  */
 public class UpdateCrashIT {
-    private static final String HARDWARE = "io.edgeflow.facts.hardware";
     private static final String COMPONENT = "io.edgeflow.facts.hardware.internal.HardwareFactsComponent";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -171,24 +166,7 @@ public class UpdateCrashIT {
     // --- the cloud's side (UPDATES-CONTRACT.md)
 
     private Map<String, Object> operation(byte[] jar, String version, KeyPair signer) throws Exception {
-        String sha256 = cloud.publish(jar);
-        Signature signature = Signature.getInstance("Ed25519");
-        signature.initSign(signer.getPrivate());
-        signature.update(("edgeflow-artifact:v1:" + sha256).getBytes(StandardCharsets.UTF_8));
-        byte[] spki = signer.getPublic().getEncoded();
-        Map<String, Object> signed = new LinkedHashMap<>();
-        signed.put("key_id", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(spki))
-                .substring(0, 16));
-        signed.put("public_key", "ed25519:" + Base64.getEncoder().encodeToString(spki));
-        signed.put("signature", Base64.getEncoder().encodeToString(signature.sign()));
-        Map<String, Object> op = new LinkedHashMap<>();
-        op.put("action", "update");
-        op.put("symbolic_name", HARDWARE);
-        op.put("version", version);
-        op.put("sha256", sha256);
-        op.put("size", jar.length);
-        op.put("signatures", List.of(signed));
-        return op;
+        return update(HARDWARE, version, cloud.publish(jar), jar, signer);
     }
 
     private static String deployment(String id, Map<String, Object> operation) throws Exception {
@@ -200,16 +178,6 @@ public class UpdateCrashIT {
     }
 
     // --- the bundle built by the test
-
-    private static byte[] shippedHardwareJar() throws Exception {
-        try (JarFile launcher = new JarFile(EdgeFlowRuntime.launcherJar().toFile())) {
-            ZipEntry entry = launcher.stream().filter(e -> e.getName().startsWith("jar/" + HARDWARE + "-"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no " + HARDWARE + " in edgeflow.jar"));
-            try (InputStream in = launcher.getInputStream(entry)) {
-                return in.readAllBytes();
-            }
-        }
-    }
 
     /**
      * @return the shipped bundle at another version, its component given a mandatory reference to a service nobody

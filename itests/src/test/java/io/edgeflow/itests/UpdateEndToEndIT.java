@@ -1,10 +1,10 @@
 package io.edgeflow.itests;
 
+import static io.edgeflow.itests.UpdateArtifacts.*;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,21 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
-import java.util.zip.ZipEntry;
 
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -38,8 +30,6 @@ import org.junit.runners.MethodSorters;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.edgeflow.itests.updates.ThrowingFacts;
 
 /**
  * Remote updates end to end: the real reference cloud ({@link ReferenceCloud}, a process) and the executable agent
@@ -51,7 +41,6 @@ import io.edgeflow.itests.updates.ThrowingFacts;
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class UpdateEndToEndIT {
     private static final Duration PATIENCE = Duration.ofSeconds(90);
-    private static final String HARDWARE = "io.edgeflow.facts.hardware";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ReferenceCloud cloud;
@@ -231,12 +220,10 @@ public class UpdateEndToEndIT {
     }
 
     private static void sign(String sha256, KeyPair signer) throws Exception {
-        Signature signature = Signature.getInstance("Ed25519");
-        signature.initSign(signer.getPrivate());
-        signature.update(("edgeflow-artifact:v1:" + sha256).getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> signed = signature(sha256, signer);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("public_key", publicKey(signer));
-        body.put("signature", Base64.getEncoder().encodeToString(signature.sign()));
+        body.put("public_key", signed.get("public_key"));
+        body.put("signature", signed.get("signature"));
         ReferenceCloud.Answer answer = cloud.admin("POST", "artifacts/" + sha256 + "/signatures",
                 JSON.writeValueAsString(body));
         assertTrue(String.valueOf(answer), answer.status() == 200 || answer.status() == 201);
@@ -299,88 +286,12 @@ public class UpdateEndToEndIT {
         throw new AssertionError(symbolicName + " is not installed: " + answer.body());
     }
 
-    private static String publicKey(KeyPair pair) {
-        return "ed25519:" + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded());
-    }
-
     // --- the bundles built by the test
 
     private static synchronized String nextVersion() throws Exception {
         String[] shipped = new JarInputStream(new java.io.ByteArrayInputStream(shippedHardwareJar())).getManifest()
                 .getMainAttributes().getValue("Bundle-Version").split("\\.");
         return shipped[0] + "." + shipped[1] + "." + (Integer.parseInt(shipped[2]) + nextMicro++);
-    }
-
-    private static byte[] shippedHardwareJar() throws Exception {
-        try (JarFile launcher = new JarFile(EdgeFlowRuntime.launcherJar().toFile())) {
-            ZipEntry entry = launcher.stream().filter(e -> e.getName().startsWith("jar/" + HARDWARE + "-"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no " + HARDWARE + " in edgeflow.jar"));
-            try (InputStream in = launcher.getInputStream(entry)) {
-                return in.readAllBytes();
-            }
-        }
-    }
-
-    private static byte[] withVersion(byte[] jar, String version) throws Exception {
-        return withVersion(jar, version, 0);
-    }
-
-    /** @return the jar at another version, padded with an incompressible resource to about {@code size} bytes */
-    private static byte[] withVersion(byte[] jar, String version, int size) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(jar))) {
-            Manifest manifest = new Manifest(in.getManifest());
-            manifest.getMainAttributes().putValue("Bundle-Version", version);
-            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
-                for (JarEntry e; (e = in.getNextJarEntry()) != null;) {
-                    out.putNextEntry(new JarEntry(e.getName()));
-                    in.transferTo(out);
-                    out.closeEntry();
-                }
-                int padding = size - jar.length;
-                if (padding > 0) {
-                    byte[] random = new byte[padding];
-                    new java.util.Random(42).nextBytes(random);
-                    out.putNextEntry(new JarEntry("itest-padding.bin"));
-                    out.write(random);
-                    out.closeEntry();
-                }
-            }
-        }
-        return bytes.toByteArray();
-    }
-
-    /** @return a hardware facts bundle whose only component throws when it is activated */
-    private static byte[] throwingHardwareJar(String version) throws Exception {
-        String className = ThrowingFacts.class.getName();
-        String classEntry = className.replace('.', '/') + ".class";
-        byte[] classBytes;
-        try (InputStream in = ThrowingFacts.class.getClassLoader().getResourceAsStream(classEntry)) {
-            classBytes = in.readAllBytes();
-        }
-        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                + "<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\" name=\"" + className
-                + "\" immediate=\"true\">\n  <implementation class=\"" + className + "\"/>\n"
-                + "  <service><provide interface=\"io.edgeflow.api.facts.HardwareFactsService\"/></service>\n"
-                + "</scr:component>\n";
-        Manifest manifest = new Manifest();
-        Attributes main = manifest.getMainAttributes();
-        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        main.putValue("Bundle-ManifestVersion", "2");
-        main.putValue("Bundle-SymbolicName", HARDWARE);
-        main.putValue("Bundle-Version", version);
-        main.putValue("Import-Package", "io.edgeflow.api.facts");
-        main.putValue("Service-Component", "OSGI-INF/throwing.xml");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
-            out.putNextEntry(new JarEntry(classEntry));
-            out.write(classBytes);
-            out.closeEntry();
-            out.putNextEntry(new JarEntry("OSGI-INF/throwing.xml"));
-            out.write(xml.getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-        }
-        return bytes.toByteArray();
     }
 
 }

@@ -1,33 +1,23 @@
 package io.edgeflow.itests;
 
+import static io.edgeflow.itests.UpdateArtifacts.*;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.MessageDigest;
-import java.security.Signature;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import javax.inject.Inject;
 
@@ -50,7 +40,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.edgeflow.api.cloud.CloudEndpoint;
-import io.edgeflow.itests.updates.ThrowingFacts;
 
 /**
  * Remote updates in a real Felix with the agent's bundles (docs/updates-device.md): the cloud's deployment is posted
@@ -63,7 +52,6 @@ import io.edgeflow.itests.updates.ThrowingFacts;
 @ExamReactorStrategy(PerClass.class)
 public class UpdateIT {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
-    private static final String HARDWARE = "io.edgeflow.facts.hardware";
     private static final String SELF = "io.edgeflow.update";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger NEXT = new AtomicInteger(1);
@@ -276,34 +264,13 @@ public class UpdateIT {
 
     // --- the cloud's side: artifacts, signatures, deployments (UPDATES-CONTRACT.md)
 
-    private static String publicKey(KeyPair pair) {
-        return "ed25519:" + Base64.getEncoder().encodeToString(pair.getPublic().getEncoded());
-    }
-
     private Map<String, Object> update(byte[] jar, String version, KeyPair signer) throws Exception {
         return update(HARDWARE, jar, version, signer);
     }
 
     private Map<String, Object> update(String symbolicName, byte[] jar, String version, KeyPair signer)
             throws Exception {
-        String sha256 = cloud.publish(jar);
-        Signature signature = Signature.getInstance("Ed25519");
-        signature.initSign(signer.getPrivate());
-        signature.update(("edgeflow-artifact:v1:" + sha256).getBytes(StandardCharsets.UTF_8));
-        Map<String, Object> signed = new LinkedHashMap<>();
-        byte[] spki = signer.getPublic().getEncoded();
-        signed.put("key_id", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(spki))
-                .substring(0, 16));
-        signed.put("public_key", publicKey(signer));
-        signed.put("signature", Base64.getEncoder().encodeToString(signature.sign()));
-        Map<String, Object> op = new LinkedHashMap<>();
-        op.put("action", "update");
-        op.put("symbolic_name", symbolicName);
-        op.put("version", version);
-        op.put("sha256", sha256);
-        op.put("size", jar.length);
-        op.put("signatures", List.of(signed));
-        return op;
+        return UpdateArtifacts.update(symbolicName, version, cloud.publish(jar), jar, signer);
     }
 
     private static String deployment(String id, List<Map<String, Object>> operations) throws IOException {
@@ -335,62 +302,4 @@ public class UpdateIT {
         }
     }
 
-    /** @return the jar with another Bundle-Version, nothing else changed */
-    private static byte[] withVersion(byte[] jar, String version) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(jar))) {
-            Manifest manifest = new Manifest(in.getManifest());
-            manifest.getMainAttributes().putValue("Bundle-Version", version);
-            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
-                for (JarEntry e; (e = in.getNextJarEntry()) != null;) {
-                    out.putNextEntry(new JarEntry(e.getName()));
-                    in.transferTo(out);
-                    out.closeEntry();
-                }
-            }
-        }
-        return bytes.toByteArray();
-    }
-
-    /** @return a hardware facts bundle whose only component throws when it is activated */
-    private static byte[] throwingHardwareJar(String version) throws IOException {
-        String className = ThrowingFacts.class.getName();
-        String classEntry = className.replace('.', '/') + ".class";
-        byte[] classBytes;
-        try (InputStream in = ThrowingFacts.class.getClassLoader().getResourceAsStream(classEntry)) {
-            classBytes = in.readAllBytes();
-        }
-        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                + "<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\" name=\"" + className
-                + "\" immediate=\"true\">\n  <implementation class=\"" + className + "\"/>\n"
-                + "  <service><provide interface=\"io.edgeflow.api.facts.HardwareFactsService\"/></service>\n"
-                + "</scr:component>\n";
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Import-Package", "io.edgeflow.api.facts");
-        headers.put("Service-Component", "OSGI-INF/throwing.xml");
-        Map<String, byte[]> entries = new LinkedHashMap<>();
-        entries.put(classEntry, classBytes);
-        entries.put("OSGI-INF/throwing.xml", xml.getBytes(StandardCharsets.UTF_8));
-        return bundleJar(HARDWARE, version, headers, entries);
-    }
-
-    private static byte[] bundleJar(String symbolicName, String version, Map<String, String> headers,
-            Map<String, byte[]> entries) throws IOException {
-        Manifest manifest = new Manifest();
-        Attributes main = manifest.getMainAttributes();
-        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        main.putValue("Bundle-ManifestVersion", "2");
-        main.putValue("Bundle-SymbolicName", symbolicName);
-        main.putValue("Bundle-Version", version);
-        headers.forEach(main::putValue);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(bytes, manifest)) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                jar.putNextEntry(new JarEntry(e.getKey()));
-                jar.write(e.getValue());
-                jar.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
-    }
 }
