@@ -95,7 +95,8 @@ public final class CloudServer implements AutoCloseable {
             TunnelHub tunnels = new TunnelHub(config.tunnel(), clock);
             Artifacts artifacts = new Artifacts(db, dir.path(), clock, config.updates().maxArtifactBytes());
             rollouts = new Rollouts(db, tunnels, clock, random, config.updates().redeliveryDelay());
-            jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults, artifacts, rollouts));
+            jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults, artifacts, rollouts,
+                    tls.caFile()));
             jetty.setErrorHandler(new JsonErrorHandler());
             jetty.start();
             return new CloudServer(jetty, connector, db, dir, tls.caFile(), service, tunnels, rollouts);
@@ -189,7 +190,8 @@ public final class CloudServer implements AutoCloseable {
 
     /** {@code /api/v1/tunnel} upgrades to a WebSocket; every other request goes on to the JSON API. */
     private static RefusedUris handlers(Server jetty, ServerConfig config, ProvisioningService service,
-            AdminTokens tokens, TunnelHub tunnels, ClientFaultLog faults, Artifacts artifacts, Rollouts rollouts) {
+            AdminTokens tokens, TunnelHub tunnels, ClientFaultLog faults, Artifacts artifacts, Rollouts rollouts,
+            Path caFile) {
         TunnelSettings tunnelSettings = config.tunnel();
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(jetty, container -> {
             container.setIdleTimeout(tunnelSettings.idleTimeout());
@@ -197,7 +199,8 @@ public final class CloudServer implements AutoCloseable {
             container.setMaxBinaryMessageSize(64 * 1024);
             container.addMapping(TunnelProtocol.PATH, new TunnelEndpoint(service, tunnels));
         });
-        ApiHandler api = new ApiHandler(service, tokens, tunnels, config.limits(), faults, artifacts, rollouts);
+        ApiHandler api = new ApiHandler(service, tokens, tunnels, config.limits(), faults, artifacts, rollouts,
+                caFile);
         upgrades.setHandler(api);
         return new RefusedUris(upgrades, api);
     }
