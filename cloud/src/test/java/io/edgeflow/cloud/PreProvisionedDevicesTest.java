@@ -225,6 +225,30 @@ class PreProvisionedDevicesTest {
     }
 
     @Test
+    void factsInAConfirmationAreCheckedAndKeptOnlyForAPreProvisionedDevice() throws Exception {
+        Answer a = create(null);
+        String id = a.text("device_id");
+        for (Map<String, Object> bad : List.of(Map.<String, Object>of("hardware", "a board"),
+                Map.<String, Object>of("network", List.of("eth0")),
+                Map.<String, Object>of("hardware", Map.of("board_model", "x".repeat(9000))))) {
+            Answer refused = cloud.call("POST", "/api/v1/devices/" + id + "/confirm", bad, a.text("api_key"));
+            assertThat(refused.status()).as(bad.keySet().toString()).isEqualTo(400);
+            assertThat(refused.text("message")).contains("'" + bad.keySet().iterator().next() + "'");
+        }
+        assertThat(status(id)).as("a refused body changes nothing").isEqualTo("pending");
+
+        // a device registered with a code keeps the facts of its registration
+        Answer registered = cloud.register(cloud.createCode());
+        Answer confirmed = cloud.call("POST", "/api/v1/devices/" + registered.text("device_id") + "/confirm",
+                Map.of("network", Map.of("hostname", "someone-else")), registered.text("api_key"));
+        assertThat(confirmed.status()).isEqualTo(200);
+        assertThat(cloud.admin("GET", DEVICES + "/" + registered.text("device_id"), null).body().path("network")
+                .path("hostname").asText()).isEqualTo("edgeflow-pi-001");
+        assertThat(cloud.admin("GET", DEVICES + "/" + registered.text("device_id"), null).body()
+                .path("pre_provisioned").asBoolean()).isFalse();
+    }
+
+    @Test
     void theTunnelActivatesTheDeviceAndShowsItOnline() throws Exception {
         Answer a = create(null);
         String id = a.text("device_id");
