@@ -4,16 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.edgeflow.bundlecontent.BundleContent;
 import io.edgeflow.cloud.updates.KeyFiles;
 import io.edgeflow.cloud.updates.PublisherKey;
 import picocli.CommandLine.Command;
@@ -202,13 +201,6 @@ final class ArtifactCommands extends CommandGroup {
         if (!Files.isRegularFile(file)) {
             throw new IOException("No file " + file);
         }
-        MessageDigest d = MessageDigest.getInstance("SHA-256");
-        try (var in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = in.read(buf)) > 0;) {
-                d.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(d.digest());
+        return BundleContent.sha256(file);
     }
 }
