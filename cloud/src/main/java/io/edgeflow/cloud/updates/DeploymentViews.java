@@ -23,16 +23,11 @@ import io.edgeflow.cloud.store.StoreTransaction;
  * Deployments as the API shows them: their spec, their wave, their devices' states and a count of them by state.
  * <p>
  * Threading: reads only, each view inside one transaction (the caller's, or one of its own); any thread.
+ *
+ * @param db the database
+ * @param json the mapper
  */
-final class DeploymentViews {
-    private final Database db;
-    private final ObjectMapper json;
-
-    DeploymentViews(Database db, ObjectMapper json) {
-        this.db = db;
-        this.json = json;
-    }
-
+record DeploymentViews(Database db, ObjectMapper json) {
     /**
      * @param id a deployment
      * @return it with its devices

@@ -21,8 +21,12 @@ import io.edgeflow.cloud.store.StoreTransaction;
  * <p>
  * Threading: no state of its own. {@link #report} runs on a request thread in one transaction of its own;
  * {@link #apply} runs inside its caller's transaction (a report, or the rollout engine reading a device's answer).
+ *
+ * @param db the database
+ * @param clock the clock of the records' times
+ * @param json the mapper
  */
-final class DeviceStates {
+record DeviceStates(Database db, Clock clock, ObjectMapper json) {
     /** A device's states, in their order. */
     static final List<String> ALL = List.of("pending", "downloading", "verifying", "applying", "checking",
             "succeeded", "rolled_back", "failed", "cancelled");
@@ -33,16 +37,6 @@ final class DeviceStates {
             "rolled_back", "failed");
     /** The state of a device its deployment has not reached yet. */
     static final String PENDING = "pending";
-
-    private final Database db;
-    private final Clock clock;
-    private final ObjectMapper json;
-
-    DeviceStates(Database db, Clock clock, ObjectMapper json) {
-        this.db = db;
-        this.clock = clock;
-        this.json = json;
-    }
 
     /**
      * Records a device's report of its state (the device is already authenticated).
@@ -56,7 +50,8 @@ final class DeviceStates {
      */
     boolean report(String deviceId, String deploymentId, JsonNode body, String source) throws CloudError {
         if (body == null) {
-            throw new CloudError(400, "invalid_request", "The report needs a JSON object: {\"state\", \"reason\", \"failed\"}.");
+            throw new CloudError(400, "invalid_request",
+                    "The report needs a JSON object: {\"state\", \"reason\", \"failed\"}.");
         }
         JsonNode s = body.get("state");
         if (s == null || !s.isTextual() || !REPORTABLE.contains(s.asText())) {

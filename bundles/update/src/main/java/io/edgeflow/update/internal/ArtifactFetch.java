@@ -19,30 +19,20 @@ import org.slf4j.LoggerFactory;
  * deployment as {@code failed} when it cannot go on.
  * <p>
  * Threading: the engine's thread only.
+ *
+ * @param records the deployments' records and their journal
+ * @param bundles the framework's bundles
+ * @param cloud the cloud (downloads)
+ * @param verifier the checks of an artifact
+ * @param maxArtifactBytes the largest artifact accepted
+ * @param clock the clock of the records' times
+ * @param thread the engine's thread (stop flag, waits)
  */
-final class ArtifactFetch {
+record ArtifactFetch(JournaledRecords records, Bundles bundles, Cloud cloud, ArtifactVerifier verifier,
+        long maxArtifactBytes, Clock clock, DeploymentThread thread) {
     private static final Logger LOG = LoggerFactory.getLogger(ArtifactFetch.class);
     /** Downloads tried per artifact before the deployment fails; each resumes where the last one stopped. */
     static final int DOWNLOAD_ATTEMPTS = 4;
-
-    private final JournaledRecords records;
-    private final Bundles bundles;
-    private final Cloud cloud;
-    private final ArtifactVerifier verifier;
-    private final long maxArtifactBytes;
-    private final Clock clock;
-    private final DeploymentThread thread;
-
-    ArtifactFetch(JournaledRecords records, Bundles bundles, Cloud cloud, ArtifactVerifier verifier,
-            long maxArtifactBytes, Clock clock, DeploymentThread thread) {
-        this.records = records;
-        this.bundles = bundles;
-        this.cloud = cloud;
-        this.verifier = verifier;
-        this.maxArtifactBytes = maxArtifactBytes;
-        this.clock = clock;
-        this.thread = thread;
-    }
 
     /** @return the record, {@code downloading}, or failed */
     DeploymentRecord download(DeploymentRecord r) {

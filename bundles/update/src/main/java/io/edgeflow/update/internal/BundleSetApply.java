@@ -23,28 +23,19 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Threading: the engine's thread only; when the update bundle itself is updated or refreshed, the last step runs on
  * a detached thread of {@link Bundles#detached} and the next activation of this component completes the check.
+ *
+ * @param records the deployments' records and their journal
+ * @param bundles the framework's bundles
+ * @param health the health check
+ * @param clock the clock of the records' times
+ * @param restore the rollback
+ * @param gate the health check after applying
  */
-final class BundleSetApply {
+record BundleSetApply(JournaledRecords records, Bundles bundles, Health health, Clock clock, BundleSetRestore restore,
+        HealthGate gate) {
     private static final Logger LOG = LoggerFactory.getLogger(BundleSetApply.class);
     /** Location prefix of bundles a deployment installs. */
     static final String LOCATION_PREFIX = "edgeflow-update:";
-
-    private final JournaledRecords records;
-    private final Bundles bundles;
-    private final Health health;
-    private final Clock clock;
-    private final BundleSetRestore restore;
-    private final HealthGate gate;
-
-    BundleSetApply(JournaledRecords records, Bundles bundles, Health health, Clock clock, BundleSetRestore restore,
-            HealthGate gate) {
-        this.records = records;
-        this.bundles = bundles;
-        this.health = health;
-        this.clock = clock;
-        this.restore = restore;
-        this.gate = gate;
-    }
 
     /** Saves the previous set, applies every operation (the update bundle's own last), refreshes, checks. */
     void apply(DeploymentRecord r) {

@@ -20,21 +20,15 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Threading: the engine's thread only; when restoring the update bundle itself, the last step runs on a detached
  * thread of {@link Bundles#detached} and the next activation of this component finishes the rollback.
+ *
+ * @param records the deployments' records and their journal
+ * @param bundles the framework's bundles
+ * @param clock the clock of the records' times
  */
-final class BundleSetRestore {
+record BundleSetRestore(JournaledRecords records, Bundles bundles, Clock clock) {
     private static final Logger LOG = LoggerFactory.getLogger(BundleSetRestore.class);
     /** The journal's mark, among the restored names, that the rollback's refresh was started. */
     static final String REFRESHED = "#refreshed";
-
-    private final JournaledRecords records;
-    private final Bundles bundles;
-    private final Clock clock;
-
-    BundleSetRestore(JournaledRecords records, Bundles bundles, Clock clock) {
-        this.records = records;
-        this.bundles = bundles;
-        this.clock = clock;
-    }
 
     /**
      * @param start the deployment, or its record already rolling back (after a restart)

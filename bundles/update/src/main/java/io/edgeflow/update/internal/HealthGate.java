@@ -16,25 +16,17 @@ import org.slf4j.LoggerFactory;
  * passes (both roll back).
  * <p>
  * Threading: the engine's thread only; it waits through the {@link DeploymentThread}, so a stopping bundle ends it.
+ *
+ * @param records the deployments' records and their journal
+ * @param health the health check
+ * @param clock the clock of the records' times
+ * @param thread the engine's thread (stop flag, waits)
+ * @param restore the rollback
  */
-final class HealthGate {
+record HealthGate(JournaledRecords records, Health health, Clock clock, DeploymentThread thread,
+        BundleSetRestore restore) {
     private static final Logger LOG = LoggerFactory.getLogger(HealthGate.class);
     private static final Duration BETWEEN_CHECKS = Duration.ofMillis(250);
-
-    private final JournaledRecords records;
-    private final Health health;
-    private final Clock clock;
-    private final DeploymentThread thread;
-    private final BundleSetRestore restore;
-
-    HealthGate(JournaledRecords records, Health health, Clock clock, DeploymentThread thread,
-            BundleSetRestore restore) {
-        this.records = records;
-        this.health = health;
-        this.clock = clock;
-        this.thread = thread;
-        this.restore = restore;
-    }
 
     /** @param r a deployment in {@code checking}, or null if it was rolled back already (nothing is done) */
     void check(DeploymentRecord r) {
