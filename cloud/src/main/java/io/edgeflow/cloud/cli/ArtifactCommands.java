@@ -127,19 +127,11 @@ final class ArtifactCommands extends CommandGroup {
             description = "Lists artifacts: SHA-256, symbolic name, version, size, the keys that signed them.")
     int list(@Option(names = "--limit", paramLabel = "N", description = "most artifacts (default 100)") String limit,
             @Mixin ClientOptions client) throws Exception {
-        JsonNode list = client.client(terminal.env).get(ARTIFACTS + ClientOptions.query("limit", limit));
-        if (client.json) {
-            terminal.json(list);
-            return Cli.OK;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"SHA256", "SYMBOLIC NAME", "VERSION", "SIZE", "UPLOADED", "SIGNED BY"});
-        for (JsonNode a : list.path("artifacts")) {
-            rows.add(new String[] {a.path("sha256").asText(), a.path("symbolic_name").asText(),
-                a.path("version").asText(), a.path("size").asText(), Terminal.text(a.path("uploaded_at")), signers(a)});
-        }
-        terminal.table(rows);
-        return Cli.OK;
+        return listed(client, ARTIFACTS + ClientOptions.query("limit", limit), "artifacts",
+                new String[] {"SHA256", "SYMBOLIC NAME", "VERSION", "SIZE", "UPLOADED", "SIGNED BY"},
+                a -> new String[] {a.path("sha256").asText(), a.path("symbolic_name").asText(),
+                    a.path("version").asText(), a.path("size").asText(), Terminal.text(a.path("uploaded_at")),
+                    signers(a)});
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, sortOptions = false,
