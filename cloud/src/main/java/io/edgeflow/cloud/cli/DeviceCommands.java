@@ -70,22 +70,13 @@ final class DeviceCommands extends CommandGroup {
             description = "Lists devices: status, tunnel, host name, provisioning time, key expiry.")
     int list(@Option(names = "--limit", paramLabel = "N", description = "most devices (default 100)") String limit,
             @Mixin ClientOptions client) throws Exception {
-        JsonNode list = client.client(terminal.env).get(DEVICES + ClientOptions.query("limit", limit));
-        if (client.json) {
-            terminal.json(list);
-            return Cli.OK;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"DEVICE", "STATUS", "TUNNEL", "LAST HEARTBEAT", "HOSTNAME", "PROVISIONED", "CONFIRMED",
-            "KEY EXPIRES"});
-        for (JsonNode d : list.path("devices")) {
-            rows.add(new String[] {d.path("device_id").asText(), d.path("status").asText(),
-                d.path("online").asBoolean() ? "online" : "offline", Terminal.text(d.path("last_heartbeat")),
-                Terminal.text(d.path("network").path("hostname")), Terminal.text(d.path("provisioned_at")),
-                Terminal.text(d.path("confirmed_at")), Terminal.text(d.path("key_expires_at"))});
-        }
-        terminal.table(rows);
-        return Cli.OK;
+        return listed(client, DEVICES + ClientOptions.query("limit", limit), "devices",
+                new String[] {"DEVICE", "STATUS", "TUNNEL", "LAST HEARTBEAT", "HOSTNAME", "PROVISIONED", "CONFIRMED",
+                    "KEY EXPIRES"},
+                d -> new String[] {d.path("device_id").asText(), d.path("status").asText(),
+                    d.path("online").asBoolean() ? "online" : "offline", Terminal.text(d.path("last_heartbeat")),
+                    Terminal.text(d.path("network").path("hostname")), Terminal.text(d.path("provisioned_at")),
+                    Terminal.text(d.path("confirmed_at")), Terminal.text(d.path("key_expires_at"))});
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, sortOptions = false,
