@@ -1,5 +1,6 @@
 package io.edgeflow.itests;
 
+import static io.edgeflow.itests.UpdateArtifacts.publicKey;
 import static io.edgeflow.itests.UpdateArtifacts.signature;
 
 import java.net.URI;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,22 +22,63 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The remote update side of the real reference cloud's admin API (docs/updates.md), as an operator drives it:
- * upload an artifact, sign it with a publisher key the test holds, create a deployment, read the devices' states, the
- * bundles a device runs (through its tunnel) and the audit trail; and registered agents
- * ({@link AgentProcess}) provisioned for it.
+ * The real reference cloud with the remote update side of its admin API (docs/updates.md), as an operator drives
+ * it: upload an artifact, sign it with the test's publisher key, create a deployment, read the devices' states, the
+ * bundles a device runs (through its tunnel) and the audit trail; and the executable agents ({@link AgentProcess})
+ * registered with it. {@link #close()} stops the agents it started, then the cloud.
  */
-public final class CloudUpdates {
+public final class CloudUpdates implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> END_STATES = List.of("succeeded", "rolled_back", "failed", "cancelled");
+    private static final Duration ONLINE_PATIENCE = Duration.ofSeconds(120);
 
+    private final Path dir;
     private final ReferenceCloud cloud;
     private final HttpClient client;
+    private final KeyPair publisher;
+    private final List<AgentProcess> agents = new ArrayList<>();
 
-    public CloudUpdates(ReferenceCloud cloud) throws Exception {
+    private CloudUpdates(Path dir, ReferenceCloud cloud, KeyPair publisher) throws Exception {
+        this.dir = dir;
         this.cloud = cloud;
+        this.publisher = publisher;
         this.client = HttpClient.newBuilder().sslContext(ReferenceCloud.trusting(cloud.caFile()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /**
+     * Starts a cloud in a fresh test directory and makes a publisher key pair (Ed25519) for the test.
+     *
+     * @param name names the test directory
+     */
+    public static CloudUpdates start(String name) throws Exception {
+        Path dir = EdgeFlowRuntime.newTestDirectory(name).toAbsolutePath();
+        ReferenceCloud cloud = ReferenceCloud.start(dir.resolve("cloud"), 0);
+        try {
+            return new CloudUpdates(dir, cloud, KeyPairGenerator.getInstance("Ed25519").generateKeyPair());
+        } catch (Exception | Error e) {
+            cloud.close();
+            throw e;
+        }
+    }
+
+    /** Stops the agents started through this object, then the cloud. */
+    @Override
+    public void close() throws InterruptedException {
+        for (AgentProcess agent : agents) {
+            agent.close();
+        }
+        cloud.close();
+    }
+
+    /** @return the test's directory: the cloud's data, the agents' logs and data */
+    public Path dir() {
+        return dir;
+    }
+
+    /** @return the publisher's key pair, whose public key the agents trust */
+    public KeyPair publisher() {
+        return publisher;
     }
 
     public ReferenceCloud cloud() {
@@ -53,16 +96,29 @@ public final class CloudUpdates {
     }
 
     /**
-     * Starts the executable agent for the device with its credentials, trusting the key (none if null), and waits
-     * until its update bundle says whether remote updates are enabled and its tunnel is online.
+     * Starts the executable agent for the device with its credentials (data directory {@code <name>-data}, a free
+     * port), trusting the publisher's key or none, and waits until its update bundle says whether remote updates
+     * are enabled and its tunnel is online.
      */
-    public AgentProcess startAgent(Path workDir, String name, Path dataDir, int port, Device device,
-            String trustedKey) throws Exception {
-        AgentProcess agent = AgentProcess.start(workDir, name, dataDir, port, AgentProcess.provisioned(cloud.url(),
-                cloud.caFile(), device.id(), device.apiKey(), trustedKey));
-        agent.awaitTrue("the agent's update bundle started and its tunnel online", Duration.ofSeconds(120),
+    public AgentProcess startAgent(String name, Device device, boolean trusting) throws Exception {
+        AgentProcess agent = startAgent(name, dir.resolve(name + "-data"), EdgeFlowRuntime.freePort(),
+                agentEnvironment(device, trusting));
+        agent.awaitTrue("the agent's update bundle started and its tunnel online", ONLINE_PATIENCE,
                 () -> agent.log().contains("Remote updates ") && online(device.id()));
         return agent;
+    }
+
+    /** Starts the executable agent with this environment ({@link #agentEnvironment}); returns at once. */
+    public AgentProcess startAgent(String name, Path dataDir, int port, Map<String, String> env) throws Exception {
+        AgentProcess agent = AgentProcess.start(dir, name, dataDir, port, env);
+        agents.add(agent);
+        return agent;
+    }
+
+    /** @return the environment of an agent with the device's credentials, trusting the publisher's key or none */
+    public Map<String, String> agentEnvironment(Device device, boolean trusting) {
+        return AgentProcess.provisioned(cloud.url(), cloud.caFile(), device.id(), device.apiKey(),
+                trusting ? publicKey(publisher) : null);
     }
 
     public boolean online(String deviceId) throws Exception {
@@ -84,9 +140,9 @@ public final class CloudUpdates {
         return JSON.readTree(response.body()).get("sha256").asText();
     }
 
-    /** Adds the signature of the publisher (made here, as the CLI does on the publisher's machine). */
-    public void sign(String sha256, KeyPair publisher) throws Exception {
-        Map<String, Object> signed = signature(sha256, publisher);
+    /** Adds a signature by this key pair (made here, as the CLI does on the publisher's machine). */
+    public void sign(String sha256, KeyPair signer) throws Exception {
+        Map<String, Object> signed = signature(sha256, signer);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("public_key", signed.get("public_key"));
         body.put("signature", signed.get("signature"));
@@ -98,7 +154,7 @@ public final class CloudUpdates {
     }
 
     /** @return the SHA-256 of the jar, uploaded and signed by the publisher */
-    public String publish(byte[] jar, KeyPair publisher) throws Exception {
+    public String publish(byte[] jar) throws Exception {
         String sha256 = upload(jar);
         sign(sha256, publisher);
         return sha256;

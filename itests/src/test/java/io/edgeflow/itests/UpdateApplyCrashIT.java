@@ -1,7 +1,6 @@
 package io.edgeflow.itests;
 
 import static io.edgeflow.itests.UpdateArtifacts.HARDWARE;
-import static io.edgeflow.itests.UpdateArtifacts.publicKey;
 import static io.edgeflow.itests.UpdateArtifacts.shippedHardwareJar;
 
 import static org.junit.Assert.assertEquals;
@@ -12,8 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,42 +41,31 @@ public class UpdateApplyCrashIT {
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ReferenceCloud cloud;
-    private AgentProcess first;
-    private AgentProcess second;
+    private CloudUpdates updates;
 
     @After
     public void stopWhatWeStarted() throws Exception {
-        for (AgentProcess agent : new AgentProcess[] {first, second}) {
-            if (agent != null) {
-                agent.close();
-            }
-        }
-        if (cloud != null) {
-            cloud.close();
+        if (updates != null) {
+            updates.close();
         }
     }
 
     @Test
     public void aKillDuringTheApplyIsRolledBackAtTheNextStartAndTheCloudIsTold() throws Exception {
-        Path dir = EdgeFlowRuntime.newTestDirectory("update-apply-crash").toAbsolutePath();
-        cloud = ReferenceCloud.start(dir.resolve("cloud"), 0);
-        CloudUpdates updates = new CloudUpdates(cloud);
-        KeyPair publisher = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        updates = CloudUpdates.start("update-apply-crash");
         CloudUpdates.Device device = updates.register();
-        Path data = dir.resolve("data");
+        Path data = updates.dir().resolve("data");
         int port = EdgeFlowRuntime.freePort();
-        Path hold = dir.resolve("hold-the-apply");
-        Map<String, String> env = new TreeMap<>(AgentProcess.provisioned(cloud.url(), cloud.caFile(), device.id(),
-                device.apiKey(), publicKey(publisher)));
+        Path hold = updates.dir().resolve("hold-the-apply");
+        Map<String, String> env = new TreeMap<>(updates.agentEnvironment(device, true));
         env.put("ITEST_HOLD_FILE", hold.toString());
-        first = AgentProcess.start(dir, "first", data, port, env);
+        AgentProcess first = updates.startAgent("first", data, port, env);
         first.awaitTrue("updates enabled and online", PATIENCE,
                 () -> first.log().contains("Remote updates enabled") && updates.online(device.id()));
         Map<String, String> before = bundleSet(updates.bundles(device.id()));
 
         Files.createFile(hold);
-        String sha256 = updates.publish(holding(shippedHardwareJar(), "0.1.201"), publisher);
+        String sha256 = updates.publish(holding(shippedHardwareJar(), "0.1.201"));
         String deployment = updates.deploy(List.of(sha256), List.of(device.id()), null, null, 30);
         first.awaitLine(HoldingActivator.HOLDING, PATIENCE);
         JsonNode local = JSON.readTree(Http.get(first.url("/api/v1/deployments/" + deployment)).body());
@@ -87,7 +73,7 @@ public class UpdateApplyCrashIT {
         first.kill9();
         Files.delete(hold);
 
-        second = AgentProcess.start(dir, "second", data, port, env);
+        AgentProcess second = updates.startAgent("second", data, port, env);
         JsonNode state = updates.awaitEnd(deployment, device.id(), second, PATIENCE);
 
         assertEquals(state.toString(), "rolled_back", state.get("state").asText());

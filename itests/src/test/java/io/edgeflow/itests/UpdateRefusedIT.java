@@ -2,7 +2,6 @@ package io.edgeflow.itests;
 
 import static io.edgeflow.itests.UpdateArtifacts.HARDWARE;
 import static io.edgeflow.itests.UpdateArtifacts.bundleJar;
-import static io.edgeflow.itests.UpdateArtifacts.publicKey;
 import static io.edgeflow.itests.UpdateArtifacts.shippedHardwareJar;
 import static io.edgeflow.itests.UpdateArtifacts.signature;
 import static io.edgeflow.itests.UpdateArtifacts.withVersion;
@@ -12,8 +11,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -44,33 +41,26 @@ public class UpdateRefusedIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TUNNEL_PID = "io.edgeflow.tunnel";
 
-    private static ReferenceCloud cloud;
     private static CloudUpdates updates;
+    private static ReferenceCloud cloud;
     private static AgentProcess agent;
     private static CloudUpdates.Device device;
-    private static KeyPair publisher;
     /** The unresolvable build of test a: signed, and in a deployment to the device, so the device may fetch it. */
     private static byte[] unresolvable;
     private static String unresolvableSha256;
 
     @BeforeClass
     public static void cloudAndAgent() throws Exception {
-        Path dir = EdgeFlowRuntime.newTestDirectory("update-refused").toAbsolutePath();
-        cloud = ReferenceCloud.start(dir.resolve("cloud"), 0);
-        updates = new CloudUpdates(cloud);
-        publisher = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        updates = CloudUpdates.start("update-refused");
+        cloud = updates.cloud();
         device = updates.register();
-        agent = updates.startAgent(dir, "agent", dir.resolve("data"), EdgeFlowRuntime.freePort(), device,
-                publicKey(publisher));
+        agent = updates.startAgent("agent", device, true);
     }
 
     @AfterClass
     public static void stopWhatWeStarted() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        if (cloud != null) {
-            cloud.close();
+        if (updates != null) {
+            updates.close();
         }
     }
 
@@ -78,7 +68,7 @@ public class UpdateRefusedIT {
     public void a_aBundleThatDoesNotResolveIsRolledBack() throws Exception {
         JsonNode before = updates.bundle(device.id(), HARDWARE);
         unresolvable = bundleJar(HARDWARE, "0.1.501", Map.of("Import-Package", "com.example.nowhere"), Map.of());
-        unresolvableSha256 = updates.publish(unresolvable, publisher);
+        unresolvableSha256 = updates.publish(unresolvable);
 
         String deployment = updates.deploy(List.of(unresolvableSha256), List.of(device.id()), null, null, 30);
         JsonNode state = updates.awaitEnd(deployment, device.id(), agent, PATIENCE);
@@ -95,7 +85,7 @@ public class UpdateRefusedIT {
     @Test
     public void b_anArtifactWhoseBytesNoLongerMatchItsHashIsRefusedAndNothingChanges() throws Exception {
         Map<String, String> before = bundleSet();
-        String sha256 = updates.publish(withVersion(shippedHardwareJar(), "0.1.502"), publisher);
+        String sha256 = updates.publish(withVersion(shippedHardwareJar(), "0.1.502"));
         Path stored = cloud.dataDir().resolve("artifacts").resolve(sha256);
         byte[] bytes = Files.readAllBytes(stored);
         bytes[bytes.length / 2] ^= 0x5a; // as a disk error or an intruder on the cloud's host would
@@ -112,7 +102,7 @@ public class UpdateRefusedIT {
     @Test
     public void c_aSignatureForgedWithTheAdminTokenAloneIsRefusedAndNothingChanges() throws Exception {
         Map<String, String> before = bundleSet();
-        Map<String, Object> signed = signature(unresolvableSha256, publisher);
+        Map<String, Object> signed = signature(unresolvableSha256, updates.publisher());
         byte[] forged = Base64.getDecoder().decode((String) signed.get("signature"));
         forged[0] ^= 0x01;
         signed.put("signature", Base64.getEncoder().encodeToString(forged));

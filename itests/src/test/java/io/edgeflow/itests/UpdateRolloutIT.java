@@ -1,16 +1,12 @@
 package io.edgeflow.itests;
 
 import static io.edgeflow.itests.UpdateArtifacts.HARDWARE;
-import static io.edgeflow.itests.UpdateArtifacts.publicKey;
 import static io.edgeflow.itests.UpdateArtifacts.shippedHardwareJar;
 import static io.edgeflow.itests.UpdateArtifacts.withVersion;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,36 +26,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 public class UpdateRolloutIT {
     private static final Duration PATIENCE = Duration.ofSeconds(120);
 
-    private ReferenceCloud cloud;
-    private final List<AgentProcess> agents = new ArrayList<>();
+    private CloudUpdates updates;
 
     @After
     public void stopWhatWeStarted() throws Exception {
-        for (AgentProcess agent : agents) {
-            agent.close();
-        }
-        if (cloud != null) {
-            cloud.close();
+        if (updates != null) {
+            updates.close();
         }
     }
 
     @Test
     public void whenTheSecondWaveFailsTheRolloutHaltsAndTheThirdDeviceIsNeverTouched() throws Exception {
-        Path dir = EdgeFlowRuntime.newTestDirectory("update-rollout").toAbsolutePath();
-        cloud = ReferenceCloud.start(dir.resolve("cloud"), 0);
-        CloudUpdates updates = new CloudUpdates(cloud);
-        KeyPair publisher = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        String[] trust = {publicKey(publisher), null, publicKey(publisher)};
+        updates = CloudUpdates.start("update-rollout");
+        boolean[] trusting = {true, false, true};
         List<String> devices = new ArrayList<>();
+        List<AgentProcess> agents = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             CloudUpdates.Device device = updates.register();
             devices.add(device.id());
-            agents.add(updates.startAgent(dir, "agent" + (i + 1), dir.resolve("data" + (i + 1)),
-                    EdgeFlowRuntime.freePort(), device, trust[i]));
+            agents.add(updates.startAgent("agent" + (i + 1), device, trusting[i]));
         }
         assertTrue(agents.get(1).log().contains("Remote updates disabled"));
         JsonNode thirdBefore = updates.bundle(devices.get(2), HARDWARE);
-        String sha256 = updates.publish(withVersion(shippedHardwareJar(), "0.1.401"), publisher);
+        String sha256 = updates.publish(withVersion(shippedHardwareJar(), "0.1.401"));
 
         String deployment = updates.deploy(List.of(sha256), devices, List.of(1, 2, "100%"), 0, 30);
         Http.awaitTrue(deployment + " halted", PATIENCE, () -> "halted".equals(updates.deployment(deployment)

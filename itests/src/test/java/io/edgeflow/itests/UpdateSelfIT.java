@@ -1,7 +1,6 @@
 package io.edgeflow.itests;
 
 import static io.edgeflow.itests.UpdateArtifacts.HARDWARE;
-import static io.edgeflow.itests.UpdateArtifacts.publicKey;
 import static io.edgeflow.itests.UpdateArtifacts.shippedHardwareJar;
 import static io.edgeflow.itests.UpdateArtifacts.shippedJar;
 import static io.edgeflow.itests.UpdateArtifacts.withVersion;
@@ -9,9 +8,6 @@ import static io.edgeflow.itests.UpdateArtifacts.withVersion;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.List;
 
@@ -31,30 +27,22 @@ public class UpdateSelfIT {
     private static final String SELF = "io.edgeflow.update";
     private static final Duration PATIENCE = Duration.ofSeconds(120);
 
-    private ReferenceCloud cloud;
-    private AgentProcess agent;
+    private CloudUpdates updates;
 
     @After
     public void stopWhatWeStarted() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        if (cloud != null) {
-            cloud.close();
+        if (updates != null) {
+            updates.close();
         }
     }
 
     @Test
     public void theUpdateBundleReplacesItselfThroughTheCloudAndTakesTheNextDeployment() throws Exception {
-        Path dir = EdgeFlowRuntime.newTestDirectory("update-self").toAbsolutePath();
-        cloud = ReferenceCloud.start(dir.resolve("cloud"), 0);
-        CloudUpdates updates = new CloudUpdates(cloud);
-        KeyPair publisher = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        updates = CloudUpdates.start("update-self");
         CloudUpdates.Device device = updates.register();
-        agent = updates.startAgent(dir, "agent", dir.resolve("data"), EdgeFlowRuntime.freePort(), device,
-                publicKey(publisher));
+        AgentProcess agent = updates.startAgent("agent", device, true);
 
-        String self = updates.publish(withVersion(shippedJar(SELF), "0.1.601"), publisher);
+        String self = updates.publish(withVersion(shippedJar(SELF), "0.1.601"));
         String deployment = updates.deploy(List.of(self), List.of(device.id()), null, null, 60);
         JsonNode state = updates.awaitEnd(deployment, device.id(), agent, PATIENCE);
 
@@ -64,7 +52,7 @@ public class UpdateSelfIT {
         assertEquals("ACTIVE", bundle.get("state").asText());
         assertTrue(agent.log().contains("Deployment " + deployment + ": the update bundle itself is updated"));
 
-        String hardware = updates.publish(withVersion(shippedHardwareJar(), "0.1.602"), publisher);
+        String hardware = updates.publish(withVersion(shippedHardwareJar(), "0.1.602"));
         String next = updates.deploy(List.of(hardware), List.of(device.id()), null, null, 60);
         JsonNode after = updates.awaitEnd(next, device.id(), agent, PATIENCE);
 

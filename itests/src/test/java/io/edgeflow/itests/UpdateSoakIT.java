@@ -1,16 +1,12 @@
 package io.edgeflow.itests;
 
 import static io.edgeflow.itests.UpdateArtifacts.HARDWARE;
-import static io.edgeflow.itests.UpdateArtifacts.publicKey;
 import static io.edgeflow.itests.UpdateArtifacts.shippedHardwareJar;
 import static io.edgeflow.itests.UpdateArtifacts.withVersion;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,32 +45,24 @@ public class UpdateSoakIT {
     /** Metaspace the agent may use more at the end, in KiB. */
     private static final long MAX_MORE_METASPACE_KIB = 256;
 
-    private ReferenceCloud cloud;
-    private AgentProcess agent;
+    private CloudUpdates updates;
 
     @After
     public void stopWhatWeStarted() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        if (cloud != null) {
-            cloud.close();
+        if (updates != null) {
+            updates.close();
         }
     }
 
     @Test
     public void twentyUpdatesInARowLeaveThreadsHeapAndMetaspaceFlat() throws Exception {
-        Path dir = EdgeFlowRuntime.newTestDirectory("update-soak").toAbsolutePath();
-        cloud = ReferenceCloud.start(dir.resolve("cloud"), 0);
-        CloudUpdates updates = new CloudUpdates(cloud);
-        KeyPair publisher = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        updates = CloudUpdates.start("update-soak");
         CloudUpdates.Device device = updates.register();
-        agent = updates.startAgent(dir, "agent", dir.resolve("data"), EdgeFlowRuntime.freePort(), device,
-                publicKey(publisher));
+        AgentProcess agent = updates.startAgent("agent", device, true);
         String[] versions = {"0.1.301", "0.1.302"};
         String[] artifacts = new String[2];
         for (int v = 0; v < 2; v++) {
-            artifacts[v] = updates.publish(withVersion(shippedHardwareJar(), versions[v]), publisher);
+            artifacts[v] = updates.publish(withVersion(shippedHardwareJar(), versions[v]));
         }
 
         List<AgentProcess.Footprint> footprints = new ArrayList<>();

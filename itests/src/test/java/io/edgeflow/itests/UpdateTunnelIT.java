@@ -1,6 +1,5 @@
 package io.edgeflow.itests;
 
-import static io.edgeflow.itests.UpdateArtifacts.publicKey;
 import static io.edgeflow.itests.UpdateArtifacts.shippedJar;
 import static io.edgeflow.itests.UpdateArtifacts.withVersion;
 
@@ -10,9 +9,6 @@ import static org.junit.Assert.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -41,37 +37,28 @@ public class UpdateTunnelIT {
     private static final String TUNNEL = "io.edgeflow.tunnel";
     private static final Duration PATIENCE = Duration.ofSeconds(120);
 
-    private static ReferenceCloud cloud;
     private static CloudUpdates updates;
     private static AgentProcess agent;
     private static CloudUpdates.Device device;
-    private static KeyPair publisher;
 
     @BeforeClass
     public static void cloudAndAgent() throws Exception {
-        Path dir = EdgeFlowRuntime.newTestDirectory("update-tunnel").toAbsolutePath();
-        cloud = ReferenceCloud.start(dir.resolve("cloud"), 0);
-        updates = new CloudUpdates(cloud);
-        publisher = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        updates = CloudUpdates.start("update-tunnel");
         device = updates.register();
-        agent = updates.startAgent(dir, "agent", dir.resolve("data"), EdgeFlowRuntime.freePort(), device,
-                publicKey(publisher));
+        agent = updates.startAgent("agent", device, true);
     }
 
     @AfterClass
     public static void stopWhatWeStarted() throws Exception {
-        if (agent != null) {
-            agent.close();
-        }
-        if (cloud != null) {
-            cloud.close();
+        if (updates != null) {
+            updates.close();
         }
     }
 
     @Test
     public void a_theTunnelBundleIsReplacedThroughItselfAndComesBackOnline() throws Exception {
         String version = "0.1.101";
-        String sha256 = updates.publish(withVersion(shippedJar(TUNNEL), version), publisher);
+        String sha256 = updates.publish(withVersion(shippedJar(TUNNEL), version));
 
         String deployment = updates.deploy(List.of(sha256), List.of(device.id()), null, null, 60);
         JsonNode state = updates.awaitEnd(deployment, device.id(), agent, PATIENCE);
@@ -90,7 +77,7 @@ public class UpdateTunnelIT {
         JsonNode before = updates.bundle(device.id(), TUNNEL);
         String version = "0.1.102";
         byte[] jar = speakingAnotherProtocol(withVersion(shippedJar(TUNNEL), version));
-        String sha256 = updates.publish(jar, publisher);
+        String sha256 = updates.publish(jar);
 
         String deployment = updates.deploy(List.of(sha256), List.of(device.id()), null, null, 10);
         JsonNode state = updates.awaitEnd(deployment, device.id(), agent, PATIENCE);
