@@ -70,6 +70,9 @@ public class UpdateTunnelIT {
         assertEquals(version, tunnel.get("version").asText());
         assertEquals("ACTIVE", tunnel.get("state").asText());
         assertTrue(agent.log().contains("Deployment " + deployment + " succeeded: update " + TUNNEL + " " + version));
+        long opened = agent.log().lines().filter(l -> l.contains("TunnelClient - Tunnel to ")
+                && l.contains(" online (device ")).count();
+        assertTrue("the new tunnel bundle opened a tunnel of its own: " + opened + " 'online' lines", opened >= 2);
     }
 
     @Test
