@@ -90,9 +90,12 @@ public class VaultRestartIT {
         return "http://127.0.0.1:" + context.getProperty("org.osgi.service.http.port") + "/api/v1/saas/status";
     }
 
-    /** The vault once Config Admin has given it the data directory and key file of the env file. */
+    /**
+     * The vault once Config Admin has given it the key file of the env file (its data directory, which the vault reads
+     * through a component of its own, shows where the vault file is written: {@link #vaultFile()}).
+     */
     private CredentialVault vault() throws Exception {
-        String filter = "(&(data_dir=" + dir().resolve("data") + ")(key_file=" + keyFile() + "))";
+        String filter = "(key_file=" + keyFile() + ")";
         Instant deadline = Instant.now().plusSeconds(20);
         while (Instant.now().isBefore(deadline)) {
             Collection<ServiceReference<CredentialVault>> refs = context.getServiceReferences(CredentialVault.class,

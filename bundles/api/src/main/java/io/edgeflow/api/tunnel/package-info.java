@@ -2,7 +2,7 @@
  * The WebSocket tunnel that keeps a provisioned device connected to the cloud.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.edgeflow.api.tunnel;
 
 import org.osgi.annotation.bundle.Export;

@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.propertytypes.ServiceDescription;
 import org.osgi.service.component.propertytypes.ServiceRanking;
 import org.slf4j.Logger;
@@ -24,13 +25,13 @@ import org.slf4j.LoggerFactory;
  * Provides the {@link CredentialVault} as an AES-256-GCM encrypted file in the data directory, bound to
  * this machine. Ranked, so another backend can replace it by configuration.
  * <p>
- * Configured by two PIDs: {@code io.edgeflow.agent} for the data directory and {@code io.edgeflow.vault}
- * for its own settings. While provisioning marks the stored credentials as confirmed, it registers their
- * {@code DeviceIdentity} (see {@link IdentityPublisher}). A {@code @Designate} cannot name one of two PIDs (bnd refuses it), so
- * {@link VaultConfiguration} designates {@code io.edgeflow.vault} itself.
+ * Configured by {@code io.edgeflow.vault} ({@link VaultConfiguration} designates itself); the data directory comes from
+ * {@link AgentDataDirectory} (the PID {@code io.edgeflow.agent}), never as a second PID of this component (see there).
+ * While provisioning marks the stored credentials as confirmed, it registers their {@code DeviceIdentity} (see
+ * {@link IdentityPublisher}).
  */
-@Component(service = CredentialVault.class, configurationPid = {FileCredentialVault.AGENT_PID,
-        FileCredentialVault.VAULT_PID}, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = CredentialVault.class, configurationPid = FileCredentialVault.VAULT_PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @ServiceRanking(FileCredentialVault.DEFAULT_RANKING)
 @ServiceDescription("EdgeFlow credential vault: AES-256-GCM file bound to this machine")
 public final class FileCredentialVault implements CredentialVault {
@@ -49,21 +50,14 @@ public final class FileCredentialVault implements CredentialVault {
     private final VaultStore store;
 
     /**
-     * The one property of the agent-wide configuration ({@code io.edgeflow.agent}, whose metatype the config bundle
-     * designates) that the vault reads: a typed view of it, with no default of its own (see {@link Settings#of}).
-     */
-    @interface AgentSettings {
-        String data__dir() default "";
-    }
-
-    /**
      * @param config this component's configuration
-     * @param agent the agent configuration, for {@code data_dir}
+     * @param dataDirectory {@code data_dir} of the agent configuration
      * @param context this bundle's context, for the data directory the launcher chose
      */
     @Activate
-    public FileCredentialVault(VaultConfiguration config, AgentSettings agent, BundleContext context) {
-        Settings settings = Settings.of(config, agent.data__dir(), context.getProperty(DATA_DIR_PROPERTY));
+    public FileCredentialVault(VaultConfiguration config, @Reference AgentDataDirectory dataDirectory,
+            BundleContext context) {
+        Settings settings = Settings.of(config, dataDirectory.configured(), context.getProperty(DATA_DIR_PROPERTY));
         this.store = new VaultStore(settings.vaultFile(), settings.keyFile(), settings.machineIdFile(),
                 message -> LOG.warn("{}", message), new IdentityPublisher(context));
         VaultStatus status = store.status();

@@ -9,10 +9,15 @@ import java.util.Arrays;
 
 import javax.servlet.http.HttpServletRequest;
 
+import io.edgeflow.api.tunnel.RelayCredential;
+
 /**
  * Who may call an endpoint that changes something. Without an API token: only callers on this machine
  * (a loopback address), since the local API may be exposed to the LAN. With a token: every caller,
- * loopback included, must send {@code Authorization: Bearer <token>}.
+ * loopback included, must send {@code Authorization: Bearer <token>}. Either way, a request that the tunnel relayed
+ * from the cloud is let through when it carries the tunnel's own credential ({@code Authorization: EdgeFlow-Relay
+ * <secret>}, checked by the tunnel's {@link RelayCredential} service): the cloud never holds the API token, and a
+ * caller on the LAN, who cannot know the tunnel's secret, cannot pass for it.
  * <p>
  * The token is kept as its SHA-256 only, and compared in constant time; it is never logged.
  */
@@ -31,12 +36,23 @@ public final class CallerCheck {
 
     /**
      * @param request the request
-     * @throws ApiError 401 {@code unauthorized} for a missing or wrong token (with {@code WWW-Authenticate}
-     *         set by the caller of this method), 403 {@code forbidden} for a caller that is not on this machine
+     * @param relay the tunnel's credential service, or null while the tunnel does not run
+     * @return who the caller is
+     * @throws ApiError 401 {@code unauthorized} for a missing or wrong token or relay credential (with
+     *         {@code WWW-Authenticate} set by the caller of this method), 403 {@code forbidden} for a caller that is
+     *         not on this machine
      */
-    public void check(HttpServletRequest request) throws ApiError {
+    public Caller check(HttpServletRequest request, RelayCredential relay) throws ApiError {
+        String header = request.getHeader("Authorization");
+        int scheme = RelayCredential.SCHEME.length();
+        if (header != null && header.length() > scheme && header.charAt(scheme) == ' '
+                && header.regionMatches(true, 0, RelayCredential.SCHEME, 0, scheme)) {
+            if (relays(relay, header.substring(scheme + 1).strip())) {
+                return Caller.CLOUD;
+            }
+            throw new ApiError(401, "unauthorized", "The tunnel's relay credential is not valid.");
+        }
         if (tokenHash != null) {
-            String header = request.getHeader("Authorization");
             if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 throw new ApiError(401, "unauthorized", "This endpoint needs 'Authorization: Bearer <API token>' "
                         + "(EDGEFLOW_API_TOKEN).");
@@ -45,11 +61,23 @@ public final class CallerCheck {
             if (!MessageDigest.isEqual(given, tokenHash)) {
                 throw new ApiError(401, "unauthorized", "The API token is not valid.");
             }
-            return;
+            return Caller.TOKEN;
         }
         if (!isLoopback(request.getRemoteAddr())) {
             throw new ApiError(403, "forbidden", "This endpoint answers only callers on the device itself "
                     + "(loopback); configure an API token (EDGEFLOW_API_TOKEN) to call it from elsewhere.");
+        }
+        return Caller.LOOPBACK;
+    }
+
+    private static boolean relays(RelayCredential relay, String presented) {
+        if (relay == null || presented.isEmpty()) {
+            return false;
+        }
+        try {
+            return relay.matches(presented);
+        } catch (RuntimeException e) {
+            return false; // the tunnel bundle is stopping: its credential is gone with it
         }
     }
 

@@ -15,6 +15,7 @@ import javax.servlet.Servlet;
 import javax.servlet.http.HttpServletRequest;
 
 import io.edgeflow.bundlecontent.BundleContent;
+import io.edgeflow.api.tunnel.RelayCredential;
 import io.edgeflow.http.json.ApiError;
 import io.edgeflow.http.json.CallerCheck;
 import io.edgeflow.http.json.JsonServlet;
@@ -27,6 +28,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
@@ -45,6 +50,10 @@ public final class BundlesServlet extends JsonServlet {
     private final transient BundleContext context;
     private final transient BundleDigests digests;
     private volatile CallerCheck callers;
+    /** The tunnel's credential for the requests it relays from the cloud; null while the tunnel does not run. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    transient volatile RelayCredential relay;
 
     /**
      * @param context this bundle's context, to list the bundles
@@ -68,7 +77,7 @@ public final class BundlesServlet extends JsonServlet {
     }
 
     private Reply list(HttpServletRequest request) throws ApiError {
-        callers.check(request);
+        callers.check(request, relay);
         Bundle[] bundles = context.getBundles();
         Arrays.sort(bundles, Comparator.comparingLong(Bundle::getBundleId));
         Map<String, String> record = digests.launcherRecord();

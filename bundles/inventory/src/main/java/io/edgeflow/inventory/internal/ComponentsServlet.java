@@ -11,6 +11,7 @@ import javax.servlet.Servlet;
 import javax.servlet.http.HttpServletRequest;
 
 import io.edgeflow.bundlecontent.BundleContent;
+import io.edgeflow.api.tunnel.RelayCredential;
 import io.edgeflow.http.json.ApiError;
 import io.edgeflow.http.json.CallerCheck;
 import io.edgeflow.http.json.JsonServlet;
@@ -19,6 +20,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
@@ -45,6 +49,10 @@ public final class ComponentsServlet extends JsonServlet {
 
     private final transient ServiceComponentRuntime runtime;
     private volatile CallerCheck callers;
+    /** The tunnel's credential for the requests it relays from the cloud; null while the tunnel does not run. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    transient volatile RelayCredential relay;
 
     /**
      * @param runtime the Declarative Services runtime
@@ -67,7 +75,7 @@ public final class ComponentsServlet extends JsonServlet {
     }
 
     private Reply list(HttpServletRequest request) throws ApiError {
-        callers.check(request);
+        callers.check(request, relay);
         return new Reply(200, Map.of("components", components(runtime)));
     }
 

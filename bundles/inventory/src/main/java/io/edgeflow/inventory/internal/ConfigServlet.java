@@ -8,7 +8,9 @@ import java.util.Map;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServletRequest;
 
+import io.edgeflow.api.tunnel.RelayCredential;
 import io.edgeflow.http.json.ApiError;
+import io.edgeflow.http.json.Caller;
 import io.edgeflow.http.json.CallerCheck;
 import io.edgeflow.http.json.JsonServlet;
 
@@ -18,6 +20,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
@@ -42,6 +47,10 @@ public final class ConfigServlet extends JsonServlet {
 
     private final transient EdgeFlowConfigurations configurations;
     private volatile CallerCheck callers;
+    /** The tunnel's credential for the requests it relays from the cloud; null while the tunnel does not run. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    transient volatile RelayCredential relay;
 
     /**
      * @param context this bundle's context, to find the metatype of every bundle
@@ -71,7 +80,7 @@ public final class ConfigServlet extends JsonServlet {
     }
 
     private Reply get(HttpServletRequest request) throws ApiError, IOException {
-        callers.check(request);
+        callers.check(request, relay);
         String pid = pidOf(request);
         if (pid == null) {
             List<Map<String, Object>> all = configurations.all();
@@ -85,7 +94,7 @@ public final class ConfigServlet extends JsonServlet {
     }
 
     private Reply put(HttpServletRequest request) throws ApiError, IOException {
-        callers.check(request);
+        Caller caller = callers.check(request, relay);
         String pid = pidOf(request);
         if (pid == null) {
             throw new ApiError(405, "method_not_allowed", "PUT a JSON object of properties to /api/v1/config/{pid}.");
@@ -112,7 +121,8 @@ public final class ConfigServlet extends JsonServlet {
         }
         if (update.changed()) {
             // names only: a value may be a secret
-            LOG.info("Configuration {} changed through the local API: {}", pid, changes.keySet());
+            LOG.info("Configuration {} changed through the local API by {}: {}", pid, caller.description(),
+                    changes.keySet());
         }
         Map<String, Object> body = new LinkedHashMap<>(update.view());
         body.put("changed", update.changed());

@@ -11,7 +11,9 @@ import javax.servlet.http.HttpServletRequest;
 import io.edgeflow.api.provisioning.ProvisioningException;
 import io.edgeflow.api.provisioning.ProvisioningService;
 import io.edgeflow.api.vault.DeviceCredentials;
+import io.edgeflow.api.tunnel.RelayCredential;
 import io.edgeflow.http.json.ApiError;
+import io.edgeflow.http.json.Caller;
 import io.edgeflow.http.json.CallerCheck;
 import io.edgeflow.http.json.JsonServlet;
 
@@ -26,6 +28,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code POST /api/v1/saas/provision} {@code {"provisioning_code": "PROV-A1B2-C3D4"}}: provisions the
@@ -39,12 +43,17 @@ import org.osgi.service.metatype.annotations.Designate;
 @HttpWhiteboardServletPattern("/api/v1/saas/provision")
 public final class ProvisionServlet extends JsonServlet {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ProvisionServlet.class);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ProvisioningService provisioning;
 
     private volatile CallerCheck callers;
+    /** The tunnel's credential for the requests it relays from the cloud; null while the tunnel does not run. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    transient volatile RelayCredential relay;
 
     /**
      * @param config the local API settings (the API token)
@@ -70,7 +79,7 @@ public final class ProvisionServlet extends JsonServlet {
     }
 
     private Reply provision(HttpServletRequest request) throws ApiError, IOException {
-        callers.check(request);
+        Caller caller = callers.check(request, relay);
         Map<String, Object> body = readJsonObject(request);
         Object code = body.get("provisioning_code");
         if (!(code instanceof String text) || text.isBlank()) {
@@ -81,6 +90,7 @@ public final class ProvisionServlet extends JsonServlet {
         if (service == null) {
             throw new ApiError(503, "provisioning_unavailable", "The provisioning bundle is not running.");
         }
+        LOG.info("Provisioning requested through the local API by {}", caller.description());
         DeviceCredentials credentials;
         try {
             credentials = service.provision(text);

@@ -25,7 +25,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
  * The local API over loopback, with {@link HttpURLConnection} (no proxy, ever): simple, blocking, and it
@@ -37,6 +36,11 @@ import java.util.function.Supplier;
  * 401 (it throws {@code HttpRetryException} and disconnects), so the request body is handed over whole; and
  * it would answer a {@code WWW-Authenticate} challenge with the JVM's default {@link Authenticator} (which
  * may hold a proxy's credentials), so each connection gets one that never answers.
+ * <p>
+ * Each request carries the tunnel's own credential ({@code Authorization: EdgeFlow-Relay <secret>},
+ * {@link RelaySecret}), so that the local API lets the cloud's requests through when an API token is configured,
+ * and knows them for the cloud's. The cloud's own headers never include {@code Authorization} (see
+ * {@link Protocol#REQUEST_HEADERS}); the credential is set after them in any case.
  */
 final class LoopbackLocalApi implements LocalApi {
     /** Offers no credentials to anyone: the local API's challenges go back to the cloud unanswered. */
@@ -47,21 +51,21 @@ final class LoopbackLocalApi implements LocalApi {
         }
     };
 
-    private final Supplier<URI> address;
+    private final LoopbackTarget target;
     private final ScheduledExecutorService deadlines;
 
     /**
-     * @param address where the local API listens ({@code http://127.0.0.1:8080}), or null while unknown
+     * @param target where the local API listens, and the credential the requests carry
      * @param deadlines where request deadlines are kept
      */
-    LoopbackLocalApi(Supplier<URI> address, ScheduledExecutorService deadlines) {
-        this.address = address;
+    LoopbackLocalApi(LoopbackTarget target, ScheduledExecutorService deadlines) {
+        this.target = target;
         this.deadlines = deadlines;
     }
 
     @Override
     public LocalResponse execute(LocalRequest request, Duration timeout, int maxBodyBytes) throws LocalApiException {
-        URI base = address.get();
+        URI base = target.address();
         if (base == null) {
             throw new LocalApiException(LocalApiException.UNAVAILABLE,
                     "The local API is not running (no HTTP service endpoint is registered).");
@@ -88,6 +92,10 @@ final class LoopbackLocalApi implements LocalApi {
             connection.setAuthenticator(NO_CREDENTIALS);
             connection.setRequestMethod(request.method());
             request.headers().forEach(connection::setRequestProperty);
+            String authorization = target.authorization();
+            if (authorization != null) {
+                connection.setRequestProperty("Authorization", authorization);
+            }
             boolean sendsBody = request.body().length > 0 || request.method().equals("POST")
                     || request.method().equals("PUT");
             if (sendsBody) {

@@ -127,10 +127,10 @@ final class TunnelClient implements AutoCloseable {
      * @param localApi carries out the cloud's requests; null to use the loopback API at {@code localApi}
      * @param clock the wall clock for the times reported
      * @param random given a bound {@code b > 0}, a random value from 0 to {@code b - 1} (backoff jitter)
-     * @param localAddress where the local API listens, for the default {@link LoopbackLocalApi}
+     * @param localAddress where the local API listens, and the relay credential, for {@link LoopbackLocalApi}
      */
     TunnelClient(TunnelSettings settings, CloudEndpoint cloud, String deviceId, CredentialVault vault,
-            LocalApi localApi, Clock clock, LongUnaryOperator random, java.util.function.Supplier<URI> localAddress) {
+            LocalApi localApi, Clock clock, LongUnaryOperator random, LoopbackTarget localAddress) {
         this.settings = settings;
         this.cloud = cloud;
         this.deviceId = deviceId;

@@ -1,6 +1,7 @@
 package io.edgeflow.tunnel.internal;
 
 import java.net.URI;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import io.edgeflow.api.cloud.CloudEndpoint;
 import io.edgeflow.api.provisioning.DeviceIdentity;
 import io.edgeflow.api.status.ConfigurationProblems;
 import io.edgeflow.api.status.StatusError;
+import io.edgeflow.api.tunnel.RelayCredential;
 import io.edgeflow.api.tunnel.TunnelService;
 import io.edgeflow.api.tunnel.TunnelState;
 import io.edgeflow.api.vault.CredentialVault;
@@ -40,11 +42,16 @@ import io.edgeflow.refusedvalues.RefusedValues;
  * A configured value out of its range does not stop the tunnel: it keeps the last good value of that
  * property (the default when it starts), and says so through {@link ConfigurationProblems}, which the status
  * API shows as {@code invalid_configuration}.
+ * <p>
+ * Also provides {@link RelayCredential}: the requests it relays from the cloud to the local API carry a secret made
+ * at each activation ({@link RelaySecret}), which the local API's caller check asks this service about. So the cloud
+ * reaches the endpoints that need the local API token without ever holding it, and the local API knows these
+ * requests for the cloud's.
  */
-@Component(service = {TunnelService.class, ConfigurationProblems.class}, immediate = true,
+@Component(service = {TunnelService.class, ConfigurationProblems.class, RelayCredential.class}, immediate = true,
         configurationPid = TunnelComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = TunnelConfiguration.class)
-public final class TunnelComponent implements TunnelService, ConfigurationProblems {
+public final class TunnelComponent implements TunnelService, ConfigurationProblems, RelayCredential {
     static final String PID = "io.edgeflow.tunnel";
     private static final Logger LOG = LoggerFactory.getLogger(TunnelComponent.class);
 
@@ -59,6 +66,19 @@ public final class TunnelComponent implements TunnelService, ConfigurationProble
     private boolean deactivated;
     /** Where the local API listens, from the HTTP service runtime; null while none is registered. */
     private volatile URI localApi;
+    /** The credential of relayed requests, new at each activation; never logged. */
+    private final RelaySecret relaySecret = RelaySecret.generate(new SecureRandom());
+    private final LoopbackTarget loopback = new LoopbackTarget() {
+        @Override
+        public URI address() {
+            return localApi;
+        }
+
+        @Override
+        public String authorization() {
+            return relaySecret.authorization();
+        }
+    };
 
     /**
      * Opens the tunnel.
@@ -119,7 +139,7 @@ public final class TunnelComponent implements TunnelService, ConfigurationProble
 
     private TunnelClient newClient(TunnelSettings s) {
         return new TunnelClient(s, cloud, identity.deviceId(), vault, null, clock,
-                bound -> ThreadLocalRandom.current().nextLong(bound), () -> localApi);
+                bound -> ThreadLocalRandom.current().nextLong(bound), loopback);
     }
 
     /** The problems as errors; one that was already reported keeps its time, a new one is logged once. */
@@ -160,6 +180,11 @@ public final class TunnelComponent implements TunnelService, ConfigurationProble
             deactivated = true;
         }
         client.close();
+    }
+
+    @Override
+    public boolean matches(String presented) {
+        return relaySecret.matches(presented);
     }
 
     @Override

@@ -96,6 +96,30 @@ class LoopbackLocalApiTest {
     }
 
     @Test
+    void requestsCarryTheTunnelsOwnCredentialAndNothingElseInItsPlace() throws Exception {
+        RelaySecret secret = RelaySecret.generate(new java.security.SecureRandom());
+        LoopbackTarget target = new LoopbackTarget() {
+            @Override
+            public URI address() {
+                return stub.address();
+            }
+
+            @Override
+            public String authorization() {
+                return secret.authorization();
+            }
+        };
+        LoopbackLocalApi api = new LoopbackLocalApi(target, deadlines);
+        // an authorization header among the request's (the cloud's frames never pass one on) is replaced
+        int before = stub.seen.size();
+        api.execute(new LocalRequest("GET", "/api/v1/device/facts", Map.of("authorization", "Bearer from-the-cloud"),
+                new byte[0]), Duration.ofSeconds(5), 1 << 20);
+
+        assertThat(stub.seen).hasSize(before + 1);
+        assertThat(stub.seen.get(before).headers().get("Authorization")).containsExactly(secret.authorization());
+    }
+
+    @Test
     void failuresHaveCodes() {
         LoopbackLocalApi api = new LoopbackLocalApi(stub::address, deadlines);
         assertThatThrownBy(() -> api.execute(new LocalRequest("GET", "/api/v1/slow?ms=3000", Map.of(), new byte[0]),

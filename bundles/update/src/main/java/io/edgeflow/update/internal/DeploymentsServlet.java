@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServletRequest;
 
+import io.edgeflow.api.tunnel.RelayCredential;
 import io.edgeflow.http.json.ApiError;
+import io.edgeflow.http.json.Caller;
 import io.edgeflow.http.json.CallerCheck;
 import io.edgeflow.http.json.JsonServlet;
 
@@ -16,9 +18,14 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code POST /api/v1/deployments} (the cloud's deployments, through the tunnel), {@code GET
@@ -34,6 +41,7 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
 @HttpWhiteboardServletPattern({"/api/v1/deployments", "/api/v1/deployments/*"})
 public final class DeploymentsServlet extends JsonServlet {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DeploymentsServlet.class);
     static final String LOCAL_API_PID = "io.edgeflow.localapi";
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_\\-]{1,100}");
 
@@ -44,6 +52,10 @@ public final class DeploymentsServlet extends JsonServlet {
 
     private final transient Deployments deployments;
     private transient volatile CallerCheck callers;
+    /** The tunnel's credential for the requests it relays from the cloud; null while the tunnel does not run. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    transient volatile RelayCredential relay;
 
     /**
      * @param settings the local API's settings (the API token)
@@ -70,7 +82,7 @@ public final class DeploymentsServlet extends JsonServlet {
     }
 
     private Reply get(HttpServletRequest request) throws ApiError {
-        callers.check(request);
+        callers.check(request, relay);
         String id = id(request);
         if (id == null) {
             Map<String, Object> body = new LinkedHashMap<>();
@@ -82,11 +94,12 @@ public final class DeploymentsServlet extends JsonServlet {
     }
 
     private Reply post(HttpServletRequest request) throws ApiError, IOException {
-        callers.check(request);
+        Caller caller = callers.check(request, relay);
         if (id(request) != null) {
             throw new ApiError(405, "method_not_allowed", "POST a deployment to /api/v1/deployments.");
         }
         Deployments.Answer answer = deployments.accept(readJsonObject(request));
+        LOG.info("Deployment posted by {}: answered {}", caller.description(), answer.status());
         return new Reply(answer.status(), answer.body());
     }
 

@@ -18,12 +18,11 @@ import io.edgeflow.api.vault.DataDirectory;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,22 +31,17 @@ import org.slf4j.LoggerFactory;
  * services it uses (the cloud endpoint, the vault, the tunnel, the component runtime): it looks them up when it needs
  * them, so a deployment that replaces their bundles does not stop it midway.
  * <p>
- * Configured by two PIDs: {@code io.edgeflow.agent} for the data directory and {@code io.edgeflow.update} for its own
- * settings ({@link UpdateConfiguration} designates itself).
+ * Configured by {@code io.edgeflow.update} ({@link UpdateConfiguration} designates itself); the data directory comes from
+ * {@link AgentDataDirectory} (the PID {@code io.edgeflow.agent}), never as a second PID of this component (see there).
  */
-@Component(service = Deployments.class, immediate = true, configurationPid = {UpdateComponent.AGENT_PID,
-        UpdateComponent.PID}, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = Deployments.class, immediate = true, configurationPid = UpdateComponent.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class UpdateComponent implements Deployments {
     static final String PID = "io.edgeflow.update";
     static final String AGENT_PID = "io.edgeflow.agent";
     /** Framework property the launcher sets to the data directory it chose (as the vault reads it). */
     static final String DATA_DIR_PROPERTY = "edgeflow.data.dir";
     private static final Logger LOG = LoggerFactory.getLogger(UpdateComponent.class);
-
-    /** The one property of the agent-wide configuration this component reads (see the credential vault's). */
-    @interface AgentSettings {
-        String data__dir() default "";
-    }
 
     private final ExecutorService engineThread;
     private final ScheduledExecutorService reportThread;
@@ -56,21 +50,13 @@ public final class UpdateComponent implements Deployments {
 
     /**
      * @param config this component's configuration
-     * @param agent the agent configuration, for {@code data_dir}
-     * @param context for the data directory the launcher chose, and the framework
+     * @param dataDirectory the agent's data directory
+     * @param context the framework
      */
     @Activate
-    public UpdateComponent(UpdateConfiguration config, AgentSettings agent, BundleContext context,
-            Map<String, Object> properties) {
-        String[] trustedKeys = config.trusted__keys();
-        if (!configured(properties)) {
-            // Seen with Felix SCR 2.2.18 and Config Admin 1.9.26: right after this bundle's own update (a remote
-            // update of io.edgeflow.update), SCR activates the component without the configuration of its PID,
-            // which Config Admin still holds (location "?"), until that configuration changes. Updates would then
-            // be disabled until a restart: the trusted keys are read from Config Admin itself instead.
-            trustedKeys = storedTrustedKeys(context).orElse(trustedKeys);
-        }
-        TrustedKeys keys = TrustedKeys.parse(trustedKeys);
+    public UpdateComponent(UpdateConfiguration config, @Reference AgentDataDirectory dataDirectory,
+            BundleContext context) {
+        TrustedKeys keys = TrustedKeys.parse(config.trusted__keys());
         if (config.max__artifact__bytes() < 1024) {
             throw new IllegalArgumentException("max_artifact_bytes must be at least 1024, got "
                     + config.max__artifact__bytes());
@@ -81,7 +67,7 @@ public final class UpdateComponent implements Deployments {
                     + DeploymentRequest.MAX_HEALTH_TIMEOUT_SECONDS + ", got " + timeout);
         }
         this.defaultHealthTimeout = timeout;
-        Path updates = dataDir(agent.data__dir(), context.getProperty(DATA_DIR_PROPERTY)).resolve("updates");
+        Path updates = dataDirectory.path().resolve("updates");
         this.engineThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "edgeflow-update"));
         this.reportThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "edgeflow-update-report"));
         Cloud cloud = new CloudLink(() -> service(context, CloudEndpoint.class),
@@ -154,51 +140,6 @@ public final class UpdateComponent implements Deployments {
     @Override
     public Optional<Map<String, Object>> get(String id) {
         return engine.record(id).map(DeploymentRecord::toPublicJson);
-    }
-
-    /** @return true if Declarative Services gave this component the configuration of its own PID */
-    static boolean configured(Map<String, Object> properties) {
-        Object pids = properties.get("service.pid");
-        if (pids instanceof String s) {
-            return s.equals(PID);
-        }
-        if (pids instanceof String[] array) {
-            return java.util.Arrays.asList(array).contains(PID);
-        }
-        if (pids instanceof java.util.Collection<?> c) {
-            return c.contains(PID);
-        }
-        return false;
-    }
-
-    /** @return {@code trusted_keys} of this PID as Config Admin holds it, if it holds a configuration of it */
-    private static Optional<String[]> storedTrustedKeys(BundleContext context) {
-        ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
-        ConfigurationAdmin admin = ref == null ? null : context.getService(ref);
-        if (admin == null) {
-            return Optional.empty();
-        }
-        try {
-            Configuration[] found = admin.listConfigurations("(" + org.osgi.framework.Constants.SERVICE_PID + "="
-                    + PID + ")");
-            if (found == null || found.length == 0 || found[0].getProperties() == null) {
-                return Optional.empty();
-            }
-            Object keys = found[0].getProperties().get("trusted_keys");
-            if (keys instanceof String[] array) {
-                LOG.info("Remote updates: the configuration of {} read from Config Admin (not given at activation)",
-                        PID);
-                return Optional.of(array);
-            }
-            if (keys instanceof String text) {
-                return Optional.of(new String[] {text});
-            }
-            return Optional.empty();
-        } catch (IOException | org.osgi.framework.InvalidSyntaxException | RuntimeException e) {
-            return Optional.empty();
-        } finally {
-            context.ungetService(ref);
-        }
     }
 
     static Path dataDir(String configured, String launcher) {
