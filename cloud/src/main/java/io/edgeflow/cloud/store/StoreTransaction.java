@@ -17,11 +17,11 @@ import java.util.Optional;
 public final class StoreTransaction {
     private static final String CODE_COLUMNS = "id, code_hash, code_hint, label, created_at, expires_at, revoked_at,"
             + " claim_device_id, claim_request_id, claim_until, consumed_at, version";
-    private static final String DEVICE_COLUMNS = "id, code_id, request_id, status, hardware, network, source_address,"
+    static final String DEVICE_COLUMNS = "id, code_id, request_id, status, hardware, network, source_address,"
             + " registered_at, confirmed_at, revoked_at, updated_at";
     private static final String KEY_COLUMNS = "id, device_id, key_hash, key_hint, status, created_at, expires_at,"
             + " valid_until, confirmed_at, retired_at";
-    private static final String AUDIT_COLUMNS = "id, at, event, result, source_address, code_id, code_mask,"
+    static final String AUDIT_COLUMNS = "id, at, event, result, source_address, code_id, code_mask,"
             + " device_id, request_id, detail";
 
     private final Database db;
@@ -288,7 +288,7 @@ public final class StoreTransaction {
         return devices;
     }
 
-    private static DeviceRecord device(ResultSet rs) throws SQLException {
+    static DeviceRecord device(ResultSet rs) throws SQLException {
         return new DeviceRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getLong(8), getLong(rs, 9), getLong(rs, 10), rs.getLong(11));
     }
@@ -397,12 +397,15 @@ public final class StoreTransaction {
         List<AuditEvent> events = new ArrayList<>();
         try (ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
-                events.add(new AuditEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                        rs.getString(10)));
+                events.add(auditEvent(rs));
             }
         }
         return events;
+    }
+
+    static AuditEvent auditEvent(ResultSet rs) throws SQLException {
+        return new AuditEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
     }
 
     // ---- artifacts (remote updates)
