@@ -32,6 +32,8 @@ import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.provisioning.CloudError;
 import io.edgeflow.cloud.provisioning.ProvisioningService;
 import io.edgeflow.cloud.tunnel.TunnelHub;
+import io.edgeflow.cloud.updates.Artifacts;
+import io.edgeflow.cloud.updates.Rollouts;
 
 /**
  * The cloud's dashboard under {@code /dashboard/}: server-rendered pages (JTE templates, precompiled), htmx for the
@@ -78,8 +80,10 @@ public final class Dashboard extends Handler.Wrapper {
      * @param caFile the local CA file agents trust, or null when the cloud serves the operator's certificate
      * @param clock the server's clock (sessions expire by it)
      * @param random the source of session identifiers and CSRF tokens
+     * @param artifacts the stored artifacts (remote updates)
+     * @param rollouts the deployments (remote updates)
      */
-    public record Setting(Path caFile, Clock clock, SecureRandom random) {
+    public record Setting(Path caFile, Clock clock, SecureRandom random, Artifacts artifacts, Rollouts rollouts) {
     }
 
     /**
@@ -103,6 +107,7 @@ public final class Dashboard extends Handler.Wrapper {
         add("POST", ROOT + "/sign-out", this::signOut, false);
         new DevicePages(service, tunnels, caFile).addTo(this);
         new AuditPages(service).addTo(this);
+        new UpdatePages(setting.artifacts(), setting.rollouts()).addTo(this);
     }
 
     /** Adds a page: {@code open} ones are served signed out too. */

@@ -27,8 +27,10 @@ final class Exchange {
      */
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
             + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    // Referrer-Policy same-origin, not no-referrer: under no-referrer Chromium sends 'Origin: null' with the
+    // dashboard's own form posts, which the same-origin check refuses
     static final Map<String, String> SECURITY_HEADERS = Map.of("Content-Security-Policy", CSP,
-            "X-Content-Type-Options", "nosniff", "X-Frame-Options", "DENY", "Referrer-Policy", "no-referrer",
+            "X-Content-Type-Options", "nosniff", "X-Frame-Options", "DENY", "Referrer-Policy", "same-origin",
             "Cross-Origin-Opener-Policy", "same-origin");
 
     final Request request;

@@ -117,4 +117,45 @@ public final class PageModels {
      */
     public record IssuedCode(String code, String id, String label, String expiresAt, String envFile, String caFile) {
     }
+
+    /**
+     * An artifact (a bundle jar) stored for remote updates.
+     *
+     * @param sha256 its SHA-256
+     * @param shortSha the first 12 hex digits
+     * @param symbolicName its bundle's symbolic name
+     * @param version its bundle's version
+     * @param size in bytes
+     * @param uploadedAt when
+     * @param signatures how many publisher signatures it carries (devices take only signed ones)
+     */
+    public record ArtifactLine(String sha256, String shortSha, String symbolicName, String version, long size,
+            String uploadedAt, int signatures) {
+    }
+
+    /**
+     * A rollout (deployment) as the list and its page show it.
+     *
+     * @param id its identifier
+     * @param state running, halted, completed or cancelled
+     * @param createdAt when
+     * @param operations what it does, in short
+     * @param wave which wave it is at, of how many
+     * @param summary its devices counted by state
+     */
+    public record RolloutLine(String id, String state, String createdAt, String operations, String wave,
+            String summary) {
+    }
+
+    /**
+     * One device of a rollout.
+     *
+     * @param deviceId the device
+     * @param wave its wave (1-based)
+     * @param state its state in the rollout
+     * @param updatedAt when it last changed
+     * @param reason why, if it did not succeed
+     */
+    public record RolloutDevice(String deviceId, long wave, String state, String updatedAt, String reason) {
+    }
 }

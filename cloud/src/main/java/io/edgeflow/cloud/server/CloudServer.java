@@ -97,7 +97,7 @@ public final class CloudServer implements AutoCloseable {
             Artifacts artifacts = new Artifacts(db, dir.path(), clock, config.updates().maxArtifactBytes());
             rollouts = new Rollouts(db, tunnels, clock, random, config.updates().redeliveryDelay());
             jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults, artifacts, rollouts,
-                    new Dashboard.Setting(tls.caFile(), clock, random)));
+                    new Dashboard.Setting(tls.caFile(), clock, random, artifacts, rollouts)));
             jetty.setErrorHandler(new JsonErrorHandler());
             jetty.start();
             return new CloudServer(jetty, connector, db, dir, tls.caFile(), service, tunnels, rollouts);
