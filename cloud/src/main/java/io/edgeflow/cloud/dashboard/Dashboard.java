@@ -133,15 +133,20 @@ public final class Dashboard extends Handler.Wrapper {
         Optional<Sessions.Session> session = sessions.find(cookie(request));
         Route route = null;
         Map<String, String> params = Map.of();
+        java.util.Set<String> allowed = new java.util.TreeSet<>();
         for (MatchedResource<Map<String, Route>> m : routes.getMatchedList(p)) {
             route = m.getResource().get("HEAD".equals(method) ? "GET" : method);
             if (route != null) {
                 params = ((UriTemplatePathSpec) m.getPathSpec()).getPathParams(p);
                 break;
             }
+            allowed.addAll(m.getResource().keySet());
         }
         Exchange x = new Exchange(request, response, callback, params, session.orElse(null), templates);
-        if (route == null) {
+        if (route == null && !allowed.isEmpty()) {
+            response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", allowed));
+            error(x, 405, "This page takes " + String.join(" or ", allowed) + ", not " + LogText.of(method) + ".");
+        } else if (route == null) {
             error(x, 404, "There is no such page in the dashboard.");
         } else if (!route.open() && session.isEmpty()) {
             toSignIn(x);

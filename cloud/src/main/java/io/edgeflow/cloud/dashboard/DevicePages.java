@@ -9,8 +9,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.edgeflow.cloud.LogText;
 import io.edgeflow.cloud.Durations;
 import io.edgeflow.cloud.provisioning.CloudError;
 import io.edgeflow.cloud.provisioning.DeviceDetails;
@@ -34,6 +38,7 @@ import io.edgeflow.cloud.tunnel.TunnelHub;
  * Threading: stateless; any request thread (the live facts are answered on the thread the device's answer arrives on).
  */
 final class DevicePages {
+    private static final Logger LOG = LoggerFactory.getLogger(DevicePages.class);
     static final int PAGE_SIZE = 50;
     private static final Set<String> STATUSES = Set.of(DeviceRecord.PENDING, DeviceRecord.ACTIVE, DeviceRecord.LAPSED,
             DeviceRecord.REVOKED);
@@ -220,10 +225,16 @@ final class DevicePages {
             String note = f == null ? "The device did not answer through its tunnel." : null;
             return liveModel(note, now, running);
         }).whenComplete((model, failure) -> {
-            if (failure != null) {
-                Dashboard.error(x, 502, "The device's answer could not be read.");
-            } else {
-                x.render(200, "deviceLive.jte", model);
+            try {
+                if (failure != null) {
+                    Dashboard.error(x, 502, "The device's answer could not be read.");
+                } else {
+                    x.render(200, "deviceLive.jte", model);
+                }
+            } catch (RuntimeException e) {
+                // on the tunnel's thread, after handle() returned: answer here, or the request would hang
+                LOG.error("The live facts of {} could not be shown: {}", id, LogText.of(e), e);
+                Dashboard.error(x, 500, "The dashboard could not show the device's answer; see the cloud's log.");
             }
         });
     }

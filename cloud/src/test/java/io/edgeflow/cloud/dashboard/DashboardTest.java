@@ -130,6 +130,9 @@ class DashboardTest {
             assertThat(r.headers().firstValue("Cache-Control")).contains("no-store");
         }
         assertThat(send("GET", "/dashboard/nothing-here", session, null).statusCode()).isEqualTo(404);
+        HttpResponse<String> put = send("PUT", "/dashboard/devices/new", session, null);
+        assertThat(put.statusCode()).isEqualTo(405);
+        assertThat(put.headers().firstValue("Allow")).contains("GET, POST");
         // no inline script anywhere: every script is a file of this origin
         String page = send("GET", "/dashboard/devices", session, null).body();
         assertThat(page).doesNotContainPattern("<script(?![^>]*src=\"/dashboard/assets/)");
