@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -14,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.edgeflow.cloud.TestCloud.Answer;
 import io.edgeflow.cloud.cli.Cli;
@@ -88,6 +92,45 @@ class CliTest extends RunningCloud {
         Run missing = admin("devices", "revoke", "dev_nosuchdevice");
         assertThat(missing.status()).isEqualTo(Cli.REFUSED);
         assertThat(missing.err()).contains("not_found");
+    }
+
+    @Test
+    void devicesCreatePrintsTheEnvFileWithTheIdAndKeyOnce() throws Exception {
+        Run run = admin("devices", "create", "--label", "gateway 2", "--key-ttl", "30d");
+        assertThat(run.status()).as(run.err()).isZero();
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines).hasSize(6);
+        assertThat(lines.get(0)).isEqualTo("# /etc/edgeflow/.env");
+        assertThat(lines.get(1)).isEqualTo("EDGEFLOW_SAAS_ENABLED=true");
+        assertThat(lines.get(2)).isEqualTo("EDGEFLOW_SAAS_URL=" + cloud.url().substring("https://".length()));
+        assertThat(lines.get(3)).matches("EDGEFLOW_DEVICE_ID=dev_[0-9a-z]{20}");
+        assertThat(lines.get(4)).matches("EDGEFLOW_API_KEY=efk_[0-9a-z]+");
+        assertThat(lines.get(5)).isEqualTo("EDGEFLOW_SAAS_CA_FILE=" + cloud.dataDir.resolve("ca.pem").toAbsolutePath());
+        String id = lines.get(3).substring("EDGEFLOW_DEVICE_ID=".length());
+        String key = lines.get(4).substring("EDGEFLOW_API_KEY=".length());
+        assertThat(run.err()).contains("Created " + id).contains("pending").contains("gateway 2")
+                .contains("shown only now").doesNotContain(key);
+        assertThat(Instant.parse(cloud.admin("GET", "/api/v1/admin/devices/" + id, null).body().path("key_expires_at")
+                .asText())).isEqualTo(cloud.clock.instant().plus(Duration.ofDays(30)));
+
+        Run list = admin("devices", "list");
+        assertThat(list.out()).contains(id).contains("pending").doesNotContain(key);
+        assertThat(cloud.confirm(id, key).status()).as("the key works").isEqualTo(200);
+        assertThat(admin("devices", "list").out().lines().filter(l -> l.contains(id)).toList()).singleElement()
+                .asString().contains(" active ");
+
+        Run json = admin("devices", "create", "--json");
+        assertThat(json.status()).isZero();
+        JsonNode created = TestCloud.JSON.readTree(json.out());
+        assertThat(created.path("device_id").asText()).startsWith("dev_");
+        assertThat(created.path("env_file").asText()).contains("EDGEFLOW_API_KEY=" + created.path("api_key").asText());
+
+        Run bad = admin("devices", "create", "--key-ttl", "400d");
+        assertThat(bad.status()).isEqualTo(Cli.REFUSED);
+        assertThat(bad.err()).contains("api_key_ttl_seconds");
+        Run help = cli(Map.of(), "devices", "create", "--help");
+        assertThat(help.status()).isZero();
+        assertThat(help.out()).contains("--key-ttl").contains("--label").doesNotContain("picocli WARN");
     }
 
     @Test

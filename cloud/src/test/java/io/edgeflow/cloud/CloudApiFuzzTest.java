@@ -164,6 +164,7 @@ class CloudApiFuzzTest {
                 new Endpoint("GET", "/api/v1/admin/provisioning-codes/{code}"),
                 new Endpoint("DELETE", "/api/v1/admin/provisioning-codes/{code}"),
                 new Endpoint("GET", "/api/v1/admin/devices"),
+                new Endpoint("POST", "/api/v1/admin/devices"),
                 new Endpoint("GET", "/api/v1/admin/devices/{device}"),
                 new Endpoint("DELETE", "/api/v1/admin/devices/{victim}"),
                 new Endpoint("GET", "/api/v1/admin/audit"),

@@ -44,7 +44,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * The cloud's dashboard in a real browser (Debian's Chromium, headless), as an operator uses it with real agents:
  * sign in with the admin token; Devices → Add Device gives a code, shown once with its env file; an agent process
  * started with exactly that env file provisions and shows up online in the Devices list without a reload; revoking
- * it in the dashboard makes the agent report {@code credentials_rejected} and the list show it revoked. A device
+ * it in the dashboard makes the agent report {@code credentials_rejected} and the list show it revoked. Pre-provisioned
+ * credentials made in Add Device bring a second agent online. A device
  * reporting {@code <script>} as its host name shows that text and runs nothing; a change without the CSRF token is
  * refused; signed-out pages go to sign-in. Screenshots go to {@code target/itest/dashboard-screenshots} (docs/images/
  * holds copies).
@@ -173,6 +174,43 @@ public class DashboardBrowserIT {
         wait.until(ExpectedConditions.urlContains("/dashboard/sign-in"));
         browser.get(base + "/dashboard/devices");
         wait.until(ExpectedConditions.urlContains("/dashboard/sign-in"));
+    }
+
+    @Test
+    public void preProvisionedCredentialsFromTheDashboardBringAnAgentOnline() throws Exception {
+        openBrowser();
+        signIn();
+        browser.get(base + "/dashboard/devices/new");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("key_label"))).sendKeys("gateway 2");
+        browser.findElement(By.id("create-credentials")).click();
+        String deviceId = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("device-id"))).getText();
+        String apiKey = browser.findElement(By.id("api-key")).getText();
+        String envFile = browser.findElement(By.id("env-file")).getText();
+        assertEquals("# /etc/edgeflow/.env\nEDGEFLOW_SAAS_ENABLED=true\nEDGEFLOW_SAAS_URL=" + cloud.url()
+                + "\nEDGEFLOW_DEVICE_ID=" + deviceId + "\nEDGEFLOW_API_KEY=" + apiKey + "\nEDGEFLOW_SAAS_CA_FILE="
+                + cloud.caFile().toAbsolutePath(), envFile.strip());
+        screenshot("dashboard-pre-provisioned.png");
+
+        browser.get(base + "/dashboard/devices?q=" + deviceId);
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("tr[data-device='" + deviceId + "'] [data-status]"),
+                "pending"));
+        ((JavascriptExecutor) browser).executeScript("window.notReloaded = true;");
+        Path agentDir = dir.resolve("agent-credentials");
+        Files.createDirectories(agentDir);
+        Path env = agentDir.resolve(".env");
+        Files.writeString(env, envFile + "\n");
+        int port = EdgeFlowRuntime.freePort();
+        Process agent = startAgent(agentDir, env, port);
+        JsonNode online = awaitAgent("http://127.0.0.1:" + port + "/api/v1/saas/status", agent,
+                s -> "online".equals(s.path("status").asText()));
+        assertEquals(deviceId, online.get("device_id").asText());
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("tr[data-device='" + deviceId + "'] [data-tunnel='online']")));
+        wait.until(ExpectedConditions.textToBe(By.cssSelector("tr[data-device='" + deviceId + "'] [data-status]"),
+                "active"));
+        assertEquals("the page was not reloaded", Boolean.TRUE, ((JavascriptExecutor) browser)
+                .executeScript("return window.notReloaded === true;"));
+        assertFalse("the key is shown again", browser.getPageSource().contains(apiKey));
     }
 
     @Test

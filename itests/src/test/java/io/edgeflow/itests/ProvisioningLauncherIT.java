@@ -189,24 +189,39 @@ public class ProvisioningLauncherIT {
     }
 
     @Test
-    public void preProvisionedCredentialsFromTheEnvFileLeaveNoPlainKeyBehind() throws Exception {
+    public void preProvisionedCredentialsCreatedByTheAdminGoOnlineAndLeaveNoPlainKeyBehind() throws Exception {
         Path dir = EdgeFlowRuntime.newTestDirectory("launcher-preprov").toAbsolutePath();
         ReferenceCloud cloud = ReferenceCloud.start(dir.resolve("cloud"), 0);
         toClose.add(cloud);
-        JsonNode issued = cloud.register(cloud.createCode(3600)); // what an administrator hands out
+        // what an administrator hands out (POST /api/v1/admin/devices): the ID, the key and the env file
+        JsonNode issued = cloud.createDevice("itest gateway");
         String deviceId = issued.get("device_id").asText();
         String apiKey = issued.get("api_key").asText();
+        JsonNode before = cloud.device(deviceId);
+        assertEquals("pending", before.get("status").asText());
+        assertEquals("no facts before the device reports them", 0, before.get("network").size());
         Path envFile = dir.resolve(".env");
-        Files.writeString(envFile, "EDGEFLOW_SAAS_ENABLED=true\n"
-                + "EDGEFLOW_SAAS_URL=" + cloud.url() + "\n"
-                + "EDGEFLOW_DEVICE_ID=" + deviceId + "\n"
-                + "EDGEFLOW_API_KEY=" + apiKey + "\n"
-                + "EDGEFLOW_SAAS_CA_FILE=" + cloud.caFile() + "\n");
+        // the env file exactly as the cloud wrote it
+        String envText = issued.get("env_file").asText();
+        assertTrue(envText, envText.contains("EDGEFLOW_SAAS_URL=" + cloud.url() + "\n")
+                && envText.contains("EDGEFLOW_DEVICE_ID=" + deviceId + "\n")
+                && envText.contains("EDGEFLOW_API_KEY=" + apiKey + "\n")
+                && envText.contains("EDGEFLOW_SAAS_CA_FILE=" + cloud.caFile().toAbsolutePath() + "\n"));
+        Files.writeString(envFile, envText);
         int port = EdgeFlowRuntime.freePort();
         Process agent = start(dir, envFile, port, Map.of());
         JsonNode status = awaitStatus(port, agent, logs.get(0), s -> provisioned(deviceId::equals).test(s)
                 && !s.get("credentials_expire_at").isNull());
-        assertEquals("active", cloud.device(deviceId).get("status").asText());
+        assertEquals(issued.get("expires_at").asText(), status.get("credentials_expire_at").asText());
+        // the cloud lists it active and online, with the facts its confirmation reported
+        Http.awaitTrue("the device listed online", Duration.ofSeconds(30), () -> listed(cloud, deviceId)
+                .path("online").asBoolean());
+        JsonNode listed = listed(cloud, deviceId);
+        assertEquals("active", listed.get("status").asText());
+        assertTrue(listed.toString(), listed.get("pre_provisioned").asBoolean());
+        assertFalse(listed.toString(), listed.path("network").path("hostname").asText().isEmpty());
+        assertTrue(listed.toString(), listed.path("hardware").size() > 0);
+        assertTrue(cloud.admin("GET", "audit?limit=100", null).body().toString().contains("device_activated"));
         stop(agent);
 
         agent = start(dir, envFile, port, Map.of());
@@ -223,6 +238,16 @@ public class ProvisioningLauncherIT {
         }
         assertNoSecretIn(logs, List.of(), List.of(apiKey));
         assertEquals(status.get("device_id").asText(), deviceId);
+    }
+
+    /** @return the device as the cloud's device list shows it */
+    private static JsonNode listed(ReferenceCloud cloud, String deviceId) throws Exception {
+        for (JsonNode d : cloud.admin("GET", "devices", null).body().get("devices")) {
+            if (deviceId.equals(d.get("device_id").asText())) {
+                return d;
+            }
+        }
+        throw new AssertionError(deviceId + " is not in the device list");
     }
 
     private static String readAll(List<Path> files) throws IOException {

@@ -199,7 +199,21 @@ public final class ReferenceCloud implements AutoCloseable {
         return answer.body().get("code").asText();
     }
 
-    /** Registers a device directly, as an administrator would to hand out pre-provisioned credentials. */
+    /**
+     * Creates a device with its credentials, as an administrator does in the dashboard (pre-provisioned
+     * credentials).
+     *
+     * @return the answer: {@code device_id}, {@code api_key}, {@code env_file}
+     */
+    public JsonNode createDevice(String label) throws Exception {
+        Answer answer = admin("POST", "devices", JSON.writeValueAsString(java.util.Map.of("label", label)));
+        if (answer.status() != 201) {
+            throw new AssertionError("device not created: " + answer);
+        }
+        return answer.body();
+    }
+
+    /** Registers a device directly with a code, and leaves it unconfirmed. */
     public JsonNode register(String code) throws Exception {
         Answer answer = call("POST", "/api/v1/devices/register", null, "{\"provisioning_code\": \"" + code
                 + "\", \"request_id\": \"" + UUID.randomUUID() + "\"}");

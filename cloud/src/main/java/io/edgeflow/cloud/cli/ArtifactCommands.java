@@ -4,16 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.edgeflow.bundlecontent.BundleContent;
 import io.edgeflow.cloud.updates.KeyFiles;
 import io.edgeflow.cloud.updates.PublisherKey;
 import picocli.CommandLine.Command;
@@ -128,19 +127,11 @@ final class ArtifactCommands extends CommandGroup {
             description = "Lists artifacts: SHA-256, symbolic name, version, size, the keys that signed them.")
     int list(@Option(names = "--limit", paramLabel = "N", description = "most artifacts (default 100)") String limit,
             @Mixin ClientOptions client) throws Exception {
-        JsonNode list = client.client(terminal.env).get(ARTIFACTS + ClientOptions.query("limit", limit));
-        if (client.json) {
-            terminal.json(list);
-            return Cli.OK;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"SHA256", "SYMBOLIC NAME", "VERSION", "SIZE", "UPLOADED", "SIGNED BY"});
-        for (JsonNode a : list.path("artifacts")) {
-            rows.add(new String[] {a.path("sha256").asText(), a.path("symbolic_name").asText(),
-                a.path("version").asText(), a.path("size").asText(), Terminal.text(a.path("uploaded_at")), signers(a)});
-        }
-        terminal.table(rows);
-        return Cli.OK;
+        return listed(client, ARTIFACTS + ClientOptions.query("limit", limit), "artifacts",
+                new String[] {"SHA256", "SYMBOLIC NAME", "VERSION", "SIZE", "UPLOADED", "SIGNED BY"},
+                a -> new String[] {a.path("sha256").asText(), a.path("symbolic_name").asText(),
+                    a.path("version").asText(), a.path("size").asText(), Terminal.text(a.path("uploaded_at")),
+                    signers(a)});
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, sortOptions = false,
@@ -202,13 +193,6 @@ final class ArtifactCommands extends CommandGroup {
         if (!Files.isRegularFile(file)) {
             throw new IOException("No file " + file);
         }
-        MessageDigest d = MessageDigest.getInstance("SHA-256");
-        try (var in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = in.read(buf)) > 0;) {
-                d.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(d.digest());
+        return BundleContent.sha256(file);
     }
 }

@@ -1,7 +1,6 @@
 package io.edgeflow.cloud.cli;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,19 +56,10 @@ final class CodeCommands extends CommandGroup {
     int list(@Option(names = "--state", paramLabel = "S", description = "only codes in this state") String state,
             @Option(names = "--limit", paramLabel = "N", description = "most codes (default 100)") String limit,
             @Mixin ClientOptions client) throws Exception {
-        JsonNode list = client.client(terminal.env).get(CODES + ClientOptions.query("state", state, "limit", limit));
-        if (client.json) {
-            terminal.json(list);
-            return Cli.OK;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"ID", "CODE", "STATE", "EXPIRES", "DEVICE", "LABEL"});
-        for (JsonNode c : list.path("provisioning_codes")) {
-            rows.add(new String[] {c.path("id").asText(), c.path("code").asText(), c.path("state").asText(),
-                c.path("expires_at").asText(), Terminal.text(c.path("device_id")), Terminal.text(c.path("label"))});
-        }
-        terminal.table(rows);
-        return Cli.OK;
+        return listed(client, CODES + ClientOptions.query("state", state, "limit", limit), "provisioning_codes",
+                new String[] {"ID", "CODE", "STATE", "EXPIRES", "DEVICE", "LABEL"},
+                c -> new String[] {c.path("id").asText(), c.path("code").asText(), c.path("state").asText(),
+                    c.path("expires_at").asText(), Terminal.text(c.path("device_id")), Terminal.text(c.path("label"))});
     }
 
     @Command(name = "revoke", mixinStandardHelpOptions = true, sortOptions = false,

@@ -132,21 +132,15 @@ final class DeploymentCommands extends CommandGroup {
             description = "Lists deployments, newest first, with their devices counted by state.")
     int list(@Option(names = "--limit", paramLabel = "N", description = "most deployments (default 100)") String limit,
             @Mixin ClientOptions client) throws Exception {
-        JsonNode list = client.client(terminal.env).get(DEPLOYMENTS + ClientOptions.query("limit", limit));
-        if (client.json) {
-            terminal.json(list);
-            return Cli.OK;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"ID", "STATE", "CREATED", "WAVE", "DEVICES"});
-        for (JsonNode d : list.path("deployments")) {
-            List<String> counts = new ArrayList<>();
-            d.path("summary").fields().forEachRemaining(e -> counts.add(e.getKey() + " " + e.getValue().asText()));
-            rows.add(new String[] {d.path("id").asText(), d.path("state").asText(), Terminal.text(d.path("created_at")),
-                d.path("current_wave").asText(), String.join(", ", counts)});
-        }
-        terminal.table(rows);
-        return Cli.OK;
+        return listed(client, DEPLOYMENTS + ClientOptions.query("limit", limit), "deployments",
+                new String[] {"ID", "STATE", "CREATED", "WAVE", "DEVICES"}, d -> {
+                    List<String> counts = new ArrayList<>();
+                    d.path("summary").fields()
+                            .forEachRemaining(e -> counts.add(e.getKey() + " " + e.getValue().asText()));
+                    return new String[] {d.path("id").asText(), d.path("state").asText(),
+                        Terminal.text(d.path("created_at")), d.path("current_wave").asText(),
+                        String.join(", ", counts)};
+                });
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true, sortOptions = false,

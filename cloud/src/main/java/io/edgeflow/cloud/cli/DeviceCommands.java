@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -16,10 +19,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code devices list|show|revoke|call|bundles|config}: registered devices, and their local API through the tunnel. */
+/**
+ * {@code devices create|list|show|revoke|call|bundles|config}: devices (created with their credentials, or
+ * registered with a code), and their local API through the tunnel.
+ */
 @Command(name = "devices", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Registered devices: list them, show one, revoke one, call its local API through its tunnel,",
-            "list its bundles, show or change its configuration."})
+        description = {"Devices: create one with its credentials, list them, show one, revoke one, call its local",
+            "API through its tunnel, list its bundles, show or change its configuration."})
 final class DeviceCommands extends CommandGroup {
     private static final String DEVICES = "/api/v1/admin/devices";
 
@@ -27,26 +33,50 @@ final class DeviceCommands extends CommandGroup {
         super(terminal);
     }
 
+    @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Creates a device with its credentials (pre-provisioned: a Device ID and an API key).",
+                "Prints the device's env file, with both, alone on standard output (shown only now), so",
+                "... devices create > gateway.env works; the details go to standard error. The device stays",
+                "pending until it first connects with them, then it is active."})
+    int create(
+            @Option(names = "--label", paramLabel = "TEXT", description = "a label for people (kept in the audit "
+                    + "trail)") String label,
+            @Option(names = "--key-ttl", paramLabel = "D", converter = Converters.DurationValue.class,
+                    description = "how long the API key is valid (default: the server's key lifetime, 365d)")
+            Duration keyTtl,
+            @Mixin ClientOptions client) throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (keyTtl != null) {
+            body.put("api_key_ttl_seconds", keyTtl.toSeconds());
+        }
+        if (label != null) {
+            body.put("label", label);
+        }
+        JsonNode created = client.client(terminal.env).post(DEVICES, body);
+        if (client.json) {
+            terminal.json(created);
+            return Cli.OK;
+        }
+        terminal.out.print(created.path("env_file").asText());
+        terminal.out.flush();
+        terminal.err.println("Created " + created.path("device_id").asText() + " (pending until it first connects)"
+                + ", API key expires " + created.path("expires_at").asText()
+                + (created.path("label").isTextual() ? ", label \"" + created.path("label").asText() + "\"" : "")
+                + "; the key is shown only now");
+        return Cli.OK;
+    }
+
     @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Lists devices: status, tunnel, host name, provisioning time, key expiry.")
     int list(@Option(names = "--limit", paramLabel = "N", description = "most devices (default 100)") String limit,
             @Mixin ClientOptions client) throws Exception {
-        JsonNode list = client.client(terminal.env).get(DEVICES + ClientOptions.query("limit", limit));
-        if (client.json) {
-            terminal.json(list);
-            return Cli.OK;
-        }
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"DEVICE", "STATUS", "TUNNEL", "LAST HEARTBEAT", "HOSTNAME", "PROVISIONED", "CONFIRMED",
-            "KEY EXPIRES"});
-        for (JsonNode d : list.path("devices")) {
-            rows.add(new String[] {d.path("device_id").asText(), d.path("status").asText(),
-                d.path("online").asBoolean() ? "online" : "offline", Terminal.text(d.path("last_heartbeat")),
-                Terminal.text(d.path("network").path("hostname")), Terminal.text(d.path("provisioned_at")),
-                Terminal.text(d.path("confirmed_at")), Terminal.text(d.path("key_expires_at"))});
-        }
-        terminal.table(rows);
-        return Cli.OK;
+        return listed(client, DEVICES + ClientOptions.query("limit", limit), "devices",
+                new String[] {"DEVICE", "STATUS", "TUNNEL", "LAST HEARTBEAT", "HOSTNAME", "PROVISIONED", "CONFIRMED",
+                    "KEY EXPIRES"},
+                d -> new String[] {d.path("device_id").asText(), d.path("status").asText(),
+                    d.path("online").asBoolean() ? "online" : "offline", Terminal.text(d.path("last_heartbeat")),
+                    Terminal.text(d.path("network").path("hostname")), Terminal.text(d.path("provisioned_at")),
+                    Terminal.text(d.path("confirmed_at")), Terminal.text(d.path("key_expires_at"))});
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, sortOptions = false,

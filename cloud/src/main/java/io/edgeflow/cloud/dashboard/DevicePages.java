@@ -20,7 +20,9 @@ import io.edgeflow.cloud.provisioning.CloudError;
 import io.edgeflow.cloud.provisioning.DeviceDetails;
 import io.edgeflow.cloud.provisioning.DevicePage;
 import io.edgeflow.cloud.provisioning.IssuedCode;
+import io.edgeflow.cloud.provisioning.IssuedKey;
 import io.edgeflow.cloud.provisioning.ProvisioningService;
+import io.edgeflow.cloud.server.DeviceEnvFile;
 import io.edgeflow.cloud.store.AuditEvent;
 import io.edgeflow.cloud.store.AuditSearch;
 import io.edgeflow.cloud.store.DeviceRecord;
@@ -59,6 +61,7 @@ final class DevicePages {
         dashboard.add("GET", DEVICES + "/table", this::table, false);
         dashboard.add("GET", DEVICES + "/new", this::addForm, false);
         dashboard.add("POST", DEVICES + "/new", this::addDevice, false);
+        dashboard.add("POST", DEVICES + "/credentials", this::addCredentials, false);
         dashboard.add("GET", DEVICES + "/{id}", this::device, false);
         dashboard.add("GET", DEVICES + "/{id}/live", this::live, false);
         dashboard.add("POST", DEVICES + "/{id}/revoke", this::revoke, false);
@@ -126,17 +129,51 @@ final class DevicePages {
     }
 
     private void addForm(Exchange x) {
-        addForm(x, 200, "24h", "", null);
+        addForm(x, 200, "24h", "", null, null);
     }
 
-    private void addForm(Exchange x, int status, String ttl, String label, String problem) {
+    /** The Add Device page: a code's form, and pre-provisioned credentials' form; a problem belongs to one. */
+    private void addForm(Exchange x, int status, String ttl, String label, String problem, String keyProblem) {
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("chrome", x.chrome("Add Device", "add"));
         model.put("ttl", ttl);
         model.put("label", label);
         model.put("problem", problem);
+        model.put("keyProblem", keyProblem);
         model.put("maxTtl", Durations.format(service.settings().maxCodeTtl()));
+        model.put("keyLifetime", Durations.format(service.settings().keyLifetime()));
         x.render(status, "addDevice.jte", model);
+    }
+
+    /**
+     * Pre-provisioned credentials: a Device ID and API key made here, shown once with the env file that carries
+     * them (the product documentation's second method). The device is pending until it first uses the key.
+     */
+    private void addCredentials(Exchange x) {
+        String ttlText = x.form("key_ttl").strip();
+        String label = x.form("key_label").strip();
+        Long ttl = null;
+        try {
+            if (!ttlText.isEmpty()) {
+                ttl = Durations.parse(ttlText).toSeconds();
+            }
+        } catch (IllegalArgumentException e) {
+            addForm(x, 400, "24h", "", null, "Key lifetime: " + e.getMessage() + ".");
+            return;
+        }
+        IssuedKey issued;
+        try {
+            issued = service.createDevice(ttl, label.isEmpty() ? null : label, source(x));
+        } catch (CloudError e) {
+            addForm(x, 400, "24h", "", null, e.getMessage());
+            return;
+        }
+        String envFile = DeviceEnvFile.of(x.request, caFile).withCredentials(issued.deviceId(), issued.apiKey());
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("chrome", x.chrome("Add Device", "add"));
+        model.put("issued", new PageModels.IssuedCredentials(issued.deviceId(), issued.apiKey(), label,
+                Show.time(issued.expiresAt()), envFile, caFile == null ? null : caFile.toString()));
+        x.render(200, "credentialsCreated.jte", model);
     }
 
     /** Generates a code: the answer is the only place its text is ever shown (and it is not cached). */
@@ -147,18 +184,18 @@ final class DevicePages {
         try {
             ttl = Durations.parse(ttlText.isEmpty() ? "24h" : ttlText);
         } catch (IllegalArgumentException e) {
-            addForm(x, 400, ttlText, label, "TTL: " + e.getMessage() + ".");
+            addForm(x, 400, ttlText, label, "TTL: " + e.getMessage() + ".", null);
             return;
         }
         IssuedCode issued;
         try {
             issued = service.createCode(ttl.toSeconds(), label.isEmpty() ? null : label, source(x));
         } catch (CloudError e) {
-            addForm(x, 400, ttlText, label, e.getMessage());
+            addForm(x, 400, ttlText, label, e.getMessage(), null);
             return;
         }
         String code = issued.code().value();
-        String envFile = EnvFile.forCode(EnvFile.cloudAddress(x.request), code, caFile);
+        String envFile = DeviceEnvFile.of(x.request, caFile).withCode(code);
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("chrome", x.chrome("Add Device", "add"));
         model.put("issued", new PageModels.IssuedCode(code, issued.record().id(), Show.text(issued.record().label()),

@@ -119,6 +119,20 @@ public final class PageModels {
     }
 
     /**
+     * Pre-provisioned credentials just created: the only time the API key is shown.
+     *
+     * @param deviceId the Device ID
+     * @param apiKey the API key
+     * @param label its label, or empty
+     * @param expiresAt when the key expires
+     * @param envFile the device's {@code /etc/edgeflow/.env} with the credentials
+     * @param caFile the CA file the env file names, or null
+     */
+    public record IssuedCredentials(String deviceId, String apiKey, String label, String expiresAt, String envFile,
+            String caFile) {
+    }
+
+    /**
      * An artifact (a bundle jar) stored for remote updates.
      *
      * @param sha256 its SHA-256

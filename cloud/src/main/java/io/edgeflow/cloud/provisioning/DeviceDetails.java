@@ -11,9 +11,17 @@ import io.edgeflow.cloud.store.KeyRecord;
  *
  * @param device the device
  * @param keys its keys, oldest first
- * @param code its provisioning code, or null if that record is gone
+ * @param code its provisioning code, or null if that record is gone or it had none (pre-provisioned)
  */
 public record DeviceDetails(DeviceRecord device, List<KeyRecord> keys, CodeRecord code) {
+    /**
+     * @return true if an administrator created the device with its credentials (no provisioning code: its
+     *         code is null)
+     */
+    public boolean preProvisioned() {
+        return PreProvisionedDevices.isPreProvisioned(device);
+    }
+
     /**
      * @param now the current time
      * @return the latest expiry among the keys that still work, or null if none does

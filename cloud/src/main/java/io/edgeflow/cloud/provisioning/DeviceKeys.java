@@ -105,6 +105,19 @@ final class DeviceKeys extends TransactionalRules {
      * @throws CloudError 401 {@code invalid_credentials}
      */
     AuthenticatedDevice confirm(String deviceId, String apiKey, String address) throws CloudError {
+        return confirm(deviceId, apiKey, address, null, null);
+    }
+
+    /**
+     * {@link #confirm(String, String, String)}, with the facts a device created by an administrator reports
+     * with its first confirmation (it registered with none): they are stored while it is pending. A device
+     * that registered with a code keeps the facts of its registration.
+     *
+     * @param hardware hardware facts as JSON text, or null
+     * @param network network facts as JSON text, or null
+     */
+    AuthenticatedDevice confirm(String deviceId, String apiKey, String address, String hardware, String network)
+            throws CloudError {
         return decide(tx -> {
             long now = clock.millis();
             Outcome<AuthenticatedDevice> auth = authenticateAudited(tx, "confirmation", deviceId, apiKey, address, now);
@@ -122,7 +135,17 @@ final class DeviceKeys extends TransactionalRules {
             tx.updateKey(confirmed);
             DeviceRecord after = d;
             String detail = "rotated key confirmed; previous key ended";
-            if (DeviceRecord.PENDING.equals(d.status())) {
+            if (DeviceRecord.PENDING.equals(d.status()) && PreProvisionedDevices.isPreProvisioned(d)) {
+                // first use of credentials an administrator created: the device is now known to hold them
+                after = new DeviceRecord(d.id(), d.codeId(), d.requestId(), DeviceRecord.ACTIVE,
+                        hardware != null ? hardware : d.hardware(), network != null ? network : d.network(), address,
+                        d.registeredAt(), now, null, now);
+                tx.updateDevice(after);
+                tx.audit(new AuditEvent(0, now, "device_activated", "ok", address, null, null, d.id(), null,
+                        "pre-provisioned credentials used for the first time; key "
+                                + SecretToken.mask(SecretToken.API_KEY_PREFIX, k.hint()) + " confirmed"
+                                + (hardware != null || network != null ? "; facts reported" : "")));
+            } else if (DeviceRecord.PENDING.equals(d.status())) {
                 after = new DeviceRecord(d.id(), d.codeId(), d.requestId(), DeviceRecord.ACTIVE, d.hardware(),
                         d.network(), d.sourceAddress(), d.registeredAt(), now, null, now);
                 tx.updateDevice(after);

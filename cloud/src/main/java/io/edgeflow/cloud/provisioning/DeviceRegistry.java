@@ -128,7 +128,8 @@ final class DeviceRegistry extends TransactionalRules {
                     casCode(tx, new CodeRecord(c.id(), c.codeHash(), c.hint(), c.label(), c.createdAt(), c.expiresAt(),
                             c.revokedAt(), c.claimDeviceId(), c.claimRequestId(), now, null, c.version()));
                 }
-                tx.audit(new AuditEvent(0, now, "device_revoked", "ok", actor, d.codeId(), null, id, null,
+                String codeId = PreProvisionedDevices.isPreProvisioned(d) ? null : d.codeId();
+                tx.audit(new AuditEvent(0, now, "device_revoked", "ok", actor, codeId, null, id, null,
                         "was " + d.status()));
             }
             return Outcome.ok(details(tx, id).orElseThrow());

@@ -8,6 +8,7 @@ import io.edgeflow.cloud.store.AuditEvent;
 import io.edgeflow.cloud.store.AuditSearch;
 import io.edgeflow.cloud.store.CodeRecord;
 import io.edgeflow.cloud.store.Database;
+import io.edgeflow.cloud.store.DeviceRecord;
 import io.edgeflow.cloud.store.DeviceSearch;
 
 /**
@@ -31,6 +32,7 @@ public final class ProvisioningService {
     private final Registrations registrations;
     private final DeviceKeys keys;
     private final DeviceRegistry devices;
+    private final PreProvisionedDevices preProvisioned;
 
     /**
      * @param db the database
@@ -48,6 +50,7 @@ public final class ProvisioningService {
         this.registrations = new Registrations(db, settings, clock, random, key);
         this.keys = new DeviceKeys(db, settings, clock, random);
         this.devices = new DeviceRegistry(db, settings, clock, random);
+        this.preProvisioned = new PreProvisionedDevices(db, settings, clock, random);
     }
 
     /** @return the settings in force */
@@ -166,6 +169,42 @@ public final class ProvisioningService {
     }
 
     /**
+     * Confirms a key with the facts the device reports (kept for a device an administrator created, which
+     * registered with none; see {@link DeviceKeys#confirm(String, String, String, String, String)}).
+     *
+     * @param deviceId the Device ID
+     * @param apiKey the key
+     * @param address the caller's address
+     * @param hardware hardware facts as JSON text, or null
+     * @param network network facts as JSON text, or null
+     * @return the device afterwards and the key confirmed
+     * @throws CloudError 401 {@code invalid_credentials}
+     */
+    public AuthenticatedDevice confirm(String deviceId, String apiKey, String address, String hardware,
+            String network) throws CloudError {
+        return keys.confirm(deviceId, apiKey, address, hardware, network);
+    }
+
+    /**
+     * Authenticates a device's call; the first call of a device an administrator created, still pending,
+     * confirms its key and makes it active (a device that registered with a code confirms explicitly).
+     *
+     * @param deviceId the Device ID the caller claims
+     * @param apiKey the key it presented, or null
+     * @param address the caller's address
+     * @return the device and key, afterwards
+     * @throws CloudError 401 {@code invalid_credentials}
+     */
+    public AuthenticatedDevice authenticateUse(String deviceId, String apiKey, String address) throws CloudError {
+        AuthenticatedDevice device = keys.authenticate(deviceId, apiKey);
+        if (PreProvisionedDevices.isPreProvisioned(device.device())
+                && DeviceRecord.PENDING.equals(device.device().status())) {
+            return keys.confirm(deviceId, apiKey, address);
+        }
+        return device;
+    }
+
+    /**
      * Issues a new key to a confirmed device (see {@link DeviceKeys#rotateKey}).
      *
      * @param deviceId the Device ID
@@ -179,6 +218,21 @@ public final class ProvisioningService {
     }
 
     // ------------------------------------------------------------------ devices
+
+    /**
+     * Creates a device with its credentials, as an administrator hands them to a device by hand (the
+     * documentation's pre-provisioned credentials). The device is {@code pending}, without facts, until it
+     * first uses the key.
+     *
+     * @param keyTtlSeconds the key's lifetime, or null for the server's
+     * @param label a label for people, or null (kept in the audit trail)
+     * @param actor the admin's address
+     * @return the Device ID and the key: the only time the key exists in full
+     * @throws CloudError 400 {@code invalid_request} if the TTL or label is out of bounds
+     */
+    public IssuedKey createDevice(Long keyTtlSeconds, String label, String actor) throws CloudError {
+        return preProvisioned.create(keyTtlSeconds, label, actor);
+    }
 
     /**
      * @param limit most devices

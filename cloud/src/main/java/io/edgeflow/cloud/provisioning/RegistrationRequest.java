@@ -50,9 +50,23 @@ public record RegistrationRequest(ProvisioningCode code, String requestId, Strin
     }
 
     private static String facts(JsonNode body, String field) throws CloudError {
-        JsonNode node = body.get(field);
+        String facts = optionalFacts(body, field);
+        return facts == null ? "{}" : facts;
+    }
+
+    /**
+     * Facts a device reports beside a registration (or with the first confirmation of credentials an
+     * administrator created), checked as a registration's are.
+     *
+     * @param body a request body, may be null
+     * @param field {@code hardware} or {@code network}
+     * @return the facts as JSON text, or null if the body has none
+     * @throws CloudError 400 {@code invalid_request} naming the field if it is not an object or too large
+     */
+    public static String optionalFacts(JsonNode body, String field) throws CloudError {
+        JsonNode node = body == null ? null : body.get(field);
         if (node == null || node.isNull()) {
-            return "{}";
+            return null;
         }
         if (!node.isObject()) {
             throw CloudError.invalidRequest(field, "must be a JSON object");

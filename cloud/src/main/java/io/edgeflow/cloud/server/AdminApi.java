@@ -67,7 +67,7 @@ final class AdminApi {
 
     private Reply createCode(Call call) throws CloudError, IOException {
         JsonNode body = call.body(false);
-        Long ttl = body == null ? null : ttlSeconds(body.get("ttl_seconds"));
+        Long ttl = body == null ? null : seconds(body.get("ttl_seconds"), "ttl_seconds");
         String label = body == null ? null : label(body.get("label"));
         io.edgeflow.cloud.provisioning.IssuedCode issued = service.createCode(ttl, label, call.source);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -78,17 +78,19 @@ final class AdminApi {
         return new Reply(201, m);
     }
 
-    private static Long ttlSeconds(JsonNode t) throws CloudError {
+    /** @return a TTL field of a body, or null if absent; {@code field} names it in the error */
+    static Long seconds(JsonNode t, String field) throws CloudError {
         if (t == null || t.isNull()) {
             return null;
         }
         if (!t.canConvertToLong() || !t.isIntegralNumber()) {
-            throw CloudError.invalidRequest("ttl_seconds", "must be a whole number of seconds");
+            throw CloudError.invalidRequest(field, "must be a whole number of seconds");
         }
         return t.asLong();
     }
 
-    private static String label(JsonNode l) throws CloudError {
+    /** @return a body's {@code label}, or null if absent */
+    static String label(JsonNode l) throws CloudError {
         if (l == null || l.isNull()) {
             return null;
         }

@@ -56,7 +56,7 @@ final class ApiHandler extends Handler.Abstract {
     private final java.nio.file.Path uploads;
 
     ApiHandler(ProvisioningService service, AdminTokens adminTokens, TunnelHub tunnels, ConnectionLimits limits,
-            ClientFaultLog faults, Artifacts artifacts, Rollouts rollouts) {
+            ClientFaultLog faults, Artifacts artifacts, Rollouts rollouts, java.nio.file.Path caFile) {
         this.limits = limits;
         this.uploads = artifacts.incoming();
         this.faults = faults;
@@ -68,6 +68,7 @@ final class ApiHandler extends Handler.Abstract {
         new DeviceApi(service).addTo(routes);
         AdminApi admin = new AdminApi(service, adminTokens, tunnels, json);
         admin.addTo(routes);
+        new PreProvisioningApi(service, admin, caFile).addTo(routes);
         new UpdateApi(service, admin, artifacts, rollouts).addTo(routes);
     }
 

@@ -203,7 +203,8 @@ public final class CloudServer implements AutoCloseable {
             container.setMaxBinaryMessageSize(64 * 1024);
             container.addMapping(TunnelProtocol.PATH, new TunnelEndpoint(service, tunnels));
         });
-        ApiHandler api = new ApiHandler(service, tokens, tunnels, config.limits(), faults, artifacts, rollouts);
+        ApiHandler api = new ApiHandler(service, tokens, tunnels, config.limits(), faults, artifacts, rollouts,
+                dashboard.caFile());
         upgrades.setHandler(new Dashboard(api, service, tokens, tunnels, dashboard));
         return new RefusedUris(upgrades, api);
     }

@@ -64,8 +64,12 @@ final class DeviceApi {
     }
 
     private Reply confirm(Call call) throws CloudError, IOException {
-        call.body(false); // an empty body, or any JSON object: nothing in it is needed
-        AuthenticatedDevice confirmed = service.confirm(call.param("id"), call.bearer(), call.source);
+        // an empty body, or a JSON object; a device an administrator created may report its facts in it
+        JsonNode body = call.body(false);
+        String hardware = RegistrationRequest.optionalFacts(body, "hardware");
+        String network = RegistrationRequest.optionalFacts(body, "network");
+        AuthenticatedDevice confirmed = service.confirm(call.param("id"), call.bearer(), call.source, hardware,
+                network);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("device_id", confirmed.device().id());
         m.put("status", confirmed.device().status());
@@ -80,7 +84,8 @@ final class DeviceApi {
     }
 
     private Reply deviceSelf(Call call) throws CloudError {
-        AuthenticatedDevice device = service.authenticate(call.param("id"), call.bearer());
+        // the first call of a device an administrator created makes it active
+        AuthenticatedDevice device = service.authenticateUse(call.param("id"), call.bearer(), call.source);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("device_id", device.device().id());
         m.put("status", device.device().status());

@@ -77,9 +77,11 @@ final class Views {
         m.put("confirmed_at", time(d.confirmedAt()));
         m.put("revoked_at", time(d.revokedAt()));
         m.put("key_expires_at", DeviceRecord.REVOKED.equals(d.status()) ? null : time(details.keyExpiresAt(now)));
-        m.put("code_id", d.codeId());
+        // a device an administrator created has no code and no registration request
+        m.put("pre_provisioned", details.preProvisioned());
+        m.put("code_id", details.preProvisioned() ? null : d.codeId());
         m.put("code", details.code() == null ? null : ProvisioningCode.mask(details.code().hint()));
-        m.put("request_id", d.requestId());
+        m.put("request_id", details.preProvisioned() ? null : d.requestId());
         m.put("source_address", d.sourceAddress());
         m.put("hardware", facts(d.hardware(), json));
         m.put("network", facts(d.network(), json));

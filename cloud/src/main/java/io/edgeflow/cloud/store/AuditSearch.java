@@ -38,7 +38,7 @@ public record AuditSearch(String event, String deviceId, String result, long bef
      * @throws SQLException on failure
      */
     public List<AuditEvent> page(StoreTransaction tx) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + StoreTransaction.AUDIT_COLUMNS
+        StringBuilder sql = new StringBuilder("SELECT " + AuditRows.AUDIT_COLUMNS
                 + " FROM audit_events WHERE id < ?");
         List<String> values = new ArrayList<>();
         if (event != null) {
@@ -64,7 +64,7 @@ public record AuditSearch(String event, String deviceId, String result, long bef
             List<AuditEvent> events = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    events.add(StoreTransaction.auditEvent(rs));
+                    events.add(AuditRows.auditEvent(rs));
                 }
             }
             return events;

@@ -35,7 +35,7 @@ public record DeviceSearch(String text, String status, int offset, int limit) {
      * @throws SQLException on failure
      */
     public List<DeviceRecord> page(StoreTransaction tx) throws SQLException {
-        try (PreparedStatement s = tx.connection().prepareStatement("SELECT " + StoreTransaction.DEVICE_COLUMNS
+        try (PreparedStatement s = tx.connection().prepareStatement("SELECT " + DeviceRows.DEVICE_COLUMNS
                 + " FROM devices" + where() + " ORDER BY registered_at DESC, id DESC LIMIT ? OFFSET ?")) {
             int next = bind(s);
             s.setInt(next, limit);
@@ -43,7 +43,7 @@ public record DeviceSearch(String text, String status, int offset, int limit) {
             List<DeviceRecord> devices = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    devices.add(StoreTransaction.device(rs));
+                    devices.add(DeviceRows.device(rs));
                 }
             }
             return devices;

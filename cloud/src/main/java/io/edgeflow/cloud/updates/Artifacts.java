@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import io.edgeflow.cloud.FilePermissions;
 import io.edgeflow.cloud.provisioning.CloudError;
 import io.edgeflow.cloud.store.ArtifactRecord;
-import io.edgeflow.cloud.store.AuditEvent;
 import io.edgeflow.cloud.store.Database;
 import io.edgeflow.cloud.store.SignatureRecord;
 
@@ -141,8 +140,8 @@ public final class Artifacts {
                 ArtifactRecord a = new ArtifactRecord(sha256, manifest.symbolicName(), manifest.version(), size, now,
                         List.of());
                 tx.insertArtifact(a);
-                tx.audit(new AuditEvent(0, now, "artifact_uploaded", "ok", actor, null, null, null, null,
-                        sha256 + " " + manifest.symbolicName() + " " + manifest.version() + " (" + size + " bytes)"));
+                UpdateAudit.record(tx, now, "artifact_uploaded", "ok", actor, null,
+                        sha256 + " " + manifest.symbolicName() + " " + manifest.version() + " (" + size + " bytes)");
                 return new Stored(a, true);
             });
         } finally {
@@ -188,11 +187,11 @@ public final class Artifacts {
             List<String> using = tx.unfinishedDeploymentsUsing(sha256);
             if (using.isEmpty()) {
                 tx.deleteArtifact(sha256);
-                tx.audit(new AuditEvent(0, now, "artifact_deleted", "ok", actor, null, null, null, null,
-                        sha256 + " " + a.symbolicName() + " " + a.version()));
+                UpdateAudit.record(tx, now, "artifact_deleted", "ok", actor, null,
+                        sha256 + " " + a.symbolicName() + " " + a.version());
             } else {
-                tx.audit(new AuditEvent(0, now, "artifact_deleted", "artifact_in_use", actor, null, null, null, null,
-                        sha256 + " used by " + String.join(", ", using)));
+                UpdateAudit.record(tx, now, "artifact_deleted", "artifact_in_use", actor, null,
+                        sha256 + " used by " + String.join(", ", using));
             }
             return using;
         });
@@ -229,8 +228,7 @@ public final class Artifacts {
         }
         ArtifactRecord after = db.transaction(tx -> {
             tx.putSignature(sha256, new SignatureRecord(key.id(), key.text(), signature, now));
-            tx.audit(new AuditEvent(0, now, "artifact_signed", "ok", actor, null, null, null, null,
-                    sha256 + " key " + key.id()));
+            UpdateAudit.record(tx, now, "artifact_signed", "ok", actor, null, sha256 + " key " + key.id());
             return tx.findArtifact(sha256).orElseThrow();
         });
         return new Stored(after, true);
@@ -292,13 +290,9 @@ public final class Artifacts {
     private void audit(String event, String result, String actor, String deviceId, String detail) {
         long now = clock.millis();
         db.transaction(tx -> {
-            tx.audit(new AuditEvent(0, now, event, result, actor, null, null, deviceId, null, clip(detail)));
+            UpdateAudit.record(tx, now, event, result, actor, deviceId, detail);
             return null;
         });
-    }
-
-    static String clip(String detail) {
-        return detail == null || detail.length() <= 500 ? detail : detail.substring(0, 497) + "...";
     }
 
     private static String shortly(String text) {

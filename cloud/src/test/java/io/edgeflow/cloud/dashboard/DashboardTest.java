@@ -212,6 +212,36 @@ class DashboardTest {
     }
 
     @Test
+    void preProvisionedCredentialsAreShownOnceWithTheirEnvFileAndWork() throws Exception {
+        String session = signIn();
+        String token = csrf(send("GET", "/dashboard/devices/new", session, null).body());
+        HttpResponse<String> bad = send("POST", "/dashboard/devices/credentials", session, form("key_ttl", "forever",
+                "csrf", token));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("Key lifetime: 'forever'");
+        HttpResponse<String> refused = send("POST", "/dashboard/devices/credentials", session, form("key_label", "x"));
+        assertThat(refused.statusCode()).isEqualTo(403);
+
+        HttpResponse<String> created = send("POST", "/dashboard/devices/credentials", session, form("key_label",
+                "gateway 2", "key_ttl", "30d", "csrf", token));
+        assertThat(created.statusCode()).isEqualTo(200);
+        assertThat(created.headers().firstValue("Cache-Control")).contains("no-store");
+        Matcher id = Pattern.compile("<code id=\"device-id\">(dev_[0-9a-z]+)</code>").matcher(created.body());
+        Matcher key = Pattern.compile("<code id=\"api-key\">(efk_[0-9a-z]+)</code>").matcher(created.body());
+        assertThat(id.find()).isTrue();
+        assertThat(key.find()).isTrue();
+        String host = URI.create(cloud.url()).getHost() + ":" + URI.create(cloud.url()).getPort();
+        assertThat(created.body()).contains("# /etc/edgeflow/.env\nEDGEFLOW_SAAS_ENABLED=true\nEDGEFLOW_SAAS_URL="
+                + host + "\nEDGEFLOW_DEVICE_ID=" + id.group(1) + "\nEDGEFLOW_API_KEY=" + key.group(1)
+                + "\nEDGEFLOW_SAAS_CA_FILE=" + cloud.dataDir.resolve("ca.pem").toAbsolutePath() + "\n");
+        // the key works, the device is pending until it uses it, and no page shows the key again
+        assertThat(cloud.call("GET", "/api/v1/devices/" + id.group(1), null, key.group(1)).status()).isEqualTo(200);
+        String list = send("GET", "/dashboard/devices?q=" + id.group(1), session, null).body();
+        assertThat(list).contains(id.group(1)).doesNotContain(key.group(1));
+        assertThat(send("GET", "/dashboard/devices/" + id.group(1), session, null).body()).doesNotContain(key.group(1));
+    }
+
+    @Test
     void whatADeviceReportsIsShownAsTextNeverRun() throws Exception {
         String code = cloud.createCode();
         Map<String, Object> registration = TestCloud.registration(code, UUID.randomUUID().toString());

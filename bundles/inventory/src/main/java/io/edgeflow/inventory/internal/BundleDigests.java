@@ -1,7 +1,6 @@
 package io.edgeflow.inventory.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Reader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -9,9 +8,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,6 +21,8 @@ import java.util.regex.Pattern;
 import org.osgi.framework.Bundle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.edgeflow.bundlecontent.BundleContent;
 
 /**
  * The SHA-256 of each bundle's content: the bytes of the jar it was installed or last updated from. The framework
@@ -236,17 +234,11 @@ final class BundleDigests {
     }
 
     private static Digest hash(Path file, Source source) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            byte[] buffer = new byte[16384];
-            while (in.read(buffer) >= 0) {
-                // digesting
-            }
-            return new Digest(HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest()), source);
+        try {
+            return new Digest(BundleContent.sha256(file), source);
         } catch (IOException e) {
             LOG.debug("Bundle content {} not read for its digest: {}", file, e.toString());
             return null;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 }

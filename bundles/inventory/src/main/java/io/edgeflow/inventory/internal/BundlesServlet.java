@@ -14,6 +14,7 @@ import java.util.Set;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServletRequest;
 
+import io.edgeflow.bundlecontent.BundleContent;
 import io.edgeflow.http.json.ApiError;
 import io.edgeflow.http.json.CallerCheck;
 import io.edgeflow.http.json.JsonServlet;
@@ -40,8 +41,6 @@ import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPatte
 @HttpWhiteboardServletPattern("/api/v1/bundles")
 public final class BundlesServlet extends JsonServlet {
     private static final long serialVersionUID = 1L;
-    /** Symbolic names under this prefix are EdgeFlow's. */
-    static final String EDGEFLOW_PREFIX = "io.edgeflow.";
 
     private final transient BundleContext context;
     private final transient BundleDigests digests;
@@ -94,7 +93,7 @@ public final class BundlesServlet extends JsonServlet {
         json.put("sha256_source", digest == null ? null : digest.source().json());
         BundleStartLevel level = bundle.adapt(BundleStartLevel.class);
         json.put("start_level", level == null ? null : level.getStartLevel());
-        json.put("edgeflow", name != null && name.startsWith(EDGEFLOW_PREFIX));
+        json.put("edgeflow", BundleContent.isEdgeFlow(name));
         // a location may be a URL with a password (http://user:password@host/...): never shown
         json.put("location", SecretProperties.maskUrlPasswords(bundle.getLocation()));
         return json;

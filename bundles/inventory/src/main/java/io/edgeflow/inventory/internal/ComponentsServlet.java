@@ -10,6 +10,7 @@ import java.util.Map;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServletRequest;
 
+import io.edgeflow.bundlecontent.BundleContent;
 import io.edgeflow.http.json.ApiError;
 import io.edgeflow.http.json.CallerCheck;
 import io.edgeflow.http.json.JsonServlet;
@@ -104,7 +105,7 @@ public final class ComponentsServlet extends JsonServlet {
         json.put("id", configuration == null ? null : configuration.id);
         json.put("bundle", bundle);
         json.put("bundle_id", description.bundle.id);
-        json.put("edgeflow", bundle != null && bundle.startsWith(BundlesServlet.EDGEFLOW_PREFIX));
+        json.put("edgeflow", BundleContent.isEdgeFlow(bundle));
         json.put("state", state);
         json.put("failure", configuration == null || configuration.state != ComponentConfigurationDTO.FAILED_ACTIVATION
                 ? null : failure(configuration.failure));

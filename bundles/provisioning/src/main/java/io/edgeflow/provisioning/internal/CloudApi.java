@@ -23,14 +23,18 @@ interface CloudApi {
             Map<String, Object> network) throws CloudCallException;
 
     /**
-     * {@code POST /api/v1/devices/{id}/confirm} with the key as bearer token.
+     * {@code POST /api/v1/devices/{id}/confirm} with the key as bearer token. Credentials an administrator
+     * created (pre-provisioned) reach the cloud without facts: their confirmation reports them.
      *
      * @param deviceId the device
      * @param apiKey its key; not kept
+     * @param hardware hardware facts to report, or empty (a registration with a code reported them already)
+     * @param network network facts to report, or empty
      * @return the confirmed device
      * @throws CloudCallException what went wrong; 401 is {@code invalid_credentials}, permanent
      */
-    Confirmation confirm(String deviceId, char[] apiKey) throws CloudCallException;
+    Confirmation confirm(String deviceId, char[] apiKey, Map<String, Object> hardware, Map<String, Object> network)
+            throws CloudCallException;
 
     /** Ends a call in progress from another thread, if the implementation can; it then fails as transient. */
     default void cancel() {

@@ -124,7 +124,11 @@ final class CloudSteps {
         char[] key = credentials.apiKey();
         Instant expiresAt = credentials.expiresAt();
         try {
-            CloudApi.Confirmation confirmation = api.confirm(current.deviceId, key);
+            // credentials that came without a registration (an administrator created them) report the facts
+            // here; a registration with a code reported them already
+            boolean report = current.code == null;
+            CloudApi.Confirmation confirmation = api.confirm(current.deviceId, key,
+                    report ? hardwareFacts.get() : Map.of(), report ? networkFacts.get() : Map.of());
             if (expiresAt == null && confirmation.expiresAt() != null) {
                 // pre-provisioned credentials come without their expiry: the cloud tells it
                 String url = credentials.saasUrl() != null ? credentials.saasUrl() : s.displayUrl();

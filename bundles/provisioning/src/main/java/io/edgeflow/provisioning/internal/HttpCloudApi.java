@@ -89,11 +89,19 @@ final class HttpCloudApi implements CloudApi {
     }
 
     @Override
-    public Confirmation confirm(String deviceId, char[] apiKey) throws CloudCallException {
+    public Confirmation confirm(String deviceId, char[] apiKey, Map<String, Object> hardware,
+            Map<String, Object> network) throws CloudCallException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (!hardware.isEmpty()) {
+            body.put("hardware", hardware);
+        }
+        if (!network.isEmpty()) {
+            body.put("network", network);
+        }
         HttpRequest request = HttpRequest.newBuilder(uri("/api/v1/devices/" + deviceId + "/confirm")).timeout(timeout)
                 .header("Content-Type", JSON_TYPE).header("Accept", JSON_TYPE)
                 .header("Authorization", "Bearer " + new String(apiKey))
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.write(body))).build();
         HttpResponse<byte[]> response = send(request);
         if (response.statusCode() != 200) {
             throw refusal(response);

@@ -146,11 +146,23 @@ class CloudEndpointTest {
                 + "\"2027-11-28T16:03:16Z\"}", Map.of());
         CloudApi.Confirmation confirmation = new HttpCloudApi(endpoint("https://localhost:" + port, caFile, null,
                 Clock.systemUTC()), Duration.ofSeconds(5), Clock.systemUTC(), s -> { })
-                .confirm("dev_test", "efk_test_key_1234567890".toCharArray());
+                .confirm("dev_test", "efk_test_key_1234567890".toCharArray(), Map.of(), Map.of());
         assertThat(confirmation.status()).isEqualTo("active");
         assertThat(confirmation.expiresAt()).isEqualTo(Instant.parse("2027-11-28T16:03:16Z"));
         assertThat(requests).singleElement().asString()
                 .isEqualTo("POST /api/v1/devices/dev_test/confirm {} auth=Bearer efk_test_key_1234567890");
+    }
+
+    @Test
+    void aConfirmationReportsTheFactsItIsGiven() throws Exception {
+        int port = serve(pki.server("localhost"));
+        answer = new Answer(200, "{\"device_id\": \"dev_test\", \"status\": \"active\"}", Map.of());
+        new HttpCloudApi(endpoint("https://localhost:" + port, caFile, null, Clock.systemUTC()), Duration.ofSeconds(5),
+                Clock.systemUTC(), s -> { }).confirm("dev_test", "efk_test_key_1234567890".toCharArray(),
+                        Map.of("board_model", "Raspberry Pi 4 Model B Rev 1.4"), Map.of("hostname", "edgeflow-pi-001"));
+        assertThat(requests).singleElement().asString().isEqualTo("POST /api/v1/devices/dev_test/confirm "
+                + "{\"hardware\":{\"board_model\":\"Raspberry Pi 4 Model B Rev 1.4\"},"
+                + "\"network\":{\"hostname\":\"edgeflow-pi-001\"}} auth=Bearer efk_test_key_1234567890");
     }
 
     @Test

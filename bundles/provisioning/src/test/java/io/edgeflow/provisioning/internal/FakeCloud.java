@@ -24,6 +24,8 @@ final class FakeCloud implements CloudApi {
     private final Map<String, String> claimDevices = new HashMap<>(); // code -> device
     private final Map<String, String> keys = new HashMap<>(); // device -> current key
     private final Map<String, Boolean> confirmed = new HashMap<>();
+    /** The facts each confirmation reported, in order. */
+    final List<Map<String, Object>> confirmFacts = new CopyOnWriteArrayList<>();
     private final Deque<CloudCallException> registerFailures = new ArrayDeque<>();
     private final Deque<CloudCallException> confirmFailures = new ArrayDeque<>();
     private int loseRegistrations;
@@ -138,8 +140,10 @@ final class FakeCloud implements CloudApi {
     }
 
     @Override
-    public synchronized Confirmation confirm(String deviceId, char[] apiKey) throws CloudCallException {
+    public synchronized Confirmation confirm(String deviceId, char[] apiKey, Map<String, Object> hardware,
+            Map<String, Object> network) throws CloudCallException {
         calls.add("confirm " + deviceId);
+        confirmFacts.add(Map.of("hardware", hardware, "network", network));
         callNanos.add(System.nanoTime());
         if (!confirmFailures.isEmpty()) {
             throw confirmFailures.poll();

@@ -151,6 +151,8 @@ class ProvisioningEngineTest {
         awaitState(SaasState.PROVISIONED);
 
         assertThat(cloud.calls).containsExactly("register PROV-****-C3D4", "confirm dev_1");
+        assertThat(cloud.confirmFacts).as("the registration reported them").containsExactly(
+                Map.of("hardware", Map.of(), "network", Map.of()));
         assertThat(vault.status().deviceId()).isEqualTo("dev_1");
         assertThat(vault.status().expiresAt()).isEqualTo(FakeCloud.EXPIRES);
         assertThat(vault.key()).isEqualTo(cloud.key("dev_1"));
@@ -209,6 +211,8 @@ class ProvisioningEngineTest {
         assertThat(vault.status().expiresAt()).as("the expiry comes from the confirmation").isEqualTo(FakeCloud.EXPIRES);
         assertThat(vault.pending()).isNull();
         assertThat(cloud.calls).containsExactly("confirm dev_admin");
+        assertThat(cloud.confirmFacts).as("the cloud learns the facts from the confirmation").containsExactly(
+                Map.of("hardware", Map.of("board_model", "test board"), "network", Map.of("hostname", "edgeflow-test")));
         assertThat(status().state()).isEqualTo(SaasState.PROVISIONED);
         assertThat(status().deviceId()).isEqualTo("dev_admin");
     }

@@ -1,11 +1,8 @@
 package io.edgeflow.update.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +11,8 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 import org.osgi.framework.Version;
+
+import io.edgeflow.bundlecontent.BundleContent;
 
 /**
  * Checks a downloaded artifact before anything is changed: its size (the operation's, and at most the configured
@@ -51,7 +50,7 @@ final class ArtifactVerifier {
             throw new ArtifactRejected("size_mismatch", op.symbolicName() + ": " + size + " bytes, the deployment "
                     + "says " + op.size());
         }
-        String sha256 = sha256(jar);
+        String sha256 = BundleContent.sha256(jar);
         if (!sha256.equals(op.sha256())) {
             throw new ArtifactRejected("hash_mismatch", op.symbolicName() + ": SHA-256 " + sha256
                     + ", the deployment says " + op.sha256());
@@ -101,11 +100,4 @@ final class ArtifactVerifier {
         return (semicolon < 0 ? header : header.substring(0, semicolon)).strip();
     }
 
-    static String sha256(Path file) throws IOException {
-        MessageDigest digest = TrustedKeys.Sha256.newDigest();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return TrustedKeys.Sha256.hex(digest.digest());
-    }
 }

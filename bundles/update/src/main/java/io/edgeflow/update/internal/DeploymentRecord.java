@@ -56,6 +56,24 @@ record DeploymentRecord(DeploymentRequest request, State state, Instant updatedA
      * @param message what went wrong
      */
     record Failure(String bundle, String component, String message) {
+        /** @return {@code bundle / component: message}, with what is known of the three */
+        static String describe(Failure f) {
+            if (f == null) {
+                return "unknown";
+            }
+            StringBuilder s = new StringBuilder();
+            if (f.bundle() != null) {
+                s.append(f.bundle());
+            }
+            if (f.component() != null) {
+                s.append(s.length() > 0 ? " / " : "").append(f.component());
+            }
+            if (f.message() != null) {
+                s.append(s.length() > 0 ? ": " : "").append(f.message());
+            }
+            return s.toString();
+        }
+
         Map<String, Object> toJson() {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("bundle", bundle);

@@ -16,6 +16,8 @@ import java.util.function.Function;
 import io.edgeflow.api.tunnel.TunnelService;
 import io.edgeflow.api.tunnel.TunnelState;
 
+import io.edgeflow.bundlecontent.BundleContent;
+
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -35,7 +37,6 @@ import org.osgi.service.http.runtime.HttpServiceRuntimeConstants;
  * Threading: stateless; called on the engine's thread.
  */
 final class FrameworkHealth implements Health {
-    static final String EDGEFLOW_PREFIX = "io.edgeflow.";
     static final String STATUS_PATH = "api/v1/saas/status";
     static final int LOCAL_API_TIMEOUT_MS = 2000;
 
@@ -204,8 +205,8 @@ final class FrameworkHealth implements Health {
     }
 
     private Bundle[] edgeflowBundles() {
-        return Arrays.stream(context.getBundles()).filter(b -> b.getSymbolicName() != null
-                && b.getSymbolicName().startsWith(EDGEFLOW_PREFIX)).toArray(Bundle[]::new);
+        return Arrays.stream(context.getBundles()).filter(b -> BundleContent.isEdgeFlow(b.getSymbolicName()))
+                .toArray(Bundle[]::new);
     }
 
     private Optional<Bundle> bundle(String symbolicName) {

@@ -55,6 +55,11 @@ final class Journal {
         return directory(root.resolve("artifacts"));
     }
 
+    /** @return where an operation's downloaded and verified artifact is kept */
+    Path artifact(Operation op) throws IOException {
+        return artifactsDir().resolve(op.sha256() + ".jar");
+    }
+
     Path savedDir(String deploymentId) throws IOException {
         return directory(root.resolve("saved").resolve(deploymentId));
     }

@@ -115,4 +115,10 @@ record Operation(Action action, String symbolicName, Version version, String sha
         }
         return json;
     }
+
+    /** @return the operations as a person reads them: {@code update io.edgeflow.x 1.2.0, uninstall io.edgeflow.y} */
+    static String describe(List<Operation> operations) {
+        return operations.stream().map(op -> op.action().wireName() + " " + op.symbolicName()
+                + (op.version() == null ? "" : " " + op.version())).reduce((a, b) -> a + ", " + b).orElse("");
+    }
 }

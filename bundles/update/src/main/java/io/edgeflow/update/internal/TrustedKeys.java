@@ -3,7 +3,6 @@ package io.edgeflow.update.internal;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
@@ -12,6 +11,8 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+
+import io.edgeflow.bundlecontent.BundleContent;
 
 /**
  * The publisher keys this device trusts: Ed25519 public keys written {@code ed25519:<base64 SPKI DER>}
@@ -179,16 +180,8 @@ final class TrustedKeys {
         private Sha256() {
         }
 
-        static MessageDigest newDigest() {
-            try {
-                return MessageDigest.getInstance("SHA-256");
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-            }
-        }
-
         static byte[] digest(byte[] bytes) {
-            return newDigest().digest(bytes);
+            return BundleContent.newSha256().digest(bytes);
         }
 
         static String hex(byte[] digest) {
