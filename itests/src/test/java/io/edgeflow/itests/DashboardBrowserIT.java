@@ -147,6 +147,8 @@ public class DashboardBrowserIT {
         // the device's page: its facts as registered, and live through its tunnel
         browser.findElement(By.linkText(deviceId)).click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("live-facts")));
+        // its bundles, as its local API lists them through the tunnel
+        assertTrue(browser.findElement(By.id("live-bundles")).getText().contains("io.edgeflow.tunnel"));
         assertEquals(deviceId, browser.findElement(By.id("device-id")).getText());
         screenshot("dashboard-device.png");
 

@@ -243,31 +243,32 @@ final class DevicePages {
         String id = service.device(x.param("id")).device().id();
         if (!tunnels.presence(id).online()) {
             x.render(200, "deviceLive.jte", liveModel("The device is offline: its facts as registered are above.",
-                    List.of(), List.of()));
+                    List.of(), List.of(), List.of()));
             return;
         }
-        CompletableFuture<LocalResponse> facts = tunnels.forward(id, get("/api/v1/device/facts"));
-        CompletableFuture<LocalResponse> bundles = tunnels.forward(id, get("/api/v1/bundles"));
-        facts.handle((f, e) -> f).thenCombine(bundles.handle((b, e) -> b), (f, b) -> {
-            List<PageModels.Fact> now = f != null && f.status() == 200 ? Show.flatten(Show.facts(body(f)))
-                    : List.of();
-            List<PageModels.Fact> running = new ArrayList<>();
-            if (b != null && b.status() == 200) {
-                JsonNode list = Show.facts(body(b));
-                for (JsonNode bundle : list.isArray() ? list : list.path("bundles")) {
-                    running.add(new PageModels.Fact(Show.fact(bundle, "symbolic_name") + " "
-                            + Show.fact(bundle, "version"), Show.fact(bundle, "state")));
-                }
-            }
-            String note = f == null ? "The device did not answer through its tunnel." : null;
-            return liveModel(note, now, running);
-        }).whenComplete((model, failure) -> {
+        // each answer on its own: a device that answers one and not another still shows what it answered
+        CompletableFuture<LocalResponse> facts = tunnels.forward(id, get("/api/v1/device/facts")).handle((r, e) -> r);
+        CompletableFuture<LocalResponse> bundles = tunnels.forward(id, get("/api/v1/bundles")).handle((r, e) -> r);
+        CompletableFuture<LocalResponse> deployments = tunnels.forward(id, get("/api/v1/deployments"))
+                .handle((r, e) -> r);
+        CompletableFuture.allOf(facts, bundles, deployments).whenComplete((done, failure) -> {
             try {
-                if (failure != null) {
-                    Dashboard.error(x, 502, "The device's answer could not be read.");
-                } else {
-                    x.render(200, "deviceLive.jte", model);
+                LocalResponse f = facts.join();
+                List<PageModels.Fact> now = ok(f) ? Show.flatten(Show.facts(body(f))) : List.of();
+                List<PageModels.Fact> running = new ArrayList<>();
+                for (JsonNode b : ok(bundles.join()) ? Show.facts(body(bundles.join())).path("bundles")
+                        : Show.facts(null)) {
+                    running.add(new PageModels.Fact(Show.fact(b, "symbolic_name") + " " + Show.fact(b, "version"),
+                            Show.fact(b, "state")));
                 }
+                List<PageModels.Fact> updates = new ArrayList<>();
+                for (JsonNode d : ok(deployments.join()) ? Show.facts(body(deployments.join())).path("deployments")
+                        : Show.facts(null)) {
+                    updates.add(new PageModels.Fact(Show.fact(d, "id"), Show.fact(d, "state") + " "
+                            + Show.fact(d, "updated_at") + " " + Show.fact(d, "reason")));
+                }
+                String note = f == null ? "The device did not answer through its tunnel." : null;
+                x.render(200, "deviceLive.jte", liveModel(note, now, running, updates));
             } catch (RuntimeException e) {
                 // on the tunnel's thread, after handle() returned: answer here, or the request would hang
                 LOG.error("The live facts of {} could not be shown: {}", id, LogText.of(e), e);
@@ -276,16 +277,21 @@ final class DevicePages {
         });
     }
 
+    private static boolean ok(LocalResponse r) {
+        return r != null && r.status() == 200;
+    }
+
     private static String body(LocalResponse r) {
         return new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static Map<String, Object> liveModel(String note, List<PageModels.Fact> facts,
-            List<PageModels.Fact> bundles) {
+            List<PageModels.Fact> bundles, List<PageModels.Fact> deployments) {
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("note", note);
         model.put("facts", facts);
         model.put("bundles", bundles);
+        model.put("deployments", deployments);
         return model;
     }
 
