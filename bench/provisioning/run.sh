@@ -12,6 +12,16 @@
 # local API's first answer, and the agent's own time from "Registering" to "is provisioned" (from its log).
 # Writes bench/out/provisioning.md and replaces the "provisioning" section of bench/RESULTS.md.
 set -euo pipefail
+# BENCH_PRIORITY=high (as root): the run goes into a session of its own whose scheduling group (Linux autogroup) is
+# raised to nice -20, so that other work on a shared machine takes little CPU from it; the results say so.
+if [ "${BENCH_PRIORITY:-}" = high ] && [ -z "${EDGEFLOW_BENCH_RAISED:-}" ]; then
+  exec env EDGEFLOW_BENCH_RAISED=1 setsid -w bash "$0" "$@"
+fi
+PRIORITY_NOTE="normal priority"
+if [ -n "${EDGEFLOW_BENCH_RAISED:-}" ]; then
+  echo -20 > /proc/self/autogroup || { echo "BENCH_PRIORITY=high needs root and autogroup scheduling" >&2; exit 1; }
+  PRIORITY_NOTE="raised priority (BENCH_PRIORITY=high: autogroup nice -20)"
+fi
 cd "$(dirname "$0")/../.."
 RUNS=${1:-5}
 AGENT=${AGENT:-launcher/target/edgeflow} # AGENT=<start script of another build> to compare
@@ -116,12 +126,12 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
   echo
   echo "How to read it: provisioning runs while the agent is still starting, and the status can only be read"
   echo "once the local API answers, so start to \`provisioned\` is bounded below by the agent's own cold start"
-  echo "(first row; see the start-up section above). Against the 1500 ms target that start-up is what misses:"
-  echo "the provisioning itself (third row: facts, registration, three vault writes with fsync, confirmation)"
-  echo "takes well under a second, most of it the first TLS handshake of a cold JVM running C1 only."
+  echo "(first row; see the start-up section above; here each run starts on a new data directory, so the agent also"
+  echo "installs its bundles). The provisioning itself (third row: facts, registration, three vault writes with fsync,"
+  echo "confirmation) is the smaller part, most of it the first TLS handshake of a cold JVM running C1 only."
   echo
-  echo "Load average after the runs: $load. The machine is shared with other engineers' builds and tests"
-  echo "(2 cores), so these numbers are noisy and higher than on an idle machine."
+  echo "Load average after the runs: $load; $PRIORITY_NOTE. The machine is shared with other engineers' builds and tests"
+  echo "(2 cores), so these numbers are noisy."
   echo "<!-- provisioning:end -->"
 } >bench/out/provisioning.md
 

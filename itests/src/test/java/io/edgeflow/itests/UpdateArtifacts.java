@@ -71,9 +71,14 @@ public final class UpdateArtifacts {
 
     /** @return the hardware facts jar that edgeflow.jar ships */
     public static byte[] shippedHardwareJar() throws IOException {
+        return shippedJar(HARDWARE);
+    }
+
+    /** @return the jar of this bundle that edgeflow.jar ships */
+    public static byte[] shippedJar(String symbolicName) throws IOException {
         try (JarFile launcher = new JarFile(EdgeFlowRuntime.launcherJar().toFile())) {
-            ZipEntry entry = launcher.stream().filter(e -> e.getName().startsWith("jar/" + HARDWARE + "-"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no " + HARDWARE + " in edgeflow.jar"));
+            ZipEntry entry = launcher.stream().filter(e -> e.getName().startsWith("jar/" + symbolicName + "-"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + symbolicName + " in edgeflow.jar"));
             try (InputStream in = launcher.getInputStream(entry)) {
                 return in.readAllBytes();
             }

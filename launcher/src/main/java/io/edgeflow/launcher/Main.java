@@ -71,6 +71,7 @@ public final class Main {
      * @return the running framework
      */
     public static Framework start() {
+        Preinitialisation.start();
         Path dataDir;
         try {
             dataDir = dataDirectory(System.getenv());

@@ -107,6 +107,9 @@ final class CloudLink implements Cloud {
             key.authorize(request);
             HttpResponse<Void> response = send(cloud.httpClient(), request.build(),
                     HttpResponse.BodyHandlers.discarding());
+            if (Cloud.Refused.isFinal(response.statusCode())) {
+                throw new Cloud.Refused(response.statusCode());
+            }
             if (response.statusCode() / 100 != 2) {
                 throw new IOException("the cloud answered " + response.statusCode());
             }

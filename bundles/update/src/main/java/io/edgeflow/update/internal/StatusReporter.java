@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Reports deployment states to the cloud ({@code POST /api/v1/devices/{device_id}/deployments/{id}/status}): the
  * states of each deployment in order, each retried with exponential backoff (1 s doubling up to 5 minutes) until the
- * cloud accepts it. What the cloud acknowledged goes back to the engine, which journals it, so that after a restart
- * the latest state is sent again if it was not acknowledged.
+ * cloud accepts it. A report the cloud refuses for good ({@link Cloud.Refused}: the deployment is gone, the body is
+ * refused) is dropped with one warning and settled like an accepted one, never retried. What the cloud acknowledged
+ * goes back to the engine, which journals it, so that after a restart the latest state is sent again if it was not
+ * acknowledged.
  * <p>
  * Threading: all sending runs on the given single-threaded scheduler; {@link #submit} may be called from any thread
  * (it only touches {@code pending} under this object's lock).
@@ -89,6 +91,8 @@ final class StatusReporter {
         String state = (String) status.get("state");
         try {
             cloud.report(id, status);
+        } catch (Cloud.Refused e) {
+            LOG.warn("Deployment {}: {} the state '{}'; it is not sent again", id, e.getMessage(), state);
         } catch (IOException | RuntimeException e) {
             Duration delay;
             synchronized (this) {
