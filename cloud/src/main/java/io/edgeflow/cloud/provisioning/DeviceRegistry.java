@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Optional;
 
 import io.edgeflow.cloud.store.AuditEvent;
+import io.edgeflow.cloud.store.AuditSearch;
 import io.edgeflow.cloud.store.CodeRecord;
 import io.edgeflow.cloud.store.Database;
 import io.edgeflow.cloud.store.DeviceRecord;
+import io.edgeflow.cloud.store.DeviceSearch;
 import io.edgeflow.cloud.store.StoreTransaction;
 
 /**
@@ -54,6 +56,28 @@ final class DeviceRegistry extends TransactionalRules {
             }
             return list;
         });
+    }
+
+    /**
+     * @param search what to look for, and which page
+     * @return that page of devices with their keys, newest first, and how many match on every page
+     */
+    DevicePage searchDevices(DeviceSearch search) {
+        return db.transaction(tx -> {
+            List<DeviceDetails> list = new ArrayList<>();
+            for (DeviceRecord d : search.page(tx)) {
+                list.add(new DeviceDetails(d, tx.keysOf(d.id()), tx.findCode(d.codeId()).orElse(null)));
+            }
+            return new DevicePage(list, search.count(tx));
+        });
+    }
+
+    /**
+     * @param search which events
+     * @return those events, newest first
+     */
+    List<AuditEvent> searchAudit(AuditSearch search) {
+        return db.transaction(search::page);
     }
 
     /**

@@ -5,9 +5,11 @@ import java.time.Clock;
 import java.util.List;
 
 import io.edgeflow.cloud.store.AuditEvent;
+import io.edgeflow.cloud.store.AuditSearch;
 import io.edgeflow.cloud.store.CodeRecord;
 import io.edgeflow.cloud.store.Database;
 import io.edgeflow.cloud.store.DeviceRecord;
+import io.edgeflow.cloud.store.DeviceSearch;
 
 /**
  * Provisioning codes, device registration and API keys: the rules of {@code docs/protocol.md}, as the
@@ -238,6 +240,22 @@ public final class ProvisioningService {
      */
     public List<DeviceDetails> listDevices(int limit) {
         return devices.listDevices(limit);
+    }
+
+    /**
+     * @param search what to look for, and which page (paged in the database query)
+     * @return that page, newest first, and how many devices match in all
+     */
+    public DevicePage searchDevices(DeviceSearch search) {
+        return devices.searchDevices(search);
+    }
+
+    /**
+     * @param search which events (filtered in the database query)
+     * @return those events, newest first
+     */
+    public List<AuditEvent> searchAudit(AuditSearch search) {
+        return devices.searchAudit(search);
     }
 
     /**

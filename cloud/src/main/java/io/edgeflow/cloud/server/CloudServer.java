@@ -20,6 +20,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import io.edgeflow.cloud.admin.AdminTokens;
+import io.edgeflow.cloud.dashboard.Dashboard;
 import io.edgeflow.cloud.provisioning.ProvisioningService;
 import io.edgeflow.cloud.store.Database;
 import io.edgeflow.cloud.tls.LocalCertificateAuthority;
@@ -96,7 +97,7 @@ public final class CloudServer implements AutoCloseable {
             Artifacts artifacts = new Artifacts(db, dir.path(), clock, config.updates().maxArtifactBytes());
             rollouts = new Rollouts(db, tunnels, clock, random, config.updates().redeliveryDelay());
             jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults, artifacts, rollouts,
-                    tls.caFile()));
+                    new Dashboard.Setting(tls.caFile(), clock, random, artifacts, rollouts)));
             jetty.setErrorHandler(new JsonErrorHandler());
             jetty.start();
             return new CloudServer(jetty, connector, db, dir, tls.caFile(), service, tunnels, rollouts);
@@ -188,10 +189,13 @@ public final class CloudServer implements AutoCloseable {
         return connector;
     }
 
-    /** {@code /api/v1/tunnel} upgrades to a WebSocket; every other request goes on to the JSON API. */
+    /**
+     * {@code /api/v1/tunnel} upgrades to a WebSocket; {@code /dashboard/} is the dashboard; every other request goes
+     * on to the JSON API.
+     */
     private static RefusedUris handlers(Server jetty, ServerConfig config, ProvisioningService service,
             AdminTokens tokens, TunnelHub tunnels, ClientFaultLog faults, Artifacts artifacts, Rollouts rollouts,
-            Path caFile) {
+            Dashboard.Setting dashboard) {
         TunnelSettings tunnelSettings = config.tunnel();
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(jetty, container -> {
             container.setIdleTimeout(tunnelSettings.idleTimeout());
@@ -200,8 +204,8 @@ public final class CloudServer implements AutoCloseable {
             container.addMapping(TunnelProtocol.PATH, new TunnelEndpoint(service, tunnels));
         });
         ApiHandler api = new ApiHandler(service, tokens, tunnels, config.limits(), faults, artifacts, rollouts,
-                caFile);
-        upgrades.setHandler(api);
+                dashboard.caFile());
+        upgrades.setHandler(new Dashboard(api, service, tokens, tunnels, dashboard));
         return new RefusedUris(upgrades, api);
     }
 

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** The statements on {@code audit_events}; see {@link StoreTransaction}. */
 final class AuditRows {
-    private static final String AUDIT_COLUMNS = "id, at, event, result, source_address, code_id, code_mask,"
+    static final String AUDIT_COLUMNS = "id, at, event, result, source_address, code_id, code_mask,"
             + " device_id, request_id, detail";
 
     private final Database db;
@@ -50,11 +50,14 @@ final class AuditRows {
         List<AuditEvent> events = new ArrayList<>();
         try (ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
-                events.add(new AuditEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                        rs.getString(10)));
+                events.add(auditEvent(rs));
             }
         }
         return events;
+    }
+
+    static AuditEvent auditEvent(ResultSet rs) throws SQLException {
+        return new AuditEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10));
     }
 }

@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /** The statements on {@code devices} and their {@code api_keys}; see {@link StoreTransaction}. */
 final class DeviceRows {
-    private static final String DEVICE_COLUMNS = "id, code_id, request_id, status, hardware, network, source_address,"
+    static final String DEVICE_COLUMNS = "id, code_id, request_id, status, hardware, network, source_address,"
             + " registered_at, confirmed_at, revoked_at, updated_at";
     private static final String KEY_COLUMNS = "id, device_id, key_hash, key_hint, status, created_at, expires_at,"
             + " valid_until, confirmed_at, retired_at";
@@ -81,7 +81,7 @@ final class DeviceRows {
         return devices;
     }
 
-    private static DeviceRecord device(ResultSet rs) throws SQLException {
+    static DeviceRecord device(ResultSet rs) throws SQLException {
         return new DeviceRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getLong(8), getLong(rs, 9), getLong(rs, 10), rs.getLong(11));
     }
