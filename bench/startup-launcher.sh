@@ -36,7 +36,7 @@ JAVA17=${JAVA17:-$(readlink -f "$(command -v java)")}
 JAVA25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 [ -f "$SCRIPT" ] && [ -f "$BARE" ] || { echo "build first: mvn -B -DskipTests package" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
-SHIPPED="-Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData"
+SHIPPED="-Xmx32m -Xmn6m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=64m -XX:-UsePerfData"
 TICK=$(getconf CLK_TCK)
 work=$(mktemp -d /tmp/edgeflow-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
