@@ -78,7 +78,7 @@ public final class CloudServer implements AutoCloseable {
         byte[] codeKey;
         try {
             codeKey = dir.codeHashKey(random);
-            db = openDatabase(dir);
+            db = openDatabase(config, dir);
         } catch (IOException | RuntimeException e) {
             dir.close();
             throw e;
@@ -86,6 +86,7 @@ public final class CloudServer implements AutoCloseable {
         Server jetty = null;
         Rollouts rollouts = null;
         try {
+            out.println("Database: " + db.description());
             AdminTokens tokens = AdminTokens.ensure(db, dir.path(), clock, random, config.newAdminToken(),
                     file -> out.println("Admin token written to " + file + " (mode 0600); it is shown nowhere else."));
             Tls tls = tls(config, dir, clock, out);
@@ -94,6 +95,8 @@ public final class CloudServer implements AutoCloseable {
             ClientFaultLog faults = new ClientFaultLog();
             ServerConnector connector = listen(jetty, config, tls.identity(), faults, out);
             TunnelHub tunnels = new TunnelHub(config.tunnel(), clock);
+            // a device revoked through another cloud on the same PostgreSQL store: its tunnel here closes too
+            db.onRevocation(tunnels::revoke);
             Artifacts artifacts = new Artifacts(db, dir.path(), clock, config.updates().maxArtifactBytes());
             rollouts = new Rollouts(db, tunnels, clock, random, config.updates().redeliveryDelay());
             jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults, artifacts, rollouts,
@@ -261,11 +264,12 @@ public final class CloudServer implements AutoCloseable {
         return connector;
     }
 
-    private static Database openDatabase(DataDirectory dir) throws IOException {
+    private static Database openDatabase(ServerConfig config, DataDirectory dir) throws IOException {
         try {
-            return Database.open(dir.path());
+            return config.database() == null ? Database.open(dir.path()) : Database.open(config.database());
         } catch (SQLException e) {
-            throw new IOException("Cannot open the database in " + dir.path() + ": " + e.getMessage(), e);
+            throw new IOException("Cannot open the database " + (config.database() == null ? "in " + dir.path()
+                    : config.database()) + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.edgeflow.cloud.store;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +16,7 @@ import java.util.Optional;
  * the one surface the services see.
  */
 public final class StoreTransaction {
-    private final Database db;
+    private final Session session;
     private final SettingRows settings;
     private final CodeRows codes;
     private final DeviceRows devices;
@@ -23,8 +24,8 @@ public final class StoreTransaction {
     private final ArtifactRows artifacts;
     private final DeploymentRows deployments;
 
-    StoreTransaction(Database db) {
-        this.db = db;
+    StoreTransaction(Session db) {
+        this.session = db;
         this.settings = new SettingRows(db);
         this.codes = new CodeRows(db);
         this.devices = new DeviceRows(db);
@@ -34,7 +35,28 @@ public final class StoreTransaction {
     }
 
     Connection connection() {
-        return db.connection();
+        return session.connection();
+    }
+
+    Dialect dialect() {
+        return session.dialect();
+    }
+
+    /**
+     * Tells every cloud on this store that a device was revoked, when (and only if) this transaction commits:
+     * each closes the device's tunnel if it holds it ({@link Database#onRevocation}). Nothing to do on SQLite,
+     * where this process is the whole cloud.
+     *
+     * @param deviceId the device
+     * @throws SQLException on failure
+     */
+    public void announceRevocation(String deviceId) throws SQLException {
+        String sql = session.dialect().revocationNotice();
+        if (sql != null) {
+            PreparedStatement s = session.prepare(sql);
+            s.setString(1, deviceId);
+            s.execute();
+        }
     }
 
     /**
