@@ -20,11 +20,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code devices create|list|show|revoke|call|bundles|config}: devices (created with their credentials, or
+ * {@code devices create|list|show|revoke|rotate-key|call|bundles|config}: devices (created with their credentials, or
  * registered with a code), and their local API through the tunnel.
  */
 @Command(name = "devices", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Devices: create one with its credentials, list them, show one, revoke one, call its local",
+        description = {"Devices: create one with its credentials, list them, show one, revoke one, have one rotate its",
+            "API key, call its local",
             "API through its tunnel, list its bundles, show or change its configuration."})
 final class DeviceCommands extends CommandGroup {
     private static final String DEVICES = "/api/v1/admin/devices";
@@ -99,6 +100,32 @@ final class DeviceCommands extends CommandGroup {
             return Cli.OK;
         }
         terminal.out.println("Revoked " + d.path("device_id").asText() + ": its API key no longer works");
+        return Cli.OK;
+    }
+
+    @Command(name = "rotate-key", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Has an online device rotate its API key (its local POST /api/v1/saas/rotate-key, through",
+                "its tunnel): it asks the cloud for a new key, stores it and confirms it. The key is never shown.",
+                "Exit status 1 when the device (or the cloud) answers an error."})
+    int rotateKey(@Parameters(paramLabel = "ID", arity = "0..*", description = "the Device ID") List<String> ids,
+            @Mixin ClientOptions client) throws Exception {
+        String id = ClientOptions.oneId(ids, "devices rotate-key");
+        AdminClient.RawAnswer answer = client.client(terminal.env).raw("POST", DEVICES + "/" + id
+                + "/local/api/v1/saas/rotate-key", "{}".getBytes(StandardCharsets.UTF_8));
+        if (client.json || answer.status() >= 400) {
+            if (answer.status() == 502 && answer.body().contains("device_disconnected")) {
+                // the agent reconnects its tunnel as soon as it stored its new key, which may cut the answer short
+                terminal.err.println("The device closed its tunnel before it answered, as it does when it stored a new "
+                        + "key: see 'devices show " + id + "' (its API key expiry) and the audit trail.");
+            }
+            return printAnswer(answer);
+        }
+        JsonNode rotated = Terminal.JSON.readTree(answer.body());
+        terminal.out.println("Rotated the API key of " + rotated.path("device_id").asText() + ": the new key is valid "
+                + "until " + rotated.path("expires_at").asText("-") + (rotated.path("confirmed").asBoolean()
+                        ? "; the previous key no longer works"
+                        : "; the device keeps confirming it (the previous key works until "
+                                + rotated.path("previous_key_valid_until").asText("-") + ")"));
         return Cli.OK;
     }
 
