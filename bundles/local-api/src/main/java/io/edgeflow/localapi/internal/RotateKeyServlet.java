@@ -83,9 +83,7 @@ public final class RotateKeyServlet extends JsonServlet {
 
     private Reply rotate(HttpServletRequest request) throws ApiError, IOException {
         Caller caller = callers.check(request, relay);
-        if (request.getContentLengthLong() != 0) {
-            readJsonObject(request); // no fields: an empty body or {} (what the cloud's dashboard sends)
-        }
+        readOptionalBody(request);
         ProvisioningService service = provisioning;
         if (service == null) {
             throw new ApiError(503, "provisioning_unavailable", "The provisioning bundle is not running.");
@@ -108,6 +106,24 @@ public final class RotateKeyServlet extends JsonServlet {
                     + "keeps trying.");
         }
         return new Reply(rotated.confirmed() ? 200 : 202, json);
+    }
+
+    /**
+     * The endpoint takes no fields: no body (curl -X POST sends no Content-Length at all), or a JSON object such as
+     * {@code {}}, which the cloud's dashboard sends.
+     */
+    private static void readOptionalBody(HttpServletRequest request) throws ApiError, IOException {
+        if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+            readJsonObject(request); // 413, as every endpoint
+        }
+        byte[] body = request.getInputStream().readNBytes(MAX_BODY_BYTES + 1);
+        if (body.length > 0) {
+            String type = request.getContentType();
+            if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+                throw new ApiError(415, "unsupported_media_type", "Send the body as application/json.");
+            }
+            parseJsonObject(new java.io.ByteArrayInputStream(body));
+        }
     }
 
     private static String time(Instant t) {

@@ -76,11 +76,14 @@ class RotateKeyServletTest {
                 answering(new RotatedKey(DEVICE, EXPIRES, null, true), null), null);
         Exchange.Answer answer = post(servlet, "127.0.0.1", null, "");
         assertThat(answer.status()).isEqualTo(200);
+        // curl -X POST: no body and no Content-Length at all
+        assertThat(Exchange.run(servlet, new Exchange.Request("POST", "/api/v1/saas/rotate-key", null, List.of(),
+                new byte[0], -1, "127.0.0.1", Map.of())).status()).isEqualTo(200);
         assertThat(json(answer)).containsExactly(Map.entry("device_id", DEVICE),
                 Map.entry("expires_at", "2027-12-04T15:00:00Z"), Map.entry("confirmed", true));
         assertThat(new String(answer.body(), StandardCharsets.UTF_8)).doesNotContain("efk_");
         assertThat(post(servlet, "::1", null, "{}").status()).isEqualTo(200);
-        assertThat(rotations).hasValue(2);
+        assertThat(rotations).hasValue(3);
     }
 
     @Test
