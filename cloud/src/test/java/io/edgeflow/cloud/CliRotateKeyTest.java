@@ -33,6 +33,20 @@ class CliRotateKeyTest extends RunningCloud {
     }
 
     @Test
+    void aDeviceThatReconnectsWithItsNewKeyBeforeAnsweringShowsAsRotated() throws Exception {
+        try (RotatingDevice device = RotatingDevice.online(cloud)) {
+            String before = device.key();
+            device.behaviour = RotatingDevice.Behaviour.ROTATE_AND_RECONNECT;
+            Run run = admin("devices", "rotate-key", device.id);
+            assertThat(run.status()).as(run.out() + run.err()).isZero();
+            String key = device.key();
+            assertThat(run.out()).startsWith("Rotated the API key of " + device.id + ": the new key efk_\u2026"
+                    + key.substring(key.length() - 4) + " is valid until 20").contains("reconnected its tunnel")
+                    .doesNotContain(key).doesNotContain(before);
+        }
+    }
+
+    @Test
     void theDevicesErrorIsPrintedWithExitStatus1() throws Exception {
         try (RotatingDevice device = RotatingDevice.online(cloud)) {
             device.behaviour = RotatingDevice.Behaviour.UNREACHABLE;

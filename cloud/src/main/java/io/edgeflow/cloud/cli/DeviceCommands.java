@@ -110,14 +110,23 @@ final class DeviceCommands extends CommandGroup {
     int rotateKey(@Parameters(paramLabel = "ID", arity = "0..*", description = "the Device ID") List<String> ids,
             @Mixin ClientOptions client) throws Exception {
         String id = ClientOptions.oneId(ids, "devices rotate-key");
-        AdminClient.RawAnswer answer = client.client(terminal.env).raw("POST", DEVICES + "/" + id
-                + "/local/api/v1/saas/rotate-key", "{}".getBytes(StandardCharsets.UTF_8));
-        if (client.json || answer.status() >= 400) {
-            if (answer.status() == 502 && answer.body().contains("device_disconnected")) {
-                // the agent reconnects its tunnel as soon as it stored its new key, which may cut the answer short
-                terminal.err.println("The device closed its tunnel before it answered, as it does when it stored a new "
-                        + "key: see 'devices show " + id + "' (its API key expiry) and the audit trail.");
+        AdminClient admin = client.client(terminal.env);
+        java.util.Set<String> keysBefore = keys(admin.get(DEVICES + "/" + id));
+        AdminClient.RawAnswer answer = admin.raw("POST", DEVICES + "/" + id + "/local/api/v1/saas/rotate-key",
+                "{}".getBytes(StandardCharsets.UTF_8));
+        if (answer.status() == 502 && answer.body().contains("device_disconnected") && !client.json) {
+            // The agent reconnects its tunnel as soon as it stored its new key, which usually cuts its answer short:
+            // this cloud's key records tell whether it issued one (as the dashboard does).
+            for (JsonNode key : admin.get(DEVICES + "/" + id).path("keys")) {
+                if (!keysBefore.contains(key.path("key").asText()) && key.path("usable").asBoolean()) {
+                    terminal.out.println("Rotated the API key of " + id + ": the new key " + key.path("key").asText()
+                            + " is valid until " + key.path("expires_at").asText("-") + " (the device reconnected its "
+                            + "tunnel with it before it answered; its confirmation shows in the audit trail)");
+                    return Cli.OK;
+                }
             }
+        }
+        if (client.json || answer.status() >= 400) {
             return printAnswer(answer);
         }
         JsonNode rotated = Terminal.JSON.readTree(answer.body());
@@ -127,6 +136,13 @@ final class DeviceCommands extends CommandGroup {
                         : "; the device keeps confirming it (the previous key works until "
                                 + rotated.path("previous_key_valid_until").asText("-") + ")"));
         return Cli.OK;
+    }
+
+    /** @return the masked keys of a device ({@code efk_…9f2a}), as the admin API lists them */
+    private static java.util.Set<String> keys(JsonNode device) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        device.path("keys").forEach(k -> keys.add(k.path("key").asText()));
+        return keys;
     }
 
     @Command(name = "call", mixinStandardHelpOptions = true, sortOptions = false,
