@@ -45,7 +45,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * sign in with the admin token; Devices → Add Device gives a code, shown once with its env file; an agent process
  * started with exactly that env file provisions and shows up online in the Devices list without a reload; revoking
  * it in the dashboard makes the agent report {@code credentials_rejected} and the list show it revoked. Pre-provisioned
- * credentials made in Add Device bring a second agent online. A device
+ * credentials made in Add Device bring a second agent online, and Rotate key on its page gives it a new key (the
+ * previous one refused, the agent online again with the new one's expiry). A device
  * reporting {@code <script>} as its host name shows that text and runs nothing; a change without the CSRF token is
  * refused; signed-out pages go to sign-in. Screenshots go to {@code target/itest/dashboard-screenshots} (docs/images/
  * holds copies).
@@ -213,6 +214,22 @@ public class DashboardBrowserIT {
         assertEquals("the page was not reloaded", Boolean.TRUE, ((JavascriptExecutor) browser)
                 .executeScript("return window.notReloaded === true;"));
         assertFalse("the key is shown again", browser.getPageSource().contains(apiKey));
+
+        // Rotate key on its page: the agent gets a new key through its tunnel and stays online with it
+        browser.get(base + "/dashboard/devices/" + deviceId);
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("rotate-key"))).click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        String result = new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions
+                .visibilityOfElementLocated(By.id("rotation-result"))).getText();
+        assertTrue(result, result.startsWith("Key rotated"));
+        screenshot("dashboard-rotate-key.png");
+        String status = "http://127.0.0.1:" + port + "/api/v1/saas/status";
+        Http.awaitTrue("the previous key refused", Duration.ofSeconds(30), () -> cloud.checkKey(deviceId, apiKey) == 401);
+        String newExpiry = cloud.device(deviceId).path("key_expires_at").asText();
+        JsonNode rotated = awaitAgent(status, agent, s -> "online".equals(s.path("status").asText())
+                && newExpiry.equals(s.path("credentials_expire_at").asText()));
+        assertEquals(deviceId, rotated.get("device_id").asText());
+        assertFalse("a key on the page", browser.getPageSource().contains("efk_" + apiKey.substring(4, 12)));
     }
 
     @Test

@@ -68,6 +68,7 @@ public final class Cli {
                 "  devices list           list registered devices",
                 "  devices show ID        show one device with its facts and keys",
                 "  devices revoke ID      revoke a device: its key stops working at once",
+                "  devices rotate-key ID  have an online device rotate its API key (through its tunnel)",
                 "  devices call ID METHOD PATH   call the device's local API through its tunnel",
                 "  devices bundles ID     list the bundles on a device (through its tunnel)",
                 "  devices config ID [PID [key=value ...]]   show or change a device's configuration",

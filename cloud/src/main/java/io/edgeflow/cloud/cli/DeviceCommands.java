@@ -20,11 +20,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code devices create|list|show|revoke|call|bundles|config}: devices (created with their credentials, or
+ * {@code devices create|list|show|revoke|rotate-key|call|bundles|config}: devices (created with their credentials, or
  * registered with a code), and their local API through the tunnel.
  */
 @Command(name = "devices", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Devices: create one with its credentials, list them, show one, revoke one, call its local",
+        description = {"Devices: create one with its credentials, list them, show one, revoke one, have one rotate its",
+            "API key, call its local",
             "API through its tunnel, list its bundles, show or change its configuration."})
 final class DeviceCommands extends CommandGroup {
     private static final String DEVICES = "/api/v1/admin/devices";
@@ -100,6 +101,48 @@ final class DeviceCommands extends CommandGroup {
         }
         terminal.out.println("Revoked " + d.path("device_id").asText() + ": its API key no longer works");
         return Cli.OK;
+    }
+
+    @Command(name = "rotate-key", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Has an online device rotate its API key (its local POST /api/v1/saas/rotate-key, through",
+                "its tunnel): it asks the cloud for a new key, stores it and confirms it. The key is never shown.",
+                "Exit status 1 when the device (or the cloud) answers an error."})
+    int rotateKey(@Parameters(paramLabel = "ID", arity = "0..*", description = "the Device ID") List<String> ids,
+            @Mixin ClientOptions client) throws Exception {
+        String id = ClientOptions.oneId(ids, "devices rotate-key");
+        AdminClient admin = client.client(terminal.env);
+        java.util.Set<String> keysBefore = keys(admin.get(DEVICES + "/" + id));
+        AdminClient.RawAnswer answer = admin.raw("POST", DEVICES + "/" + id + "/local/api/v1/saas/rotate-key",
+                "{}".getBytes(StandardCharsets.UTF_8));
+        if (answer.status() == 502 && answer.body().contains("device_disconnected") && !client.json) {
+            // The agent reconnects its tunnel as soon as it stored its new key, which usually cuts its answer short:
+            // this cloud's key records tell whether it issued one (as the dashboard does).
+            for (JsonNode key : admin.get(DEVICES + "/" + id).path("keys")) {
+                if (!keysBefore.contains(key.path("key").asText()) && key.path("usable").asBoolean()) {
+                    terminal.out.println("Rotated the API key of " + id + ": the new key " + key.path("key").asText()
+                            + " is valid until " + key.path("expires_at").asText("-") + " (the device reconnected its "
+                            + "tunnel with it before it answered; its confirmation shows in the audit trail)");
+                    return Cli.OK;
+                }
+            }
+        }
+        if (client.json || answer.status() >= 400) {
+            return printAnswer(answer);
+        }
+        JsonNode rotated = Terminal.JSON.readTree(answer.body());
+        terminal.out.println("Rotated the API key of " + rotated.path("device_id").asText() + ": the new key is valid "
+                + "until " + rotated.path("expires_at").asText("-") + (rotated.path("confirmed").asBoolean()
+                        ? "; the previous key no longer works"
+                        : "; the device keeps confirming it (the previous key works until "
+                                + rotated.path("previous_key_valid_until").asText("-") + ")"));
+        return Cli.OK;
+    }
+
+    /** @return the masked keys of a device ({@code efk_…9f2a}), as the admin API lists them */
+    private static java.util.Set<String> keys(JsonNode device) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        device.path("keys").forEach(k -> keys.add(k.path("key").asText()));
+        return keys;
     }
 
     @Command(name = "call", mixinStandardHelpOptions = true, sortOptions = false,

@@ -30,12 +30,14 @@ import io.edgeflow.cloud.store.DeviceSearch;
 import io.edgeflow.cloud.tunnel.LocalRequest;
 import io.edgeflow.cloud.tunnel.LocalResponse;
 import io.edgeflow.cloud.tunnel.Presence;
+import io.edgeflow.cloud.tunnel.TunnelException;
 import io.edgeflow.cloud.tunnel.TunnelHub;
 
 /**
  * Devices: the list (searched, filtered and paged in the database, its table reloaded by htmx every few seconds so a
  * device coming online shows without a reload), Add Device (a provisioning code shown once, with the env file), and
- * one device (its facts as registered and, while online, live through its tunnel; its audit events; revoke).
+ * one device (its facts as registered and, while online, live through its tunnel; its audit events; revoke; rotate
+ * key, which the device does itself, asked through its tunnel).
  * <p>
  * Threading: stateless; any request thread (the live facts are answered on the thread the device's answer arrives on).
  */
@@ -45,6 +47,8 @@ final class DevicePages {
     private static final Set<String> STATUSES = Set.of(DeviceRecord.PENDING, DeviceRecord.ACTIVE, DeviceRecord.LAPSED,
             DeviceRecord.REVOKED);
     private static final String DEVICES = Dashboard.ROOT + "/devices";
+    /** The device's local API endpoint that rotates its key. */
+    static final String ROTATE_KEY = "/api/v1/saas/rotate-key";
 
     private final ProvisioningService service;
     private final TunnelHub tunnels;
@@ -65,6 +69,7 @@ final class DevicePages {
         dashboard.add("GET", DEVICES + "/{id}", this::device, false);
         dashboard.add("GET", DEVICES + "/{id}/live", this::live, false);
         dashboard.add("POST", DEVICES + "/{id}/revoke", this::revoke, false);
+        dashboard.add("POST", DEVICES + "/{id}/rotate-key", this::rotateKey, false);
     }
 
     private void list(Exchange x) throws CloudError {
@@ -204,7 +209,11 @@ final class DevicePages {
     }
 
     private void device(Exchange x) throws CloudError {
-        DeviceDetails details = service.device(x.param("id"));
+        devicePage(x, 200, service.device(x.param("id")), null);
+    }
+
+    /** The device page, with the outcome of an action on it (a key rotation) or none. */
+    private void devicePage(Exchange x, int status, DeviceDetails details, PageModels.Notice notice) {
         DeviceRecord d = details.device();
         long now = service.now();
         List<PageModels.Fact> facts = new ArrayList<>();
@@ -232,7 +241,9 @@ final class DevicePages {
         model.put("network", Show.flatten(Show.facts(d.network())));
         model.put("events", events);
         model.put("revocable", !DeviceRecord.REVOKED.equals(d.status()));
-        x.render(200, "device.jte", model);
+        model.put("rotatable", row.online() && DeviceRecord.ACTIVE.equals(d.status()));
+        model.put("notice", notice);
+        x.render(status, "device.jte", model);
     }
 
     /**
@@ -305,6 +316,47 @@ final class DevicePages {
         // its key stopped working: so does the tunnel it opened with that key (as the admin API does)
         tunnels.revoke(id);
         x.redirect(DEVICES + "/" + id);
+    }
+
+    /**
+     * Rotate key: asks the device, through its tunnel, to rotate its own key ({@code POST /api/v1/saas/rotate-key} on
+     * its local API): the device asks this cloud for a new key with its current one, stores it and confirms it
+     * (docs/provisioning.md). The page shows the device's answer, or its error. A device that stored its new key
+     * reconnects its tunnel with it, which may cut the answer short: this cloud's own records then tell whether a
+     * new key was issued. The admin's request is audited ({@code remote_access}); the device's rotation and
+     * confirmation are audited by the device API as always. No thread waits for the device.
+     */
+    private void rotateKey(Exchange x) throws CloudError {
+        DeviceDetails before = service.device(x.param("id"));
+        String id = before.device().id();
+        String source = source(x);
+        if (!tunnels.presence(id).online()) {
+            service.auditRemoteAccess(source, id, "POST", ROTATE_KEY, "device_offline");
+            devicePage(x, 409, before, new PageModels.Notice(false, "The device is offline: it rotates its key "
+                    + "itself, through its tunnel. Try again when it is online."));
+            return;
+        }
+        Set<String> keysBefore = new java.util.HashSet<>();
+        before.keys().forEach(k -> keysBefore.add(k.id()));
+        LocalRequest request = new LocalRequest("POST", ROTATE_KEY, Map.of("content-type", "application/json",
+                "accept", "application/json"), "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        tunnels.forward(id, request).whenComplete((answer, failure) -> {
+            try {
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException
+                        && failure.getCause() != null ? failure.getCause() : failure;
+                service.auditRemoteAccess(source, id, "POST", ROTATE_KEY, answer != null
+                        ? Integer.toString(answer.status()) : cause instanceof TunnelException e ? e.code()
+                                : "internal_error");
+                DeviceDetails after = service.device(id);
+                PageModels.Notice notice = answer != null ? RotationNotice.of(answer)
+                        : RotationNotice.cutShort(cause, RotationNotice.newKey(after, keysBefore, service.now()));
+                devicePage(x, notice.ok() ? 200 : answer != null ? answer.status() : 502, after, notice);
+            } catch (CloudError | RuntimeException e) {
+                // on the tunnel's thread: answer here, or the request would hang
+                LOG.error("The key rotation of {} could not be shown: {}", id, LogText.of(e), e);
+                Dashboard.error(x, 500, "The dashboard could not show the device's answer; see the cloud's log.");
+            }
+        });
     }
 
     static String source(Exchange x) {

@@ -172,4 +172,13 @@ public final class PageModels {
      */
     public record RolloutDevice(String deviceId, long wave, String state, String updatedAt, String reason) {
     }
+
+    /**
+     * The outcome of an action on a page, shown above it.
+     *
+     * @param ok true for a success, false for an error
+     * @param message what happened, for a person (device-supplied parts escaped by the template)
+     */
+    public record Notice(boolean ok, String message) {
+    }
 }

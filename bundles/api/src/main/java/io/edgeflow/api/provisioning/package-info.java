@@ -2,7 +2,7 @@
  * Provisioning: turning a one-time code, or pre-provisioned credentials, into a device identity.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package io.edgeflow.api.provisioning;
 
 import org.osgi.annotation.bundle.Export;

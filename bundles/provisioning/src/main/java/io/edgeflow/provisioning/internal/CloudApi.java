@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The device side of the provisioning protocol (docs/protocol.md): registration with a code, and
- * confirmation of the key the device stored. A seam, so the state machine is tested without a network.
+ * The device side of the provisioning protocol (docs/protocol.md): registration with a code, confirmation of
+ * the key the device stored, and rotation of that key. A seam, so the state machine is tested without a network.
  */
 interface CloudApi {
     /**
@@ -36,6 +36,17 @@ interface CloudApi {
     Confirmation confirm(String deviceId, char[] apiKey, Map<String, Object> hardware, Map<String, Object> network)
             throws CloudCallException;
 
+    /**
+     * {@code POST /api/v1/devices/{id}/rotate-key} with the current key as bearer token.
+     *
+     * @param deviceId the device
+     * @param apiKey its current key; not kept
+     * @return the new key, which works at once; the current one works until it is confirmed or its window ends
+     * @throws CloudCallException what went wrong; 401 {@code invalid_credentials} and 409 {@code not_confirmed}
+     *         are permanent
+     */
+    Rotation rotateKey(String deviceId, char[] apiKey) throws CloudCallException;
+
     /** Ends a call in progress from another thread, if the implementation can; it then fails as transient. */
     default void cancel() {
         // nothing to cut short
@@ -57,6 +68,26 @@ interface CloudApi {
         @Override
         public String toString() {
             return "Registration[" + deviceId + ", " + io.edgeflow.api.vault.DeviceCredentials.mask(apiKey) + "]";
+        }
+    }
+
+    /**
+     * The answer to a rotation. Holds the new API key: {@link #destroy()} wipes it, {@link #toString()} masks it.
+     *
+     * @param deviceId the Device ID
+     * @param apiKey the new key
+     * @param expiresAt end of the new key's lifetime, or null
+     * @param previousKeyValidUntil until when the cloud accepts the key that asked, unless the new one is
+     *        confirmed first (cloud time), or null
+     */
+    record Rotation(String deviceId, char[] apiKey, Instant expiresAt, Instant previousKeyValidUntil) {
+        void destroy() {
+            Arrays.fill(apiKey, '\0');
+        }
+
+        @Override
+        public String toString() {
+            return "Rotation[" + deviceId + ", " + io.edgeflow.api.vault.DeviceCredentials.mask(apiKey) + "]";
         }
     }
 

@@ -110,6 +110,27 @@ final class HttpCloudApi implements CloudApi {
         return new Confirmation(deviceId, text(answer, "status"), time(answer, "expires_at"));
     }
 
+    @Override
+    public Rotation rotateKey(String deviceId, char[] apiKey) throws CloudCallException {
+        HttpRequest request = HttpRequest.newBuilder(uri("/api/v1/devices/" + deviceId + "/rotate-key"))
+                .timeout(timeout).header("Content-Type", JSON_TYPE).header("Accept", JSON_TYPE)
+                .header("Authorization", "Bearer " + new String(apiKey))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.write(Map.of()))).build();
+        HttpResponse<byte[]> response = send(request);
+        if (response.statusCode() != 200) {
+            throw refusal(response);
+        }
+        Map<String, Object> answer = answer(response);
+        String newKey = text(answer, "api_key");
+        if (newKey == null || !newKey.startsWith("efk_")) {
+            // A new key may have been issued: a rotation retried with the current key voids it (docs/protocol.md).
+            throw CloudCallException.transientFailure(CloudCallException.PROTOCOL_ERROR,
+                    "The cloud's answer to the key rotation has no api_key.");
+        }
+        return new Rotation(deviceId, newKey.toCharArray(), time(answer, "expires_at"),
+                time(answer, "previous_key_valid_until"));
+    }
+
     /** Ends the call in progress, if any: it fails with {@code cloud_unreachable} ("cancelled"). */
     @Override
     public void cancel() {

@@ -226,4 +226,9 @@ public final class Provisioner implements ProvisioningService, ConfigurationProb
                         + ProvisioningCode.maskText(provisioningCode) + " is not of the shape PROV-XXXX-XXXX.", true));
         return engine.provision(code);
     }
+
+    @Override
+    public io.edgeflow.api.provisioning.RotatedKey rotateKey() throws ProvisioningException {
+        return engine.rotateKey();
+    }
 }

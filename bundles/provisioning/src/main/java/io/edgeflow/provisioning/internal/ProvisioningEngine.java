@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 
 import io.edgeflow.api.provisioning.ProvisioningException;
 import io.edgeflow.api.provisioning.ProvisioningState;
+import io.edgeflow.api.provisioning.RotatedKey;
 import io.edgeflow.api.status.StatusError;
 import io.edgeflow.api.vault.CredentialVault;
 import io.edgeflow.api.vault.DeviceCredentials;
@@ -77,6 +78,7 @@ final class ProvisioningEngine implements AutoCloseable {
     private final ProvisioningReport report;
     private final PreProvisioned preProvisioned;
     private final CloudSteps steps;
+    private final KeyRotation rotation;
 
     /** The latest settings, for the status and the local API's callers. */
     private volatile SaasSettings settings;
@@ -113,6 +115,7 @@ final class ProvisioningEngine implements AutoCloseable {
         this.report = new ProvisioningReport(clock);
         this.preProvisioned = new PreProvisioned(vault, jobs, report, identity, config);
         this.steps = new CloudSteps(vault, jobs, report, identity, config, usedCodes, hardwareFacts, networkFacts);
+        this.rotation = new KeyRotation(vault, identity);
     }
 
     // ---------------------------------------------------------------- events
@@ -223,6 +226,15 @@ final class ProvisioningEngine implements AutoCloseable {
         kick();
         // a registration and a confirmation, each bounded by the request timeout, and some slack
         return JobSlot.await(answer, s.requestTimeout().multipliedBy(2).plusSeconds(15));
+    }
+
+    /** Rotates the API key now, on the worker between runs ({@link KeyRotation}); an unconfirmed key is retried. */
+    RotatedKey rotateKey() throws ProvisioningException {
+        return KeyRotation.request(worker, settings.requestTimeout().multipliedBy(3).plusSeconds(15), () -> rotation
+                .rotate(applied, jobs.current() != null, confirmedDevice, () -> cloud.apply(applied), () -> {
+                    confirmedDevice = null; // the next run confirms the stored key, as after a restart
+                    scheduleRetry(backoff.next(null));
+                }));
     }
 
     /** Stops the worker: calls in progress end, a waiting API caller gets an error. */

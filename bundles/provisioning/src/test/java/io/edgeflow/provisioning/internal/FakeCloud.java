@@ -18,12 +18,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class FakeCloud implements CloudApi {
     static final Instant EXPIRES = Instant.parse("2027-11-28T16:03:16Z");
+    static final Instant ROTATED_EXPIRES = Instant.parse("2027-12-04T15:00:00Z");
+    static final Instant PREVIOUS_UNTIL = Instant.parse("2026-12-05T15:00:00Z");
 
     private final Map<String, String> codeStates = new HashMap<>(); // code -> active/consumed/expired/revoked
     private final Map<String, String> claims = new HashMap<>(); // code -> request id
     private final Map<String, String> claimDevices = new HashMap<>(); // code -> device
     private final Map<String, String> keys = new HashMap<>(); // device -> current key
     private final Map<String, Boolean> confirmed = new HashMap<>();
+    /** device -> the key that asked for a rotation, accepted until the new key is confirmed (the overlap window) */
+    private final Map<String, String> previousKeys = new HashMap<>();
+    private final Deque<CloudCallException> rotateFailures = new ArrayDeque<>();
+    private int loseRotations;
     /** The facts each confirmation reported, in order. */
     final List<Map<String, Object>> confirmFacts = new CopyOnWriteArrayList<>();
     private final Deque<CloudCallException> registerFailures = new ArrayDeque<>();
@@ -49,6 +55,26 @@ final class FakeCloud implements CloudApi {
         for (int i = 0; i < times; i++) {
             confirmFailures.add(e);
         }
+    }
+
+    synchronized void clearConfirmFailures() {
+        confirmFailures.clear();
+    }
+
+    synchronized void failRotate(CloudCallException e, int times) {
+        for (int i = 0; i < times; i++) {
+            rotateFailures.add(e);
+        }
+    }
+
+    /** The next n rotations issue a key, then the answer is lost. */
+    synchronized void loseRotations(int n) {
+        loseRotations = n;
+    }
+
+    /** @return true if the cloud accepts this key for the device now */
+    synchronized boolean accepts(String deviceId, String key) {
+        return key.equals(keys.get(deviceId)) || key.equals(previousKeys.get(deviceId));
     }
 
     synchronized void loseRegistrations(int n) {
@@ -148,9 +174,14 @@ final class FakeCloud implements CloudApi {
         if (!confirmFailures.isEmpty()) {
             throw confirmFailures.poll();
         }
-        if (!new String(apiKey).equals(keys.get(deviceId))) {
+        String presented = new String(apiKey);
+        if (presented.equals(previousKeys.get(deviceId))) {
+            return new Confirmation(deviceId, "active", EXPIRES); // the key that asked for a rotation: still active
+        }
+        if (!presented.equals(keys.get(deviceId))) {
             throw new CloudCallException("invalid_credentials", "Unknown API key.", true, 401, null);
         }
+        previousKeys.remove(deviceId); // confirming a rotated key ends the previous one
         confirmed.put(deviceId, true);
         for (Map.Entry<String, String> e : claimDevices.entrySet()) {
             if (e.getValue().equals(deviceId)) {
@@ -158,6 +189,31 @@ final class FakeCloud implements CloudApi {
             }
         }
         return new Confirmation(deviceId, "active", EXPIRES);
+    }
+
+    /** As the reference cloud: a new key for a confirmed device; any other unconfirmed key of it ends. */
+    @Override
+    public synchronized Rotation rotateKey(String deviceId, char[] apiKey) throws CloudCallException {
+        calls.add("rotate " + deviceId);
+        if (!rotateFailures.isEmpty()) {
+            throw rotateFailures.poll();
+        }
+        String presented = new String(apiKey);
+        if (!accepts(deviceId, presented)) {
+            throw new CloudCallException("invalid_credentials", "Unknown API key.", true, 401, null);
+        }
+        if (!isConfirmed(deviceId)) {
+            throw new CloudCallException("not_confirmed", "Confirm the registration first.", true, 409, null);
+        }
+        String key = "efk_" + deviceId + "_rotated" + calls.size() + "_padding_to_make_it_long";
+        keys.put(deviceId, key);
+        previousKeys.put(deviceId, presented);
+        if (loseRotations > 0) {
+            loseRotations--;
+            throw CloudCallException.transientFailure(CloudCallException.UNREACHABLE,
+                    "The connection to the cloud failed: Connection reset.");
+        }
+        return new Rotation(deviceId, key.toCharArray(), ROTATED_EXPIRES, PREVIOUS_UNTIL);
     }
 
     static CloudCallException unreachable() {

@@ -18,7 +18,13 @@ final class FakeVault implements CredentialVault {
     private String pending;
     private Identity confirmed;
     private boolean corrupt;
+    private int failStores;
     final List<String> operations = new ArrayList<>();
+
+    /** The next n stores fail as a full disk would, leaving what was stored. */
+    synchronized void failStores(int n) {
+        failStores = n;
+    }
 
     synchronized void corrupt() {
         corrupt = true;
@@ -33,7 +39,11 @@ final class FakeVault implements CredentialVault {
     }
 
     @Override
-    public synchronized void store(DeviceCredentials credentials) {
+    public synchronized void store(DeviceCredentials credentials) throws VaultException {
+        if (failStores > 0) {
+            failStores--;
+            throw new VaultException(VaultException.VAULT_IO_ERROR, "No space left on device");
+        }
         corrupt = false;
         if (confirmed != null && !confirmed.deviceId().equals(credentials.deviceId())) {
             confirmed = null; // as the file vault: other credentials are not confirmed yet
