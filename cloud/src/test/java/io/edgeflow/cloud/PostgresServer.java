@@ -90,6 +90,19 @@ final class PostgresServer {
         return server.stores.computeIfAbsent(dataDir.toAbsolutePath(), d -> server.newDatabase());
     }
 
+    /**
+     * @param dataDir a test cloud's data directory
+     * @return a connection to that cloud's store, whatever this run's engine: its schema on the tests' PostgreSQL
+     *         server, or {@code cloud.db} in the data directory
+     */
+    static Connection connectToStore(Path dataDir) throws java.sql.SQLException {
+        DatabaseUrl store = forTestCloud(dataDir);
+        if (store == null) {
+            return DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("cloud.db"));
+        }
+        return DriverManager.getConnection(store.jdbcUrl(), store.user(), store.password());
+    }
+
     /** @return the server, started if it is not running yet */
     static synchronized PostgresServer get() {
         if (running == null) {

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -124,7 +123,7 @@ class PreProvisionedDevicesTest {
         Answer a = create(Map.of("label", "hashed"));
         String id = a.text("device_id");
         String key = a.text("api_key");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + cloud.dataDir.resolve("cloud.db"));
+        try (Connection c = PostgresServer.connectToStore(cloud.dataDir);
                 PreparedStatement s = c.prepareStatement("SELECT key_hash, key_hint FROM api_keys WHERE device_id = ?")) {
             s.setString(1, id);
             try (ResultSet r = s.executeQuery()) {
