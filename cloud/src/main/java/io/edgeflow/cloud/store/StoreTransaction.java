@@ -37,6 +37,11 @@ public final class StoreTransaction {
         return db.connection();
     }
 
+    /** @return the statements on the nodes of a cloud and the presence of devices (several nodes only) */
+    public NodeRows nodes() {
+        return new NodeRows(db);
+    }
+
     /**
      * @param name a setting's name
      * @return its value, or null
