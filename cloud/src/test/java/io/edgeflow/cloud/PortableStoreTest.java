@@ -22,10 +22,11 @@ import io.edgeflow.cloud.provisioning.RegistrationRequest;
 import io.edgeflow.cloud.store.AuditEvent;
 import io.edgeflow.cloud.store.CodeRecord;
 import io.edgeflow.cloud.store.Database;
+import io.edgeflow.cloud.store.DatabaseUrl;
 
 /**
- * The provisioning rules run unchanged on SQLite (what the server uses) and on H2 in PostgreSQL mode:
- * the store's SQL stays portable, so a PostgreSQL store can follow.
+ * The provisioning rules run unchanged on SQLite (the default), on a real PostgreSQL server and on H2 in
+ * PostgreSQL mode: the store's SQL stays portable.
  */
 class PortableStoreTest {
     @TempDir
@@ -34,6 +35,7 @@ class PortableStoreTest {
     private Database open(String engine) throws Exception {
         return switch (engine) {
             case "sqlite" -> Database.open(dir);
+            case "postgresql" -> Database.open(DatabaseUrl.parse(PostgresServer.get().newDatabase()));
             case "h2-postgresql" -> Database.open("jdbc:h2:" + dir.resolve("h2").toAbsolutePath()
                     + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
             default -> throw new IllegalArgumentException(engine);
@@ -45,7 +47,7 @@ class PortableStoreTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "h2-postgresql"})
+    @ValueSource(strings = {"sqlite", "postgresql", "h2-postgresql"})
     void theWholeProtocolRunsOnTheEngine(String engine) throws Exception {
         MutableClock clock = new MutableClock(TestCloud.START);
         try (Database db = open(engine)) {

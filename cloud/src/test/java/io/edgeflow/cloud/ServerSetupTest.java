@@ -41,9 +41,14 @@ class ServerSetupTest {
         Path data = dir.resolve("data");
         try (TestCloud cloud = new TestCloud(data)) {
             assertThat(FilePermissions.mode(data)).isEqualTo("rwx------");
-            for (String secret : List.of("admin-token", "ca-key.pem", "server-key.pem", "code-hash.key", "cloud.db")) {
+            List<String> secrets = PostgresServer.selected()
+                    ? List.of("admin-token", "ca-key.pem", "server-key.pem", "code-hash.key")
+                    : List.of("admin-token", "ca-key.pem", "server-key.pem", "code-hash.key", "cloud.db");
+            for (String secret : secrets) {
                 assertThat(FilePermissions.mode(data.resolve(secret))).as(secret).isEqualTo("rw-------");
             }
+            // the store is where the run puts it: SQLite in the data directory, or PostgreSQL and no file
+            assertThat(Files.exists(data.resolve("cloud.db"))).as("cloud.db").isEqualTo(!PostgresServer.selected());
             assertThat(cloud.adminToken).matches("efa_[0-9a-z]{52}");
             String printed = cloud.startOutput();
             assertThat(printed).contains("Created a local CA: " + data.resolve("ca.pem").toAbsolutePath())

@@ -86,8 +86,8 @@ public final class TestCloud implements AutoCloseable {
             UpdateSettings updates) throws Exception {
         this.dataDir = dataDir;
         this.server = CloudServer.start(ServerConfig.ephemeral(dataDir).withSettings(settings).withTunnel(tunnel)
-                .withLimits(limits).withUpdates(updates), clock, new PrintStream(startOutput, true,
-                        StandardCharsets.UTF_8));
+                .withLimits(limits).withUpdates(updates).withDatabase(PostgresServer.forTestCloud(dataDir)), clock,
+                new PrintStream(startOutput, true, StandardCharsets.UTF_8));
         this.adminToken = Files.readString(dataDir.resolve("admin-token")).trim();
         this.tls = trusting(dataDir.resolve("ca.pem"));
         this.http = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)

@@ -79,6 +79,7 @@ public final class Cli {
                 "                         roll an update out in waves (--max-failures N per wave)",
                 "  deployments show|list|cancel   follow or cancel rollouts",
                 "  audit                  show the audit trail, newest first",
+                "  copy-database --to postgresql://...   copy a stopped SQLite cloud into PostgreSQL",
                 "  version                print the version", "", "Options:"},
             footer = {"", "Run any command with --help for its options. Exit status: 0 done, 1 the server refused,",
                 "2 a wrong command line, 3 the server could not be reached or a file could not be read."})
@@ -127,6 +128,7 @@ public final class Cli {
                 .addSubcommand(new ArtifactCommands(terminal))
                 .addSubcommand(new DeploymentCommands(terminal))
                 .addSubcommand(new AuditCommand(terminal))
+                .addSubcommand(new CopyDatabaseCommand(terminal))
                 .addSubcommand(new VersionCommand(terminal))
                 .addSubcommand("help", new CommandLine.HelpCommand());
         cli.setExpandAtFiles(false); // "@name" is an ordinary value (a label, a body), never a file to read

@@ -13,6 +13,7 @@ import io.edgeflow.cloud.provisioning.CloudSettings;
 import io.edgeflow.cloud.server.CloudServer;
 import io.edgeflow.cloud.server.ConnectionLimits;
 import io.edgeflow.cloud.server.ServerConfig;
+import io.edgeflow.cloud.store.DatabaseUrl;
 import io.edgeflow.protocol.TunnelProtocol;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
 import picocli.CommandLine.Command;
@@ -33,6 +34,9 @@ import picocli.CommandLine.Option;
             "Ctrl-C (SIGTERM)."},
         footer = {"", "Durations: 90s, 10m, 24h, 30d, 1h30m, or plain seconds."})
 final class ServeCommand implements Callable<Integer> {
+    /** The environment variable that names a PostgreSQL store when --database is not given. */
+    static final String DATABASE_URL_ENV = "EDGEFLOW_CLOUD_DATABASE_URL";
+
     private final Terminal terminal;
 
     @Option(names = "--port", paramLabel = "N", converter = Converters.WholeNumber.class,
@@ -44,6 +48,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "data directory (default $EDGEFLOW_CLOUD_DATA_DIR, else ./" + Cli.DEFAULT_DATA_DIR + ")")
     String dataDir;
+    @Option(names = "--database", paramLabel = "URL",
+            description = {"keep the store in PostgreSQL: postgresql://user:password@host:5432/database",
+                "(default $" + DATABASE_URL_ENV + ", else SQLite in the data directory)"})
+    String database;
     @Option(names = "--cert", paramLabel = "FILE",
             description = "use this PEM certificate chain (with --key) instead of the local CA's")
     Path cert;
@@ -150,7 +158,21 @@ final class ServeCommand implements Callable<Integer> {
         return new ServerConfig(or(bind, ServerConfig.DEFAULT_BIND), or(port, ServerConfig.DEFAULT_PORT),
                 ClientOptions.dataDir(dataDir, terminal.env), cert, key, settings, newAdminToken, tunnel, limits,
                 maxArtifactSize == null ? UpdateSettings.DEFAULTS
-                        : UpdateSettings.DEFAULTS.withMaxArtifactBytes(maxArtifactSize));
+                        : UpdateSettings.DEFAULTS.withMaxArtifactBytes(maxArtifactSize)).withDatabase(databaseUrl());
+    }
+
+    /** @return the PostgreSQL store named by --database or the environment, or null for SQLite */
+    private DatabaseUrl databaseUrl() {
+        String url = database != null ? database : terminal.env.get(DATABASE_URL_ENV);
+        if (url == null || url.isBlank()) {
+            return null;
+        }
+        try {
+            return DatabaseUrl.parse(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException((database != null ? "--database: " : DATABASE_URL_ENV + ": ")
+                    + e.getMessage());
+        }
     }
 
     private static <T> T or(T value, T fallback) {

@@ -96,7 +96,7 @@ public final class CloudServer implements AutoCloseable {
         byte[] codeKey;
         try {
             codeKey = dir.codeHashKey(random);
-            db = openDatabase(dir);
+            db = openDatabase(config, dir);
         } catch (IOException | RuntimeException e) {
             dir.close();
             throw e;
@@ -105,6 +105,7 @@ public final class CloudServer implements AutoCloseable {
         Rollouts rollouts = null;
         NodeCluster cluster = null;
         try {
+            out.println("Database: " + db.description());
             AdminTokens tokens = AdminTokens.ensure(db, dir.path(), clock, random, config.newAdminToken(),
                     file -> out.println("Admin token written to " + file + " (mode 0600); it is shown nowhere else."));
             Tls tls = tls(config, dir, clock, out);
@@ -283,11 +284,12 @@ public final class CloudServer implements AutoCloseable {
         return connector;
     }
 
-    private static Database openDatabase(DataDirectory dir) throws IOException {
+    private static Database openDatabase(ServerConfig config, DataDirectory dir) throws IOException {
         try {
-            return Database.open(dir.path());
+            return config.database() == null ? Database.open(dir.path()) : Database.open(config.database());
         } catch (SQLException e) {
-            throw new IOException("Cannot open the database in " + dir.path() + ": " + e.getMessage(), e);
+            throw new IOException("Cannot open the database " + (config.database() == null ? "in " + dir.path()
+                    : config.database()) + ": " + e.getMessage(), e);
         }
     }
 

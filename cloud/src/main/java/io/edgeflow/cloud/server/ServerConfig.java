@@ -3,6 +3,7 @@ package io.edgeflow.cloud.server;
 import java.nio.file.Path;
 
 import io.edgeflow.cloud.provisioning.CloudSettings;
+import io.edgeflow.cloud.store.DatabaseUrl;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
 import io.edgeflow.cloud.updates.UpdateSettings;
 
@@ -19,10 +20,11 @@ import io.edgeflow.cloud.updates.UpdateSettings;
  * @param tunnel device tunnel settings
  * @param limits what one client may hold: body timeout, idle timeout, connections per address
  * @param updates remote updates: the largest artifact, the redelivery delay
+ * @param database a PostgreSQL store, or null for SQLite in the data directory
  */
 public record ServerConfig(String bind, int port, Path dataDir, Path certificate, Path privateKey,
         CloudSettings settings, boolean newAdminToken, TunnelSettings tunnel, ConnectionLimits limits,
-        UpdateSettings updates) {
+        UpdateSettings updates, DatabaseUrl database) {
     /** Default port. */
     public static final int DEFAULT_PORT = 8443;
     /** The bind value that listens on both loopback addresses, 127.0.0.1 and ::1 (on one port). */
@@ -47,6 +49,26 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
         if (updates == null) {
             updates = UpdateSettings.DEFAULTS;
         }
+    }
+
+    /**
+     * With SQLite in the data directory.
+     *
+     * @param bind the address to listen on
+     * @param port the port; 0 for any free one
+     * @param dataDir the data directory
+     * @param certificate the operator's PEM certificate chain, or null for the local CA's
+     * @param privateKey the operator's PEM private key, or null
+     * @param settings provisioning settings
+     * @param newAdminToken true to revoke every admin token and hand over a new one
+     * @param tunnel device tunnel settings
+     * @param limits what one client may hold
+     * @param updates remote updates
+     */
+    public ServerConfig(String bind, int port, Path dataDir, Path certificate, Path privateKey,
+            CloudSettings settings, boolean newAdminToken, TunnelSettings tunnel, ConnectionLimits limits,
+            UpdateSettings updates) {
+        this(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, limits, updates, null);
     }
 
     /**
@@ -114,7 +136,8 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy with them
      */
     public ServerConfig withSettings(CloudSettings s) {
-        return new ServerConfig(bind, port, dataDir, certificate, privateKey, s, newAdminToken, tunnel, limits, updates);
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, s, newAdminToken, tunnel, limits,
+                updates, database);
     }
 
     /**
@@ -122,7 +145,8 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy with them
      */
     public ServerConfig withTunnel(TunnelSettings t) {
-        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, t, limits, updates);
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, t, limits,
+                updates, database);
     }
 
     /**
@@ -130,7 +154,8 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy listening on that port
      */
     public ServerConfig withPort(int p) {
-        return new ServerConfig(bind, p, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, limits, updates);
+        return new ServerConfig(bind, p, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, limits,
+                updates, database);
     }
 
     /**
@@ -138,7 +163,8 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy with them
      */
     public ServerConfig withLimits(ConnectionLimits l) {
-        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, l, updates);
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, l,
+                updates, database);
     }
 
     /**
@@ -146,6 +172,16 @@ public record ServerConfig(String bind, int port, Path dataDir, Path certificate
      * @return a copy with them
      */
     public ServerConfig withUpdates(UpdateSettings u) {
-        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, limits, u);
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, limits,
+                u, database);
+    }
+
+    /**
+     * @param d a PostgreSQL store, or null for SQLite in the data directory
+     * @return a copy with it
+     */
+    public ServerConfig withDatabase(DatabaseUrl d) {
+        return new ServerConfig(bind, port, dataDir, certificate, privateKey, settings, newAdminToken, tunnel, limits,
+                updates, d);
     }
 }

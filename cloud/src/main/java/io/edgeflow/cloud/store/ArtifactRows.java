@@ -9,14 +9,14 @@ import java.util.Optional;
 
 /** The statements on {@code artifacts} and {@code artifact_signatures} (remote updates); see {@link StoreTransaction}. */
 final class ArtifactRows {
-    private final Database db;
+    private final Session session;
 
-    ArtifactRows(Database db) {
-        this.db = db;
+    ArtifactRows(Session session) {
+        this.session = session;
     }
 
     void insertArtifact(ArtifactRecord a) throws SQLException {
-        PreparedStatement s = db.prepare("INSERT INTO artifacts (sha256, symbolic_name, version, size, uploaded_at)"
+        PreparedStatement s = session.prepare("INSERT INTO artifacts (sha256, symbolic_name, version, size, uploaded_at)"
                 + " VALUES (?, ?, ?, ?, ?)");
         s.setString(1, a.sha256());
         s.setString(2, a.symbolicName());
@@ -27,7 +27,7 @@ final class ArtifactRows {
     }
 
     Optional<ArtifactRecord> findArtifact(String sha256) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT sha256, symbolic_name, version, size, uploaded_at FROM artifacts"
+        PreparedStatement s = session.prepare("SELECT sha256, symbolic_name, version, size, uploaded_at FROM artifacts"
                 + " WHERE sha256 = ?");
         s.setString(1, sha256);
         String name;
@@ -47,7 +47,7 @@ final class ArtifactRows {
     }
 
     List<ArtifactRecord> listArtifacts(int limit) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT sha256 FROM artifacts ORDER BY uploaded_at DESC, sha256 LIMIT ?");
+        PreparedStatement s = session.prepare("SELECT sha256 FROM artifacts ORDER BY uploaded_at DESC, sha256 LIMIT ?");
         s.setInt(1, limit);
         List<String> ids = new ArrayList<>();
         try (ResultSet rs = s.executeQuery()) {
@@ -63,7 +63,7 @@ final class ArtifactRows {
     }
 
     private List<SignatureRecord> signaturesOf(String sha256) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT key_id, public_key, signature, added_at FROM artifact_signatures"
+        PreparedStatement s = session.prepare("SELECT key_id, public_key, signature, added_at FROM artifact_signatures"
                 + " WHERE sha256 = ? ORDER BY added_at, key_id");
         s.setString(1, sha256);
         List<SignatureRecord> list = new ArrayList<>();
@@ -76,11 +76,11 @@ final class ArtifactRows {
     }
 
     void putSignature(String sha256, SignatureRecord sig) throws SQLException {
-        PreparedStatement d = db.prepare("DELETE FROM artifact_signatures WHERE sha256 = ? AND key_id = ?");
+        PreparedStatement d = session.prepare("DELETE FROM artifact_signatures WHERE sha256 = ? AND key_id = ?");
         d.setString(1, sha256);
         d.setString(2, sig.keyId());
         d.executeUpdate();
-        PreparedStatement s = db.prepare("INSERT INTO artifact_signatures (sha256, key_id, public_key, signature,"
+        PreparedStatement s = session.prepare("INSERT INTO artifact_signatures (sha256, key_id, public_key, signature,"
                 + " added_at) VALUES (?, ?, ?, ?, ?)");
         s.setString(1, sha256);
         s.setString(2, sig.keyId());
@@ -93,14 +93,14 @@ final class ArtifactRows {
     void deleteArtifact(String sha256) throws SQLException {
         for (String sql : new String[] {"DELETE FROM artifact_signatures WHERE sha256 = ?",
             "DELETE FROM artifacts WHERE sha256 = ?"}) {
-            PreparedStatement s = db.prepare(sql);
+            PreparedStatement s = session.prepare(sql);
             s.setString(1, sha256);
             s.executeUpdate();
         }
     }
 
     List<String> unfinishedDeploymentsUsing(String sha256) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT d.id FROM deployments d JOIN deployment_artifacts a"
+        PreparedStatement s = session.prepare("SELECT d.id FROM deployments d JOIN deployment_artifacts a"
                 + " ON a.deployment_id = d.id WHERE a.sha256 = ? AND d.state IN ('running', 'halted') ORDER BY d.id");
         s.setString(1, sha256);
         List<String> ids = new ArrayList<>();
@@ -113,7 +113,7 @@ final class ArtifactRows {
     }
 
     boolean artifactTargets(String deviceId, String sha256) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT COUNT(*) FROM deployment_artifacts a JOIN deployment_devices t"
+        PreparedStatement s = session.prepare("SELECT COUNT(*) FROM deployment_artifacts a JOIN deployment_devices t"
                 + " ON t.deployment_id = a.deployment_id WHERE a.sha256 = ? AND t.device_id = ?");
         s.setString(1, sha256);
         s.setString(2, deviceId);

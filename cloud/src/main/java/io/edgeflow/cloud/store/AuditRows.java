@@ -11,14 +11,14 @@ final class AuditRows {
     private static final String AUDIT_COLUMNS = "id, at, event, result, source_address, code_id, code_mask,"
             + " device_id, request_id, detail";
 
-    private final Database db;
+    private final Session session;
 
-    AuditRows(Database db) {
-        this.db = db;
+    AuditRows(Session session) {
+        this.session = session;
     }
 
     void audit(AuditEvent e) throws SQLException {
-        PreparedStatement s = db.prepare("INSERT INTO audit_events (" + AUDIT_COLUMNS
+        PreparedStatement s = session.prepare("INSERT INTO audit_events (" + AUDIT_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         s.setLong(1, nextAuditId());
         s.setLong(2, e.at());
@@ -34,16 +34,19 @@ final class AuditRows {
     }
 
     private long nextAuditId() throws SQLException {
-        // One writer (the Database lock): MAX + 1 is safe and portable. Read inside the transaction,
-        // so a rolled-back event leaves no gap and a restart continues where the file ends.
-        PreparedStatement s = db.prepare("SELECT MAX(id) FROM audit_events");
+        // The dialect decides: MAX + 1 where one writer runs at a time (no gap after a rollback, and a
+        // restart continues where the file ends), a sequence where transactions run side by side.
+        PreparedStatement s = session.prepare(session.dialect().nextAuditIdQuery());
         try (ResultSet rs = s.executeQuery()) {
-            return rs.next() ? rs.getLong(1) + 1 : 1;
+            if (!rs.next()) {
+                throw new SQLException("no audit identifier");
+            }
+            return rs.getLong(1);
         }
     }
 
     List<AuditEvent> listAudit(long beforeId, int limit) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT " + AUDIT_COLUMNS
+        PreparedStatement s = session.prepare("SELECT " + AUDIT_COLUMNS
                 + " FROM audit_events WHERE id < ? ORDER BY id DESC LIMIT ?");
         s.setLong(1, beforeId <= 0 ? Long.MAX_VALUE : beforeId);
         s.setInt(2, limit);

@@ -15,14 +15,14 @@ final class CodeRows {
     private static final String CODE_COLUMNS = "id, code_hash, code_hint, label, created_at, expires_at, revoked_at,"
             + " claim_device_id, claim_request_id, claim_until, consumed_at, version";
 
-    private final Database db;
+    private final Session session;
 
-    CodeRows(Database db) {
-        this.db = db;
+    CodeRows(Session session) {
+        this.session = session;
     }
 
     void insertCode(CodeRecord c) throws SQLException {
-        PreparedStatement s = db.prepare("INSERT INTO provisioning_codes (" + CODE_COLUMNS
+        PreparedStatement s = session.prepare("INSERT INTO provisioning_codes (" + CODE_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         s.setString(1, c.id());
         s.setString(2, c.codeHash());
@@ -41,7 +41,7 @@ final class CodeRows {
 
     /** Compare-and-set on the version column: the race on a code is decided here. */
     boolean updateCode(CodeRecord c) throws SQLException {
-        PreparedStatement s = db.prepare("UPDATE provisioning_codes SET revoked_at = ?, claim_device_id = ?,"
+        PreparedStatement s = session.prepare("UPDATE provisioning_codes SET revoked_at = ?, claim_device_id = ?,"
                 + " claim_request_id = ?, claim_until = ?, consumed_at = ?, version = ? WHERE id = ? AND version = ?");
         setLong(s, 1, c.revokedAt());
         s.setString(2, c.claimDeviceId());
@@ -55,19 +55,19 @@ final class CodeRows {
     }
 
     Optional<CodeRecord> findCodeByHash(String codeHash) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT " + CODE_COLUMNS + " FROM provisioning_codes WHERE code_hash = ?");
+        PreparedStatement s = session.prepare("SELECT " + CODE_COLUMNS + " FROM provisioning_codes WHERE code_hash = ?");
         s.setString(1, codeHash);
         return oneCode(s);
     }
 
     Optional<CodeRecord> findCode(String id) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT " + CODE_COLUMNS + " FROM provisioning_codes WHERE id = ?");
+        PreparedStatement s = session.prepare("SELECT " + CODE_COLUMNS + " FROM provisioning_codes WHERE id = ?");
         s.setString(1, id);
         return oneCode(s);
     }
 
     List<CodeRecord> listCodes(int limit) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT " + CODE_COLUMNS
+        PreparedStatement s = session.prepare("SELECT " + CODE_COLUMNS
                 + " FROM provisioning_codes ORDER BY created_at DESC, id DESC LIMIT ?");
         s.setInt(1, limit);
         List<CodeRecord> codes = new ArrayList<>();

@@ -5,44 +5,48 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
+import java.time.Duration;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 
 import io.edgeflow.cloud.FilePermissions;
 
 /**
- * The cloud's database: one embedded SQLite file, {@code <data-dir>/cloud.db}, opened through JDBC.
+ * The cloud's database, on one of two engines with the same schema, transactions and guarantees:
+ * <ul>
+ * <li>SQLite (the default): one embedded file, {@code <data-dir>/cloud.db}, one connection, units of work
+ * one at a time with group commit ({@link SerialEngine}). The journal is a write-ahead log with
+ * {@code synchronous=FULL}: a commit that returned is on disk, so an answer sent after it survives a
+ * SIGKILL or a power cut.</li>
+ * <li>PostgreSQL ({@link #open(DatabaseUrl)}): a HikariCP pool, SERIALIZABLE transactions side by side,
+ * serialization failures run again ({@link PooledEngine}).</li>
+ * </ul>
+ * Either way: a race on a code has one winner, and no caller returns before the commit that holds its
+ * work, so nothing is answered that is not committed, and work that failed is rolled back.
  * <p>
- * Units of work run one at a time on one connection. SQLite allows one writer anyway, and serialising
- * in the process keeps the outcome of races (fifty devices on one code) decided by the database, not
- * by luck. The journal is a write-ahead log with {@code synchronous=FULL}: a commit that returned is on
- * disk, so an answer sent after it survives a SIGKILL or a power cut.
- * <p>
- * Group commit: the fsync of a commit costs far more than the SQL of a registration, so the units of
- * work that queue up while one commit is on its way are run together afterwards, each inside its own
- * savepoint (a unit that fails is rolled back alone), and committed with one fsync. No caller returns
- * before the commit that holds its work, so nothing is answered that is not on disk.
- * <p>
- * The SQL itself ({@link StoreTransaction}) is kept to what SQLite, H2 and PostgreSQL all accept.
+ * The schema is Flyway's versioned migrations ({@link Migrations}); the SQL ({@link StoreTransaction}) is
+ * kept to what SQLite, H2 and PostgreSQL all accept, the differences in {@link Dialect}.
  */
 public final class Database implements AutoCloseable {
     /** File name of the database inside the data directory. */
     public static final String FILE_NAME = "cloud.db";
+    /** Connections in a PostgreSQL store's pool. */
+    public static final int POOL_SIZE = 16;
 
-    private final Connection connection;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final Engine engine;
+    private final String description;
 
-    private Database(Connection connection) {
-        this.connection = connection;
+    private Database(Engine engine, String description) {
+        this.engine = engine;
+        this.description = description;
     }
 
     /**
-     * Opens (creating if needed) the database in a data directory and brings its schema up to date.
+     * Opens (creating if needed) the SQLite database in a data directory and brings its schema up to date.
      *
      * @param dataDir the data directory
      * @return the open database
@@ -60,31 +64,100 @@ public final class Database implements AutoCloseable {
 
     /**
      * Opens a database by JDBC URL and brings its schema up to date. The server uses SQLite
-     * ({@link #open(Path)}); the tests also run the store on H2 in PostgreSQL mode, to keep its SQL
-     * portable.
+     * ({@link #open(Path)}) or PostgreSQL ({@link #open(DatabaseUrl)}); the tests also run the store on H2
+     * in PostgreSQL mode, to keep its SQL portable.
      *
-     * @param jdbcUrl the URL; its driver must be on the class path
+     * @param jdbcUrl the URL, credentials included if it needs any; its driver must be on the class path
      * @return the open database
      * @throws SQLException if it cannot be opened
      */
     public static Database open(String jdbcUrl) throws SQLException {
-        Connection connection = DriverManager.getConnection(jdbcUrl);
-        if (jdbcUrl.startsWith("jdbc:sqlite:")) {
-            try (Statement s = connection.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=FULL");
-                s.execute("PRAGMA busy_timeout=10000");
-                s.execute("PRAGMA foreign_keys=ON");
-            }
+        Dialect dialect = Dialect.of(jdbcUrl);
+        if (dialect.concurrent()) {
+            return open(new DatabaseUrl(jdbcUrl, null, null));
         }
-        connection.setAutoCommit(false);
-        Database db = new Database(connection);
-        db.transaction(Schema::apply);
-        return db;
+        String migrated;
+        try (HikariDataSource once = pool(jdbcUrl, null, null, 2)) {
+            migrated = Migrations.apply(dialect, once);
+        }
+        Connection connection = DriverManager.getConnection(jdbcUrl);
+        try {
+            if (dialect == Dialect.SQLITE) {
+                try (Statement s = connection.createStatement()) {
+                    s.execute("PRAGMA journal_mode=WAL");
+                    s.execute("PRAGMA synchronous=FULL");
+                    s.execute("PRAGMA busy_timeout=10000");
+                    s.execute("PRAGMA foreign_keys=ON");
+                }
+            }
+            connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+        String where = dialect == Dialect.SQLITE ? jdbcUrl.substring("jdbc:sqlite:".length()) : jdbcUrl;
+        return new Database(new SerialEngine(connection, dialect), dialect.displayName() + " " + where + ", "
+                + migrated);
     }
 
     /**
-     * A unit of work inside one transaction.
+     * Opens a PostgreSQL store through a pool of {@value #POOL_SIZE} connections and brings its schema up to
+     * date (several clouds may do so at once: Flyway locks the schema history).
+     *
+     * @param url where it is
+     * @return the open database
+     * @throws SQLException if it cannot be reached or migrated; the message names the URL without its password
+     */
+    public static Database open(DatabaseUrl url) throws SQLException {
+        HikariDataSource pool;
+        try {
+            pool = pool(url.jdbcUrl(), url.user(), url.password(), POOL_SIZE);
+        } catch (HikariPool.PoolInitializationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new SQLException("Cannot connect to " + url + ": " + cause.getMessage(), e);
+        }
+        try {
+            String migrated = Migrations.apply(Dialect.POSTGRESQL, pool);
+            return new Database(new PooledEngine(pool), "PostgreSQL " + url + " (pool of " + POOL_SIZE
+                    + " connections, serializable), " + migrated);
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private static HikariDataSource pool(String jdbcUrl, String user, String password, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(Math.min(size, 2));
+        config.setAutoCommit(false);
+        config.setPoolName("edgeflow-store");
+        config.setConnectionTimeout(Duration.ofSeconds(30).toMillis());
+        if (Dialect.POSTGRESQL.equals(dialectOrNull(jdbcUrl))) {
+            config.setTransactionIsolation("TRANSACTION_SERIALIZABLE");
+        }
+        return new HikariDataSource(config);
+    }
+
+    private static Dialect dialectOrNull(String jdbcUrl) {
+        try {
+            return Dialect.of(jdbcUrl);
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /** @return the engine, where it is and the schema, for the start log line; never a password */
+    public String description() {
+        return description;
+    }
+
+    /**
+     * A unit of work inside one transaction. On PostgreSQL it may run more than once (a serialization
+     * failure runs it again): it reads and writes rows and acts outside the database only on what it returns.
      *
      * @param <T> what it returns
      */
@@ -98,28 +171,10 @@ public final class Database implements AutoCloseable {
         T run(StoreTransaction tx) throws SQLException;
     }
 
-    /** Most units of work committed together. */
-    private static final int MAX_BATCH = 256;
-
-    private final java.util.concurrent.ConcurrentLinkedQueue<Pending<?>> queue =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-
-    /** A unit of work waiting for its commit. */
-    private static final class Pending<T> {
-        final Work<T> work;
-        T result;
-        Throwable failure;
-        volatile boolean done;
-
-        Pending(Work<T> work) {
-            this.work = work;
-        }
-    }
-
     /**
      * Runs work in a transaction and returns once that transaction is committed; rolls the work back if
-     * it throws anything. Work queued by other threads at the same time may share the transaction (and
-     * its fsync), each inside its own savepoint.
+     * it throws anything. On SQLite, work queued by other threads at the same time may share the
+     * transaction (and its fsync), each inside its own savepoint.
      *
      * @param <T> the result type
      * @param work the work
@@ -127,114 +182,25 @@ public final class Database implements AutoCloseable {
      * @throws StoreException if the database failed, or the work threw an {@link SQLException}
      */
     public <T> T transaction(Work<T> work) {
-        Pending<T> mine = new Pending<>(work);
-        queue.add(mine);
-        lock.lock();
-        try {
-            if (!mine.done) {
-                runBatch();
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (mine.failure instanceof SQLException e) {
+        return engine.transaction(work);
+    }
+
+    /** What a unit of work comes to for its caller: its result, or its failure thrown. */
+    static <T> T outcome(T result, Throwable failure) {
+        if (failure instanceof SQLException e) {
             throw new StoreException("Database failure: " + e.getMessage(), e);
         }
-        if (mine.failure instanceof RuntimeException e) {
+        if (failure instanceof RuntimeException e) {
             throw e;
         }
-        if (mine.failure instanceof Error e) {
+        if (failure instanceof Error e) {
             throw e;
         }
-        return mine.result;
-    }
-
-    /** Under the lock: run what is queued (ours among it) and commit it with one fsync. */
-    private void runBatch() {
-        java.util.List<Pending<?>> batch = new java.util.ArrayList<>();
-        for (Pending<?> p; batch.size() < MAX_BATCH && (p = queue.poll()) != null;) {
-            batch.add(p);
-        }
-        boolean single = batch.size() == 1;
-        for (Pending<?> p : batch) {
-            runOne(p, single);
-        }
-        try {
-            connection.commit();
-        } catch (SQLException e) {
-            rollbackQuietly();
-            for (Pending<?> p : batch) {
-                if (p.failure == null) {
-                    p.failure = e;
-                    p.result = null;
-                }
-            }
-        }
-        for (Pending<?> p : batch) {
-            p.done = true;
-        }
-    }
-
-    private <T> void runOne(Pending<T> p, boolean single) {
-        java.sql.Savepoint savepoint = null;
-        try {
-            if (!single) {
-                savepoint = connection.setSavepoint();
-            }
-            p.result = p.work.run(new StoreTransaction(this));
-            if (savepoint != null) {
-                connection.releaseSavepoint(savepoint);
-            }
-        } catch (SQLException | RuntimeException | Error e) {
-            p.failure = e;
-            try {
-                if (savepoint != null) {
-                    connection.rollback(savepoint);
-                    connection.releaseSavepoint(savepoint);
-                } else {
-                    connection.rollback();
-                }
-            } catch (SQLException ignored) {
-                // the work's own failure is what matters; the commit will tell if the connection broke
-            }
-        }
-    }
-
-    private void rollbackQuietly() {
-        try {
-            connection.rollback();
-        } catch (SQLException ignored) {
-            // the original failure is what matters
-        }
-    }
-
-    PreparedStatement prepare(String sql) throws SQLException {
-        PreparedStatement statement = statements.get(sql);
-        if (statement == null) {
-            statement = connection.prepareStatement(sql);
-            statements.put(sql, statement);
-        }
-        statement.clearParameters();
-        return statement;
-    }
-
-    Connection connection() {
-        return connection;
+        return result;
     }
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            for (PreparedStatement statement : statements.values()) {
-                statement.close();
-            }
-            statements.clear();
-            connection.close();
-        } catch (SQLException e) {
-            throw new StoreException("Could not close the database: " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
-        }
+        engine.close();
     }
 }

@@ -15,15 +15,15 @@ final class DeploymentRows {
     private static final String DEPLOYMENT_COLUMNS = "id, state, spec, current_wave, created_at, updated_at";
     private static final String TARGET_COLUMNS = "deployment_id, device_id, wave, state, updated_at, reason, failed";
 
-    private final Database db;
+    private final Session session;
 
-    DeploymentRows(Database db) {
-        this.db = db;
+    DeploymentRows(Session session) {
+        this.session = session;
     }
 
     void insertDeployment(DeploymentRecord d, List<String> artifacts, List<DeploymentTarget> targets)
             throws SQLException {
-        PreparedStatement s = db.prepare("INSERT INTO deployments (" + DEPLOYMENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)");
+        PreparedStatement s = session.prepare("INSERT INTO deployments (" + DEPLOYMENT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)");
         s.setString(1, d.id());
         s.setString(2, d.state());
         s.setString(3, d.spec());
@@ -32,13 +32,13 @@ final class DeploymentRows {
         s.setLong(6, d.updatedAt());
         s.executeUpdate();
         for (String sha : artifacts) {
-            PreparedStatement a = db.prepare("INSERT INTO deployment_artifacts (deployment_id, sha256) VALUES (?, ?)");
+            PreparedStatement a = session.prepare("INSERT INTO deployment_artifacts (deployment_id, sha256) VALUES (?, ?)");
             a.setString(1, d.id());
             a.setString(2, sha);
             a.executeUpdate();
         }
         for (DeploymentTarget t : targets) {
-            PreparedStatement a = db.prepare("INSERT INTO deployment_devices (" + TARGET_COLUMNS
+            PreparedStatement a = session.prepare("INSERT INTO deployment_devices (" + TARGET_COLUMNS
                     + ") VALUES (?, ?, ?, ?, ?, ?, ?)");
             a.setString(1, t.deploymentId());
             a.setString(2, t.deviceId());
@@ -52,7 +52,7 @@ final class DeploymentRows {
     }
 
     Optional<DeploymentRecord> findDeployment(String id) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT " + DEPLOYMENT_COLUMNS + " FROM deployments WHERE id = ?");
+        PreparedStatement s = session.prepare("SELECT " + DEPLOYMENT_COLUMNS + " FROM deployments WHERE id = ?");
         s.setString(1, id);
         try (ResultSet rs = s.executeQuery()) {
             return rs.next() ? Optional.of(deployment(rs)) : Optional.empty();
@@ -60,7 +60,7 @@ final class DeploymentRows {
     }
 
     List<DeploymentRecord> listDeployments(int limit) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT " + DEPLOYMENT_COLUMNS
+        PreparedStatement s = session.prepare("SELECT " + DEPLOYMENT_COLUMNS
                 + " FROM deployments ORDER BY created_at DESC, id DESC LIMIT ?");
         s.setInt(1, limit);
         List<DeploymentRecord> list = new ArrayList<>();
@@ -73,7 +73,7 @@ final class DeploymentRows {
     }
 
     void updateDeployment(String id, String state, long currentWave, long at) throws SQLException {
-        PreparedStatement s = db.prepare("UPDATE deployments SET state = ?, current_wave = ?, updated_at = ? WHERE id = ?");
+        PreparedStatement s = session.prepare("UPDATE deployments SET state = ?, current_wave = ?, updated_at = ? WHERE id = ?");
         s.setString(1, state);
         s.setLong(2, currentWave);
         s.setLong(3, at);
@@ -82,14 +82,14 @@ final class DeploymentRows {
     }
 
     List<DeploymentTarget> targetsOf(String deploymentId) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT " + TARGET_COLUMNS
+        PreparedStatement s = session.prepare("SELECT " + TARGET_COLUMNS
                 + " FROM deployment_devices WHERE deployment_id = ? ORDER BY wave, device_id");
         s.setString(1, deploymentId);
         return targets(s);
     }
 
     List<DeploymentTarget> runningTargetsOfDevice(String deviceId) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT t.deployment_id, t.device_id, t.wave, t.state, t.updated_at,"
+        PreparedStatement s = session.prepare("SELECT t.deployment_id, t.device_id, t.wave, t.state, t.updated_at,"
                 + " t.reason, t.failed FROM deployment_devices t JOIN deployments d ON d.id = t.deployment_id"
                 + " WHERE t.device_id = ? AND d.state = 'running' AND t.wave <= d.current_wave"
                 + " ORDER BY d.created_at, d.id");
@@ -98,7 +98,7 @@ final class DeploymentRows {
     }
 
     Optional<DeploymentTarget> findTarget(String deploymentId, String deviceId) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT " + TARGET_COLUMNS
+        PreparedStatement s = session.prepare("SELECT " + TARGET_COLUMNS
                 + " FROM deployment_devices WHERE deployment_id = ? AND device_id = ?");
         s.setString(1, deploymentId);
         s.setString(2, deviceId);
@@ -108,7 +108,7 @@ final class DeploymentRows {
     }
 
     void updateTarget(DeploymentTarget t) throws SQLException {
-        PreparedStatement s = db.prepare("UPDATE deployment_devices SET state = ?, updated_at = ?, reason = ?,"
+        PreparedStatement s = session.prepare("UPDATE deployment_devices SET state = ?, updated_at = ?, reason = ?,"
                 + " failed = ? WHERE deployment_id = ? AND device_id = ?");
         s.setString(1, t.state());
         s.setLong(2, t.updatedAt());

@@ -17,14 +17,14 @@ final class DeviceRows {
     private static final String KEY_COLUMNS = "id, device_id, key_hash, key_hint, status, created_at, expires_at,"
             + " valid_until, confirmed_at, retired_at";
 
-    private final Database db;
+    private final Session session;
 
-    DeviceRows(Database db) {
-        this.db = db;
+    DeviceRows(Session session) {
+        this.session = session;
     }
 
     void insertDevice(DeviceRecord d) throws SQLException {
-        PreparedStatement s = db.prepare("INSERT INTO devices (" + DEVICE_COLUMNS
+        PreparedStatement s = session.prepare("INSERT INTO devices (" + DEVICE_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         s.setString(1, d.id());
         s.setString(2, d.codeId());
@@ -41,7 +41,7 @@ final class DeviceRows {
     }
 
     void updateDevice(DeviceRecord d) throws SQLException {
-        PreparedStatement s = db.prepare("UPDATE devices SET code_id = ?, request_id = ?, status = ?, hardware = ?,"
+        PreparedStatement s = session.prepare("UPDATE devices SET code_id = ?, request_id = ?, status = ?, hardware = ?,"
                 + " network = ?, source_address = ?, registered_at = ?, confirmed_at = ?, revoked_at = ?,"
                 + " updated_at = ? WHERE id = ?");
         s.setString(1, d.codeId());
@@ -61,7 +61,7 @@ final class DeviceRows {
     }
 
     Optional<DeviceRecord> findDevice(String id) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT " + DEVICE_COLUMNS + " FROM devices WHERE id = ?");
+        PreparedStatement s = session.prepare("SELECT " + DEVICE_COLUMNS + " FROM devices WHERE id = ?");
         s.setString(1, id);
         try (ResultSet rs = s.executeQuery()) {
             return rs.next() ? Optional.of(device(rs)) : Optional.empty();
@@ -69,7 +69,7 @@ final class DeviceRows {
     }
 
     List<DeviceRecord> listDevices(int limit) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT " + DEVICE_COLUMNS
+        PreparedStatement s = session.prepare("SELECT " + DEVICE_COLUMNS
                 + " FROM devices ORDER BY registered_at DESC, id DESC LIMIT ?");
         s.setInt(1, limit);
         List<DeviceRecord> devices = new ArrayList<>();
@@ -87,7 +87,7 @@ final class DeviceRows {
     }
 
     void insertKey(KeyRecord k) throws SQLException {
-        PreparedStatement s = db.prepare("INSERT INTO api_keys (" + KEY_COLUMNS
+        PreparedStatement s = session.prepare("INSERT INTO api_keys (" + KEY_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         s.setString(1, k.id());
         s.setString(2, k.deviceId());
@@ -103,7 +103,7 @@ final class DeviceRows {
     }
 
     void updateKey(KeyRecord k) throws SQLException {
-        PreparedStatement s = db.prepare("UPDATE api_keys SET status = ?, valid_until = ?, confirmed_at = ?,"
+        PreparedStatement s = session.prepare("UPDATE api_keys SET status = ?, valid_until = ?, confirmed_at = ?,"
                 + " retired_at = ? WHERE id = ?");
         s.setString(1, k.status());
         setLong(s, 2, k.validUntil());
@@ -114,7 +114,7 @@ final class DeviceRows {
     }
 
     List<KeyRecord> keysOf(String deviceId) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT " + KEY_COLUMNS
+        PreparedStatement s = session.prepare("SELECT " + KEY_COLUMNS
                 + " FROM api_keys WHERE device_id = ? ORDER BY created_at, id");
         s.setString(1, deviceId);
         List<KeyRecord> keys = new ArrayList<>();

@@ -8,14 +8,14 @@ import java.util.List;
 
 /** The statements on {@code meta} (settings by name) and {@code admin_tokens}; see {@link StoreTransaction}. */
 final class SettingRows {
-    private final Database db;
+    private final Session session;
 
-    SettingRows(Database db) {
-        this.db = db;
+    SettingRows(Session session) {
+        this.session = session;
     }
 
     String meta(String name) throws SQLException {
-        PreparedStatement s = db.prepare("SELECT val FROM meta WHERE name = ?");
+        PreparedStatement s = session.prepare("SELECT val FROM meta WHERE name = ?");
         s.setString(1, name);
         try (ResultSet rs = s.executeQuery()) {
             return rs.next() ? rs.getString(1) : null;
@@ -23,11 +23,11 @@ final class SettingRows {
     }
 
     void putMeta(String name, String value) throws SQLException {
-        PreparedStatement update = db.prepare("UPDATE meta SET val = ? WHERE name = ?");
+        PreparedStatement update = session.prepare("UPDATE meta SET val = ? WHERE name = ?");
         update.setString(1, value);
         update.setString(2, name);
         if (update.executeUpdate() == 0) {
-            PreparedStatement insert = db.prepare("INSERT INTO meta (name, val) VALUES (?, ?)");
+            PreparedStatement insert = session.prepare("INSERT INTO meta (name, val) VALUES (?, ?)");
             insert.setString(1, name);
             insert.setString(2, value);
             insert.executeUpdate();
@@ -35,7 +35,7 @@ final class SettingRows {
     }
 
     void insertAdminToken(String id, String tokenHash, long at) throws SQLException {
-        PreparedStatement s = db.prepare("INSERT INTO admin_tokens (id, token_hash, created_at) VALUES (?, ?, ?)");
+        PreparedStatement s = session.prepare("INSERT INTO admin_tokens (id, token_hash, created_at) VALUES (?, ?, ?)");
         s.setString(1, id);
         s.setString(2, tokenHash);
         s.setLong(3, at);
@@ -43,7 +43,7 @@ final class SettingRows {
     }
 
     List<String> adminTokenHashes() throws SQLException {
-        PreparedStatement s = db.prepare("SELECT token_hash FROM admin_tokens WHERE revoked_at IS NULL");
+        PreparedStatement s = session.prepare("SELECT token_hash FROM admin_tokens WHERE revoked_at IS NULL");
         List<String> hashes = new ArrayList<>();
         try (ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
@@ -54,7 +54,7 @@ final class SettingRows {
     }
 
     void revokeAdminTokens(long at) throws SQLException {
-        PreparedStatement s = db.prepare("UPDATE admin_tokens SET revoked_at = ? WHERE revoked_at IS NULL");
+        PreparedStatement s = session.prepare("UPDATE admin_tokens SET revoked_at = ? WHERE revoked_at IS NULL");
         s.setLong(1, at);
         s.executeUpdate();
     }

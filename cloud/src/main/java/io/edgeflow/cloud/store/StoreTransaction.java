@@ -15,7 +15,7 @@ import java.util.Optional;
  * the one surface the services see.
  */
 public final class StoreTransaction {
-    private final Database db;
+    private final Session session;
     private final SettingRows settings;
     private final CodeRows codes;
     private final DeviceRows devices;
@@ -23,8 +23,8 @@ public final class StoreTransaction {
     private final ArtifactRows artifacts;
     private final DeploymentRows deployments;
 
-    StoreTransaction(Database db) {
-        this.db = db;
+    StoreTransaction(Session db) {
+        this.session = db;
         this.settings = new SettingRows(db);
         this.codes = new CodeRows(db);
         this.devices = new DeviceRows(db);
@@ -34,7 +34,11 @@ public final class StoreTransaction {
     }
 
     Connection connection() {
-        return db.connection();
+        return session.connection();
+    }
+
+    Dialect dialect() {
+        return session.dialect();
     }
 
     /** @return the statements on the nodes of a cloud and the presence of devices (several nodes only) */
