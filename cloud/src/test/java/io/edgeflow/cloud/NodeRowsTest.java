@@ -14,7 +14,7 @@ import io.edgeflow.cloud.store.NodeRow;
 import io.edgeflow.cloud.store.PresenceRow;
 
 /**
- * The nodes' shared presence in the store: a node changes only the rows that name it, a dead node's devices go
+ * The nodes' shared presence in the store (SQLite, H2 and a real PostgreSQL): a node changes only the rows that name it, a dead node's devices go
  * offline when any node cleans up, and a device that moved to another node stays online there.
  */
 class NodeRowsTest {
@@ -26,12 +26,10 @@ class NodeRowsTest {
             case "sqlite" -> Database.open(dir);
             case "h2-postgresql" -> Database.open("jdbc:h2:" + dir.resolve("h2").toAbsolutePath()
                     + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+            case "postgresql" -> Database.open(io.edgeflow.cloud.store.DatabaseUrl.parse(
+                    PostgresServer.get().newDatabase()));
             default -> throw new IllegalArgumentException(engine);
         };
-        db.transaction(tx -> {
-            tx.nodes().ensureTables();
-            return null;
-        });
         return db;
     }
 
@@ -50,7 +48,7 @@ class NodeRowsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "h2-postgresql"})
+    @ValueSource(strings = {"sqlite", "h2-postgresql", "postgresql"})
     void aDeviceThatMovedIsNotMarkedOfflineByTheNodeItLeft(String engine) throws Exception {
         try (Database db = open(engine)) {
             db.transaction(tx -> {
@@ -83,7 +81,7 @@ class NodeRowsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "h2-postgresql"})
+    @ValueSource(strings = {"sqlite", "h2-postgresql", "postgresql"})
     void aNodeThatStoppedHeartbeatingIsCleanedUpWithItsDevices(String engine) throws Exception {
         try (Database db = open(engine)) {
             db.transaction(tx -> {

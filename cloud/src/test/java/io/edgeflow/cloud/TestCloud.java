@@ -96,8 +96,14 @@ public final class TestCloud implements AutoCloseable {
 
     /** A cloud started as one node of several (its store and certificate as {@code config} says). */
     public TestCloud(ServerConfig config, io.edgeflow.cloud.nodes.NodeSettings node) throws Exception {
+        this(config, node, null);
+    }
+
+    /** As above, on a clock of its own ({@code null}: {@link #clock}); nodes of one cloud share real time. */
+    public TestCloud(ServerConfig config, io.edgeflow.cloud.nodes.NodeSettings node, java.time.Clock nodeClock)
+            throws Exception {
         this.dataDir = config.dataDir();
-        this.server = CloudServer.start(config, node, clock, new PrintStream(startOutput, true,
+        this.server = CloudServer.start(config, node, nodeClock != null ? nodeClock : clock, new PrintStream(startOutput, true,
                 StandardCharsets.UTF_8));
         this.adminToken = Files.readString(dataDir.resolve("admin-token")).trim();
         this.tls = trusting(config.certificate() != null ? config.certificate() : dataDir.resolve("ca.pem"));

@@ -33,16 +33,22 @@ final class NodeOptions {
     /**
      * @param env the environment
      * @param certificate the --cert given, or null
+     * @param shared true if the store is PostgreSQL (SQLite is one process's file)
      * @return this node's settings, or null for a cloud of one node
      * @throws IllegalArgumentException naming the option that is wrong or missing
      * @throws IOException if the secret file cannot be read
      */
-    NodeSettings settings(Map<String, String> env, Path certificate) throws IOException {
+    NodeSettings settings(Map<String, String> env, Path certificate, boolean shared) throws IOException {
         if (url == null) {
             if (id != null || secretFile != null) {
                 throw new IllegalArgumentException("--node-id and --node-secret-file go with --node-url");
             }
             return null;
+        }
+        if (!shared) {
+            throw new IllegalArgumentException("--node-url needs --database postgresql://... (or "
+                    + ServeCommand.DATABASE_URL_ENV + "): the nodes share one PostgreSQL store; SQLite is one "
+                    + "node's file");
         }
         if (certificate == null) {
             throw new IllegalArgumentException("--node-url needs --cert and --key: every node serves the same "

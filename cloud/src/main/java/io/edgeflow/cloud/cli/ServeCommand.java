@@ -121,7 +121,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config();
-        io.edgeflow.cloud.nodes.NodeSettings nodeSettings = node.settings(terminal.env, config.certificate());
+        io.edgeflow.cloud.nodes.NodeSettings nodeSettings = node.settings(terminal.env, config.certificate(),
+                config.database() != null);
         terminal.out.println("EdgeFlow cloud " + Cli.version());
         terminal.out.println("Data directory: " + config.dataDir().toAbsolutePath().normalize());
         CloudServer server;

@@ -91,7 +91,6 @@ public final class NodeCluster implements Peers, AutoCloseable {
             X509Certificate served, byte[] codeKey) throws GeneralSecurityException {
         String check = keyCheck(codeKey);
         String agreed = db.transaction(tx -> {
-            tx.nodes().ensureTables();
             String known = tx.meta(CODE_KEY_CHECK);
             if (known == null) {
                 tx.putMeta(CODE_KEY_CHECK, check);

@@ -108,6 +108,9 @@ public final class CloudServer implements AutoCloseable {
             out.println("Database: " + db.description());
             AdminTokens tokens = AdminTokens.ensure(db, dir.path(), clock, random, config.newAdminToken(),
                     file -> out.println("Admin token written to " + file + " (mode 0600); it is shown nowhere else."));
+            if (node != null) {
+                tokens = tokens.sharedBy(db);
+            }
             Tls tls = tls(config, dir, clock, out);
             ProvisioningService service = new ProvisioningService(db, config.settings(), clock, random, codeKey);
             jetty = newJetty();

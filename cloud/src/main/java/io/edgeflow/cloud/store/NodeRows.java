@@ -17,19 +17,10 @@ import java.util.Optional;
  * device that moved to another node is never marked offline by the node it left.
  */
 public final class NodeRows {
-    private final Database db;
+    private final Session db;
 
-    NodeRows(Database db) {
+    NodeRows(Session db) {
         this.db = db;
-    }
-
-    /**
-     * Creates the tables if they are missing.
-     *
-     * @throws SQLException on failure
-     */
-    public void ensureTables() throws SQLException {
-        NodeSchema.apply(db.connection());
     }
 
     /**

@@ -43,7 +43,7 @@ public final class StoreTransaction {
 
     /** @return the statements on the nodes of a cloud and the presence of devices (several nodes only) */
     public NodeRows nodes() {
-        return new NodeRows(db);
+        return new NodeRows(session);
     }
 
     /**
