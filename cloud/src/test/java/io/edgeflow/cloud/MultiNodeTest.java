@@ -121,6 +121,7 @@ class MultiNodeTest {
         if (n3 != null) {
             n3.destroyForcibly();
         }
+        System.out.println("Node 3 printed:\n  " + String.join("\n  ", n3Output));
         if (n2 != null) {
             n2.close();
         }

@@ -207,6 +207,33 @@ class NodeCallsTest {
     }
 
     @Test
+    void serveRefusesAnIncompleteNode() throws Exception {
+        String data = dir.resolve("cli").toString();
+        String db = "postgresql://u:p@127.0.0.1:1/edgeflow";
+        String cert = dir.resolve("shared-ca").resolve("server.pem").toString();
+        String key = dir.resolve("shared-ca").resolve("server-key.pem").toString();
+        CliTest.Run sqlite = CliTest.cli(Map.of(), "serve", "--data-dir", data, "--node-url", "https://127.0.0.1:9");
+        assertThat(sqlite.status()).isEqualTo(io.edgeflow.cloud.cli.Cli.USAGE);
+        assertThat(sqlite.err()).contains("--node-url needs --database");
+        CliTest.Run noCert = CliTest.cli(Map.of(), "serve", "--data-dir", data, "--database", db, "--node-url",
+                "https://127.0.0.1:9");
+        assertThat(noCert.err()).contains("--node-url needs --cert and --key");
+        CliTest.Run noSecret = CliTest.cli(Map.of(), "serve", "--data-dir", data, "--database", db, "--cert", cert,
+                "--key", key, "--node-url", "https://127.0.0.1:9");
+        assertThat(noSecret.err()).contains("--node-secret-file FILE or EDGEFLOW_CLOUD_NODE_SECRET");
+        CliTest.Run shortSecret = CliTest.cli(Map.of("EDGEFLOW_CLOUD_NODE_SECRET", "tooshort-x1"), "serve",
+                "--data-dir", data, "--database", db, "--cert", cert, "--key", key, "--node-url",
+                "https://127.0.0.1:9");
+        assertThat(shortSecret.status()).isEqualTo(io.edgeflow.cloud.cli.Cli.USAGE);
+        assertThat(shortSecret.err()).contains("at least 32 characters").doesNotContain("tooshort-x1");
+        CliTest.Run badUrl = CliTest.cli(Map.of("EDGEFLOW_CLOUD_NODE_SECRET", secret), "serve", "--data-dir", data,
+                "--database", db, "--cert", cert, "--key", key, "--node-url", "http://127.0.0.1:9");
+        assertThat(badUrl.err()).contains("--node-url must be https://host:port").doesNotContain(secret);
+        CliTest.Run idAlone = CliTest.cli(Map.of(), "serve", "--data-dir", data, "--node-id", "n1");
+        assertThat(idAlone.err()).contains("--node-id and --node-secret-file go with --node-url");
+    }
+
+    @Test
     void aNodeWithAnotherCodeKeyIsRefused() throws Exception {
         try (Database db = store(dir.resolve("keys"))) {
             TunnelHub hub = new TunnelHub(TunnelSettings.DEFAULTS, Clock.systemUTC());
