@@ -57,6 +57,11 @@ class DurabilityTest {
         ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp",
                 classpath, "io.edgeflow.cloud.Main", "serve", "--port", "0", "--data-dir", data.toString())
                 .redirectErrorStream(true);
+        String database = PostgresServer.urlForTestCloud(data);
+        if (database != null) {
+            // the PostgreSQL run: the killed process's answered work must be in PostgreSQL after the restart
+            builder.environment().put("EDGEFLOW_CLOUD_DATABASE_URL", database);
+        }
         process = builder.start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Process p = process;
@@ -187,20 +192,37 @@ class DurabilityTest {
         assertNoSecretIn(data, secrets);
     }
 
-    /** Every file of the data directory but the admin token hand-over file, byte by byte. */
-    private static void assertNoSecretIn(Path data, List<String> secrets) throws IOException {
+    /**
+     * Every file of the data directory but the admin token hand-over file, byte by byte; in the PostgreSQL
+     * run also every row of the cloud's tables there, as text (its files may not be written yet: the test
+     * server runs with fsync off, and pages sit in its memory).
+     */
+    private static void assertNoSecretIn(Path data, List<String> secrets) throws Exception {
         List<Path> files;
         try (Stream<Path> s = Files.list(data)) {
             files = s.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("admin-token"))
                     .toList();
         }
-        assertThat(files).extracting(f -> f.getFileName().toString()).contains("cloud.db");
-        long scanned = 0;
+        String database = PostgresServer.urlForTestCloud(data);
+        if (database == null) {
+            assertThat(files).extracting(f -> f.getFileName().toString()).contains("cloud.db");
+        }
+        Map<String, String> contents = new java.util.LinkedHashMap<>();
         for (Path file : files) {
-            String content = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
-            scanned += content.length();
+            contents.put(file.getFileName().toString(),
+                    new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+        }
+        if (database != null) {
+            String rows = PostgresServer.get().rowsAsText(database);
+            assertThat(rows).as("the dump reads the cloud's tables").contains("code_created");
+            contents.put("the PostgreSQL store", rows);
+        }
+        long scanned = 0;
+        for (Map.Entry<String, String> content : contents.entrySet()) {
+            scanned += content.getValue().length();
             for (String secret : secrets) {
-                assertThat(content.contains(secret)).as(file.getFileName() + " holds a secret in clear").isFalse();
+                assertThat(content.getValue().contains(secret)).as(content.getKey() + " holds a secret in clear")
+                        .isFalse();
             }
         }
         assertThat(scanned).as("the scan read something").isGreaterThan(10_000);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged {@code target/edgeflow-cloud.jar}, run with {@code java -jar} as a user would: the shaded
- * jar must hold everything (Jetty, SQLite's native library, BouncyCastle).
+ * jar must hold everything (Jetty, SQLite's native library, BouncyCastle, the PostgreSQL driver, HikariCP,
+ * Flyway with its PostgreSQL plugin and the migrations).
  */
 class ExecutableJarIT {
     @TempDir
@@ -135,5 +136,56 @@ class ExecutableJarIT {
         assertThat(log.toString()).as("the server's log").doesNotContain("FORGED").doesNotContain("\u0085")
                 .doesNotContain("\u009b");
         assertThat(server.exitValue()).as("SIGTERM stops it cleanly").isIn(0, 143);
+    }
+
+    /** Starts {@code serve --port 0} from the jar in {@link #dir}; returns its URL and what it printed until then. */
+    private String[] serve(String databaseUrl) throws IOException {
+        ProcessBuilder serve = new ProcessBuilder(java("serve", "--port", "0")).directory(dir.toFile())
+                .redirectErrorStream(true);
+        if (databaseUrl != null) {
+            serve.environment().put("EDGEFLOW_CLOUD_DATABASE_URL", databaseUrl);
+        }
+        server = serve.start();
+        StringBuilder seen = new StringBuilder();
+        BufferedReader in = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null;) {
+            seen.append(line).append('\n');
+            Matcher m = Pattern.compile("Listening on (https://\\S+)").matcher(line);
+            if (m.find()) {
+                return new String[] {m.group(1), seen.toString()};
+            }
+        }
+        throw new AssertionError("the server did not start:\n" + seen);
+    }
+
+    private void stop() throws InterruptedException {
+        server.destroy();
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aSqliteCloudCopiedIntoPostgresqlServesFromThereWithTheSameToken() throws Exception {
+        PostgresServer pg = PostgresServer.get();
+        String database = pg.newDatabase();
+        String[] sqlite = serve(null);
+        assertThat(sqlite[1]).contains("Database: SQLite ");
+        assertThat(run("code", "create", "--label", "made on sqlite", "--url", sqlite[0]).status()).isZero();
+        stop();
+
+        Result copy = run("copy-database", "--to", database);
+        assertThat(copy.status()).as(copy.out()).isZero();
+        assertThat(copy.out()).contains("provisioning_codes: 1 row").contains("admin_tokens: 1 row")
+                .doesNotContain(pg.password());
+
+        String[] postgresql = serve(database);
+        assertThat(postgresql[1]).contains("Database: PostgreSQL postgresql://" + PostgresServer.USER + "@127.0.0.1:"
+                + pg.port() + "/" + PostgresServer.DATABASE).contains("schema 2.1 (0 migrations applied)")
+                .doesNotContain(pg.password());
+        // the admin token file of the data directory still works: its hash came along
+        assertThat(run("code", "create", "--label", "made on postgresql", "--url", postgresql[0]).status()).isZero();
+        assertThat(run("code", "list", "--url", postgresql[0]).out()).contains("made on sqlite")
+                .contains("made on postgresql");
+        assertThat(pg.rowsAsText(database)).contains("made on postgresql");
+        stop();
     }
 }

@@ -74,11 +74,20 @@ final class PostgresServer {
      *         same one for a data directory seen before (a restart); else null (SQLite in the data directory)
      */
     static DatabaseUrl forTestCloud(Path dataDir) {
+        String url = urlForTestCloud(dataDir);
+        return url == null ? null : DatabaseUrl.parse(url);
+    }
+
+    /**
+     * @param dataDir a test cloud's data directory
+     * @return {@link #forTestCloud} as the URL a person gives {@code serve} (with the password), or null
+     */
+    static String urlForTestCloud(Path dataDir) {
         if (!selected()) {
             return null;
         }
         PostgresServer server = get();
-        return DatabaseUrl.parse(server.stores.computeIfAbsent(dataDir.toAbsolutePath(), d -> server.newDatabase()));
+        return server.stores.computeIfAbsent(dataDir.toAbsolutePath(), d -> server.newDatabase());
     }
 
     /** @return the server, started if it is not running yet */
@@ -111,6 +120,33 @@ final class PostgresServer {
             throw new IllegalStateException("Cannot create schema " + schema + ": " + e.getMessage(), e);
         }
         return url(DATABASE) + "?currentSchema=" + schema;
+    }
+
+    /**
+     * @param url a store's URL from {@link #newDatabase()}
+     * @return every row of every table of the store, as PostgreSQL writes a row as text, one a line
+     */
+    String rowsAsText(String url) throws java.sql.SQLException {
+        DatabaseUrl store = DatabaseUrl.parse(url);
+        StringBuilder text = new StringBuilder();
+        try (Connection c = DriverManager.getConnection(store.jdbcUrl(), store.user(), store.password());
+                Statement s = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT table_name FROM information_schema.tables"
+                    + " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            for (String table : tables) {
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT t::text FROM " + table + " t")) {
+                    while (rs.next()) {
+                        text.append(rs.getString(1)).append('\n');
+                    }
+                }
+            }
+        }
+        return text.toString();
     }
 
     /** @return the URL of a database on this server, with the password */

@@ -57,7 +57,7 @@ final class CopyDatabaseCommand implements Callable<Integer> {
         }
         try (DataDirectory locked = new DataDirectory(dir);
                 Database from = Database.open(dir);
-                Database into = Database.open(target)) {
+                Database into = open(target)) {
             Map<String, Long> rows = DatabaseCopy.copy(from, into);
             terminal.out.println("Copied " + from.description());
             terminal.out.println("  into " + into.description() + ":");
@@ -65,9 +65,21 @@ final class CopyDatabaseCommand implements Callable<Integer> {
             terminal.out.println("Serve it with: serve --data-dir " + dir + " --database " + target
                     + "  (the password as in --to)");
             return Cli.OK;
-        } catch (java.io.IOException | java.sql.SQLException | StoreException e) {
+        } catch (java.io.IOException | java.sql.SQLException e) {
             terminal.err.println("error: " + e.getMessage());
             return Cli.REFUSED;
+        } catch (StoreException e) {
+            // the copy's own refusal or the database's error, without the "Database failure" wrapper
+            terminal.err.println("error: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+            return Cli.REFUSED;
+        }
+    }
+
+    private static Database open(DatabaseUrl target) throws java.sql.SQLException {
+        try {
+            return Database.open(target);
+        } catch (java.sql.SQLException e) {
+            throw new java.sql.SQLException("cannot open " + target + ": " + e.getMessage(), e);
         }
     }
 }

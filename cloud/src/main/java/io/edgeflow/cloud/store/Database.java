@@ -114,7 +114,8 @@ public final class Database implements AutoCloseable {
             pool = pool(url.jdbcUrl(), url.user(), url.password(), POOL_SIZE);
         } catch (HikariPool.PoolInitializationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new SQLException("Cannot connect to " + url + ": " + cause.getMessage(), e);
+            // the caller names the URL (without its password); the driver's message never holds the password
+            throw new SQLException("cannot connect: " + cause.getMessage(), e);
         }
         try {
             String migrated = Migrations.apply(Dialect.POSTGRESQL, pool);

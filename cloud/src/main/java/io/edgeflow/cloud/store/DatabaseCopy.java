@@ -58,8 +58,8 @@ public final class DatabaseCopy {
                     ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table + where)) {
                 rs.next();
                 if (rs.getLong(1) > 0) {
-                    throw new SQLException("the target database already holds a cloud (" + rs.getLong(1)
-                            + " rows in " + table + "); copy into an empty one");
+                    throw new SQLException("the target database holds a cloud already (" + table + " has "
+                            + rs.getLong(1) + (rs.getLong(1) == 1 ? " row" : " rows") + "); copy into an empty one");
                 }
             }
         }

@@ -1,10 +1,7 @@
 package io.edgeflow.cloud.store;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -47,7 +44,8 @@ final class PooledEngine implements Engine {
     }
 
     private <T> T runOnce(Database.Work<T> work) throws SQLException {
-        try (Connection connection = pool.getConnection(); Statements session = new Statements(connection)) {
+        try (Connection connection = pool.getConnection();
+                StatementCache session = new StatementCache(connection, Dialect.POSTGRESQL)) {
             try {
                 T result = work.run(new StoreTransaction(session));
                 connection.commit();
@@ -81,44 +79,5 @@ final class PooledEngine implements Engine {
     @Override
     public void close() {
         pool.close();
-    }
-
-    /** The statements of one transaction on one pooled connection, closed with it. */
-    private static final class Statements implements Session, AutoCloseable {
-        private final Connection connection;
-        private final Map<String, PreparedStatement> prepared = new HashMap<>();
-
-        Statements(Connection connection) {
-            this.connection = connection;
-        }
-
-        @Override
-        public PreparedStatement prepare(String sql) throws SQLException {
-            PreparedStatement statement = prepared.get(sql);
-            if (statement == null) {
-                // the driver keeps the server-side plan per connection (prepareThreshold), across transactions
-                statement = connection.prepareStatement(sql);
-                prepared.put(sql, statement);
-            }
-            statement.clearParameters();
-            return statement;
-        }
-
-        @Override
-        public Connection connection() {
-            return connection;
-        }
-
-        @Override
-        public Dialect dialect() {
-            return Dialect.POSTGRESQL;
-        }
-
-        @Override
-        public void close() throws SQLException {
-            for (PreparedStatement statement : prepared.values()) {
-                statement.close();
-            }
-        }
     }
 }

@@ -1,13 +1,10 @@
 package io.edgeflow.cloud.store;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -23,14 +20,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * savepoint (a unit that fails is rolled back alone), and committed with one fsync. No caller returns
  * before the commit that holds its work, so nothing is answered that is not on disk.
  */
-final class SerialEngine implements Engine, Session {
+final class SerialEngine implements Engine {
     /** Most units of work committed together. */
     private static final int MAX_BATCH = 256;
 
     private final Connection connection;
     private final Dialect dialect;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final StatementCache statements;
     private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
 
     /** A unit of work waiting for its commit. */
@@ -52,6 +49,7 @@ final class SerialEngine implements Engine, Session {
     SerialEngine(Connection connection, Dialect dialect) {
         this.connection = connection;
         this.dialect = dialect;
+        this.statements = new StatementCache(connection, dialect);
     }
 
     @Override
@@ -101,7 +99,7 @@ final class SerialEngine implements Engine, Session {
             if (!single) {
                 savepoint = connection.setSavepoint();
             }
-            p.result = p.work.run(new StoreTransaction(this));
+            p.result = p.work.run(new StoreTransaction(statements));
             if (savepoint != null) {
                 connection.releaseSavepoint(savepoint);
             }
@@ -129,22 +127,6 @@ final class SerialEngine implements Engine, Session {
     }
 
     @Override
-    public PreparedStatement prepare(String sql) throws SQLException {
-        PreparedStatement statement = statements.get(sql);
-        if (statement == null) {
-            statement = connection.prepareStatement(sql);
-            statements.put(sql, statement);
-        }
-        statement.clearParameters();
-        return statement;
-    }
-
-    @Override
-    public Connection connection() {
-        return connection;
-    }
-
-    @Override
     public Dialect dialect() {
         return dialect;
     }
@@ -153,10 +135,7 @@ final class SerialEngine implements Engine, Session {
     public void close() {
         lock.lock();
         try {
-            for (PreparedStatement statement : statements.values()) {
-                statement.close();
-            }
-            statements.clear();
+            statements.close();
             connection.close();
         } catch (SQLException e) {
             throw new StoreException("Could not close the database: " + e.getMessage(), e);
