@@ -17,4 +17,17 @@ CREATE TABLE device_presence (
 
 CREATE INDEX device_presence_node ON device_presence (node_id);
 
+
+-- Failed provisioning-code attempts and lockouts per source address (an IPv6 /64), counted by every
+-- node together: an address locked out on one node is locked out on all.
+CREATE TABLE failed_code_attempts (
+    address_key VARCHAR(64) NOT NULL,
+    at BIGINT NOT NULL);
+
+CREATE INDEX failed_code_attempts_address ON failed_code_attempts (address_key, at);
+
+CREATE TABLE address_lockouts (
+    address_key VARCHAR(64) PRIMARY KEY,
+    locked_until BIGINT NOT NULL);
+
 UPDATE meta SET val = '3' WHERE name = 'schema_version';

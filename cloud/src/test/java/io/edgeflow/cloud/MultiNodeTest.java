@@ -55,7 +55,8 @@ import io.edgeflow.cloud.updates.UpdateSettings;
  * are spread over them. An admin call on one node reaches a device tunnelled to another; a revocation on one
  * closes the tunnel on another; a race on one code across the nodes has one winner; the process node killed
  * with SIGKILL: its devices come back through the others, and the one that does not is offline within the
- * heartbeat timeout.
+ * heartbeat timeout. Failed codes are counted by the nodes together: five on each of two nodes lock the address
+ * out on both.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiNodeTest {
@@ -363,5 +364,24 @@ class MultiNodeTest {
                 + "/local/api/v1/device/facts", null);
         assertThat(offline.status()).isEqualTo(502);
         assertThat(offline.error()).isEqualTo("device_offline");
+    }
+
+    @Test
+    @Order(5)
+    void failedCodesAreCountedByEveryNodeTogether() throws Exception {
+        String good = n1.createCode();
+        // five wrong codes on each node: alone, neither reaches the limit of ten
+        for (int i = 0; i < 10; i++) {
+            TestCloud cloud = i % 2 == 0 ? n1 : n2;
+            TestCloud.Answer a = cloud.register(String.format("PROV-%04d-%04d", i, i));
+            assertThat(a.status()).as("attempt " + (i + 1) + ": " + a).isEqualTo(404);
+        }
+        for (TestCloud cloud : List.of(n1, n2)) {
+            TestCloud.Answer locked = cloud.register(good);
+            assertThat(locked.status()).as(locked.toString()).isEqualTo(429);
+            assertThat(locked.error()).isEqualTo("rate_limited");
+            assertThat(Long.parseLong(locked.raw().headers().firstValue("Retry-After").orElseThrow()))
+                    .isBetween(1L, 900L);
+        }
     }
 }

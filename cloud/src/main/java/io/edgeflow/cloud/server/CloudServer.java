@@ -122,6 +122,7 @@ public final class CloudServer implements AutoCloseable {
             jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults, artifacts, rollouts, node));
             jetty.setErrorHandler(new JsonErrorHandler());
             if (node != null) {
+                service.shareFailures(new io.edgeflow.cloud.nodes.StoreFailures(db));
                 cluster = NodeCluster.join(db, node, tunnels, clock, tls.identity().chain().get(0), codeKey);
                 out.println("Node " + node.nodeId() + ", reached by the other nodes at " + node.url());
             }

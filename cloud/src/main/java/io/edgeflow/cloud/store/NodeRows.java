@@ -176,6 +176,65 @@ public final class NodeRows {
     }
 
     /**
+     * @param key an address's key
+     * @return until when it is locked out (ms since the epoch), or 0
+     * @throws SQLException on failure
+     */
+    public long lockedUntil(String key) throws SQLException {
+        PreparedStatement s = db.prepare("SELECT locked_until FROM address_lockouts WHERE address_key = ?");
+        s.setString(1, key);
+        try (ResultSet rs = s.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /**
+     * Records a failed code attempt of an address; when the attempts of every node within the window reach
+     * the limit (and the address is not locked out already), locks it out and forgets its attempts.
+     *
+     * @param key the address's key
+     * @param now when
+     * @param windowMillis the window
+     * @param maxFailures the limit
+     * @param lockoutMillis how long the lockout lasts
+     * @return true if this attempt started a lockout
+     * @throws SQLException on failure
+     */
+    public boolean failed(String key, long now, long windowMillis, int maxFailures, long lockoutMillis)
+            throws SQLException {
+        PreparedStatement old = db.prepare("DELETE FROM failed_code_attempts WHERE address_key = ? AND at <= ?");
+        old.setString(1, key);
+        old.setLong(2, now - windowMillis);
+        old.executeUpdate();
+        PreparedStatement insert = db.prepare("INSERT INTO failed_code_attempts (address_key, at) VALUES (?, ?)");
+        insert.setString(1, key);
+        insert.setLong(2, now);
+        insert.executeUpdate();
+        PreparedStatement count = db.prepare("SELECT COUNT(*) FROM failed_code_attempts WHERE address_key = ?");
+        count.setString(1, key);
+        long failures;
+        try (ResultSet rs = count.executeQuery()) {
+            rs.next();
+            failures = rs.getLong(1);
+        }
+        if (failures < maxFailures || lockedUntil(key) > now) {
+            return false;
+        }
+        PreparedStatement expired = db.prepare("DELETE FROM address_lockouts WHERE address_key = ? OR locked_until <= ?");
+        expired.setString(1, key);
+        expired.setLong(2, now);
+        expired.executeUpdate();
+        PreparedStatement lock = db.prepare("INSERT INTO address_lockouts (address_key, locked_until) VALUES (?, ?)");
+        lock.setString(1, key);
+        lock.setLong(2, now + lockoutMillis);
+        lock.executeUpdate();
+        PreparedStatement forget = db.prepare("DELETE FROM failed_code_attempts WHERE address_key = ?");
+        forget.setString(1, key);
+        forget.executeUpdate();
+        return true;
+    }
+
+    /**
      * @param deviceId a device
      * @return its presence, with the address of the node holding its tunnel; empty if it never connected
      * @throws SQLException on failure
