@@ -249,6 +249,7 @@ class MultiNodeTest {
         for (String url : List.of(n1.url(), n2.url(), n3Url)) {
             JsonNode view = device(url, id);
             assertThat(view.path("online").asBoolean()).as("online, seen from " + url).isTrue();
+            assertThat(view.path("node").asText()).as("the node holding the tunnel").isEqualTo("node-3");
         }
         CompletableFuture<TestCloud.Answer> remote = CompletableFuture.supplyAsync(() -> {
             try {
@@ -344,6 +345,7 @@ class MultiNodeTest {
         SimulatedDevice fOn1 = connect(n1.url(), f);
         Eventually.until("f online again", Duration.ofSeconds(10),
                 () -> device(n2.url(), f.text("device_id")).path("online").asBoolean());
+        assertThat(device(n2.url(), f.text("device_id")).path("node").asText()).isEqualTo("node-1");
         CompletableFuture<TestCloud.Answer> remote = CompletableFuture.supplyAsync(() -> {
             try {
                 return call(n2.url(), "GET", "/api/v1/admin/devices/" + f.text("device_id")
@@ -360,6 +362,7 @@ class MultiNodeTest {
                 () -> !device(n1.url(), g.text("device_id")).path("online").asBoolean());
         JsonNode gView = device(n2.url(), g.text("device_id"));
         assertThat(gView.path("online").asBoolean()).isFalse();
+        assertThat(gView.has("node")).isFalse();
         TestCloud.Answer offline = call(n1.url(), "GET", "/api/v1/admin/devices/" + g.text("device_id")
                 + "/local/api/v1/device/facts", null);
         assertThat(offline.status()).isEqualTo(502);

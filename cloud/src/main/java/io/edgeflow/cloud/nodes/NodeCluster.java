@@ -193,7 +193,8 @@ public final class NodeCluster implements Peers, AutoCloseable {
         boolean online = p.nodeId() != null && !p.nodeId().equals(settings.nodeId()) && p.nodeUrl() != null;
         Instant beat = instant(p.lastHeartbeatAt());
         if (online) {
-            return Optional.of(new Presence(true, instant(p.connectedAt()), beat, null, p.remoteAddress()));
+            return Optional.of(new Presence(true, instant(p.connectedAt()), beat, null, p.remoteAddress(),
+                    p.nodeId()));
         }
         // a row naming this node without a tunnel here is left from a failed write: the device is offline
         Instant gone = p.disconnectedAt() != null ? instant(p.disconnectedAt()) : clock.instant();
@@ -244,6 +245,11 @@ public final class NodeCluster implements Peers, AutoCloseable {
             }
         });
         return result;
+    }
+
+    @Override
+    public String nodeId() {
+        return settings.nodeId();
     }
 
     @Override

@@ -34,7 +34,15 @@ public interface Peers {
         @Override
         public void revoked(String deviceId) {
         }
+
+        @Override
+        public String nodeId() {
+            return null;
+        }
     };
+
+    /** @return this node's id, or null for a cloud of one node */
+    String nodeId();
 
     /**
      * A device's tunnel opened on this node.

@@ -131,7 +131,8 @@ public final class TunnelHub {
     public Presence presence(String deviceId) {
         DeviceTunnel t = open.get(deviceId);
         if (t != null) {
-            return new Presence(true, t.connectedSince(), t.lastHeartbeat(), null, t.remoteAddress());
+            return new Presence(true, t.connectedSince(), t.lastHeartbeat(), null, t.remoteAddress(),
+                    peers.nodeId());
         }
         return peers.presence(deviceId).orElseGet(() -> closed.getOrDefault(deviceId, Presence.NEVER_SEEN));
     }
