@@ -35,6 +35,7 @@ import io.edgeflow.cloud.provisioning.CloudSettings;
 import io.edgeflow.cloud.server.CloudServer;
 import io.edgeflow.cloud.server.ConnectionLimits;
 import io.edgeflow.cloud.server.ServerConfig;
+import io.edgeflow.cloud.store.DatabaseUrl;
 import io.edgeflow.cloud.tls.Pem;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
 import io.edgeflow.cloud.updates.UpdateSettings;
@@ -84,9 +85,20 @@ public final class TestCloud implements AutoCloseable {
 
     public TestCloud(Path dataDir, CloudSettings settings, TunnelSettings tunnel, ConnectionLimits limits,
             UpdateSettings updates) throws Exception {
+        this(dataDir, settings, tunnel, limits, updates, PostgresServer.forTestCloud(dataDir));
+    }
+
+    /** A cloud on the given store, whatever this run's engine: one of several nodes on one PostgreSQL. */
+    public TestCloud(Path dataDir, DatabaseUrl database) throws Exception {
+        this(dataDir, CloudSettings.DEFAULTS, TunnelSettings.DEFAULTS, ConnectionLimits.DEFAULTS,
+                UpdateSettings.DEFAULTS, database);
+    }
+
+    private TestCloud(Path dataDir, CloudSettings settings, TunnelSettings tunnel, ConnectionLimits limits,
+            UpdateSettings updates, DatabaseUrl database) throws Exception {
         this.dataDir = dataDir;
         this.server = CloudServer.start(ServerConfig.ephemeral(dataDir).withSettings(settings).withTunnel(tunnel)
-                .withLimits(limits).withUpdates(updates).withDatabase(PostgresServer.forTestCloud(dataDir)), clock,
+                .withLimits(limits).withUpdates(updates).withDatabase(database), clock,
                 new PrintStream(startOutput, true, StandardCharsets.UTF_8));
         this.adminToken = Files.readString(dataDir.resolve("admin-token")).trim();
         this.tls = trusting(dataDir.resolve("ca.pem"));

@@ -106,6 +106,8 @@ final class DeviceRegistry extends TransactionalRules {
                 }
                 tx.audit(new AuditEvent(0, now, "device_revoked", "ok", actor, d.codeId(), null, id, null,
                         "was " + d.status()));
+                // the other clouds on a shared store close its tunnel if they hold it (on commit only)
+                tx.announceRevocation(id);
             }
             return Outcome.ok(details(tx, id).orElseThrow());
         }).get();

@@ -117,6 +117,8 @@ public final class CloudServer implements AutoCloseable {
             ClientFaultLog faults = new ClientFaultLog();
             ServerConnector connector = listen(jetty, config, tls.identity(), faults, out);
             TunnelHub tunnels = new TunnelHub(config.tunnel(), clock);
+            // a device revoked through another cloud on the same PostgreSQL store: its tunnel here closes too
+            db.onRevocation(tunnels::revokeHere); // not revoke: the notice reached every node already
             Artifacts artifacts = new Artifacts(db, dir.path(), clock, config.updates().maxArtifactBytes());
             rollouts = new Rollouts(db, tunnels, clock, random, config.updates().redeliveryDelay());
             jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults, artifacts, rollouts, node));

@@ -8,6 +8,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -39,10 +42,14 @@ public final class Database implements AutoCloseable {
 
     private final Engine engine;
     private final String description;
+    /** Where a PostgreSQL store is (for the revocation listener's own connection); null on SQLite. */
+    private final DatabaseUrl shared;
+    private final List<RevocationListener> listeners = new CopyOnWriteArrayList<>();
 
-    private Database(Engine engine, String description) {
+    private Database(Engine engine, String description, DatabaseUrl shared) {
         this.engine = engine;
         this.description = description;
+        this.shared = shared;
     }
 
     /**
@@ -97,7 +104,7 @@ public final class Database implements AutoCloseable {
         }
         String where = dialect == Dialect.SQLITE ? jdbcUrl.substring("jdbc:sqlite:".length()) : jdbcUrl;
         return new Database(new SerialEngine(connection, dialect), dialect.displayName() + " " + where + ", "
-                + migrated);
+                + migrated, null);
     }
 
     /**
@@ -120,7 +127,7 @@ public final class Database implements AutoCloseable {
         try {
             String migrated = Migrations.apply(Dialect.POSTGRESQL, pool);
             return new Database(new PooledEngine(pool), "PostgreSQL " + url + " (pool of " + POOL_SIZE
-                    + " connections, serializable), " + migrated);
+                    + " connections, serializable), " + migrated, url);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e;
@@ -200,8 +207,24 @@ public final class Database implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Hears the devices revoked by any cloud on this store, this one included ({@link
+     * StoreTransaction#announceRevocation}), until the database is closed. On SQLite this process is the whole
+     * cloud and nothing is heard.
+     *
+     * @param listener called with each revoked Device ID, on a thread of the store's
+     */
+    public void onRevocation(Consumer<String> listener) {
+        if (shared != null) {
+            listeners.add(new RevocationListener(shared, listener));
+        }
+    }
+
     @Override
     public void close() {
+        for (RevocationListener l : listeners) {
+            l.close();
+        }
         engine.close();
     }
 }

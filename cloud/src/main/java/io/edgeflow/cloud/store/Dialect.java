@@ -82,6 +82,17 @@ enum Dialect {
     }
 
     /**
+     * @return a statement that tells every cloud on the store, once the transaction commits, that the device
+     *         (its one parameter) was revoked; null where one process is the whole cloud (SQLite)
+     */
+    String revocationNotice() {
+        return this == POSTGRESQL ? "SELECT pg_notify('" + REVOCATIONS + "', ?)" : null;
+    }
+
+    /** The PostgreSQL notification channel of revocations. */
+    static final String REVOCATIONS = "edgeflow_device_revoked";
+
+    /**
      * @param e a failure
      * @return true if it is a serialization failure or deadlock: the transaction may run again
      */

@@ -1,6 +1,7 @@
 package io.edgeflow.cloud.store;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +45,23 @@ public final class StoreTransaction {
     /** @return the statements on the nodes of a cloud and the presence of devices (several nodes only) */
     public NodeRows nodes() {
         return new NodeRows(session);
+    }
+
+    /**
+     * Tells every cloud on this store that a device was revoked, when (and only if) this transaction commits:
+     * each closes the device's tunnel if it holds it ({@link Database#onRevocation}). Nothing to do on SQLite,
+     * where this process is the whole cloud.
+     *
+     * @param deviceId the device
+     * @throws SQLException on failure
+     */
+    public void announceRevocation(String deviceId) throws SQLException {
+        String sql = session.dialect().revocationNotice();
+        if (sql != null) {
+            PreparedStatement s = session.prepare(sql);
+            s.setString(1, deviceId);
+            s.execute();
+        }
     }
 
     /**
