@@ -90,14 +90,23 @@ public final class NodeCluster implements Peers, AutoCloseable {
     public static NodeCluster join(Database db, NodeSettings settings, TunnelHub hub, Clock clock,
             X509Certificate served, byte[] codeKey) throws GeneralSecurityException {
         String check = keyCheck(codeKey);
-        String agreed = db.transaction(tx -> {
-            String known = tx.meta(CODE_KEY_CHECK);
-            if (known == null) {
-                tx.putMeta(CODE_KEY_CHECK, check);
-                return check;
+        String agreed;
+        try {
+            agreed = db.transaction(tx -> {
+                String known = tx.meta(CODE_KEY_CHECK);
+                if (known == null) {
+                    tx.putMeta(CODE_KEY_CHECK, check);
+                    return check;
+                }
+                return known;
+            });
+        } catch (io.edgeflow.cloud.store.StoreException e) {
+            // the first two nodes starting at once: the other wrote its check first, read it
+            agreed = db.transaction(tx -> tx.meta(CODE_KEY_CHECK));
+            if (agreed == null) {
+                throw e;
             }
-            return known;
-        });
+        }
         if (!agreed.equals(check)) {
             throw new IllegalStateException("This node's code-hash-key (in its data directory) is not the one the "
                     + "other nodes of this database use: codes created on one node would be unknown on another. "
