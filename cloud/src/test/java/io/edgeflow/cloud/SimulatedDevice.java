@@ -23,8 +23,13 @@ final class SimulatedDevice implements WebSocket.Listener, AutoCloseable {
     WebSocket ws;
 
     static SimulatedDevice connect(TestCloud cloud, String deviceId, String key, String... protocols) throws Exception {
+        return connect(cloud.http, cloud.url(), deviceId, key, protocols);
+    }
+
+    static SimulatedDevice connect(java.net.http.HttpClient http, String url, String deviceId, String key,
+            String... protocols) throws Exception {
         SimulatedDevice device = new SimulatedDevice();
-        WebSocket.Builder builder = cloud.http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         if (deviceId != null) {
             builder.header("X-EdgeFlow-Device-Id", deviceId);
         }
@@ -36,7 +41,7 @@ final class SimulatedDevice implements WebSocket.Listener, AutoCloseable {
             System.arraycopy(protocols, 1, rest, 0, rest.length);
             builder.subprotocols(protocols[0], rest);
         }
-        URI uri = URI.create(cloud.url().replace("https://", "wss://") + "/api/v1/tunnel");
+        URI uri = URI.create(url.replace("https://", "wss://") + "/api/v1/tunnel");
         device.ws = builder.buildAsync(uri, device).get(10, TimeUnit.SECONDS);
         return device;
     }
@@ -95,7 +100,7 @@ final class SimulatedDevice implements WebSocket.Listener, AutoCloseable {
         }
     }
 
-    void send(String text) throws Exception {
+    synchronized void send(String text) throws Exception {
         ws.sendText(text, true).get(5, TimeUnit.SECONDS);
     }
 

@@ -106,6 +106,23 @@ public final class TestCloud implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
+    /** A cloud started as one node of several (its store and certificate as {@code config} says). */
+    public TestCloud(ServerConfig config, io.edgeflow.cloud.nodes.NodeSettings node) throws Exception {
+        this(config, node, null);
+    }
+
+    /** As above, on a clock of its own ({@code null}: {@link #clock}); nodes of one cloud share real time. */
+    public TestCloud(ServerConfig config, io.edgeflow.cloud.nodes.NodeSettings node, java.time.Clock nodeClock)
+            throws Exception {
+        this.dataDir = config.dataDir();
+        this.server = CloudServer.start(config, node, nodeClock != null ? nodeClock : clock, new PrintStream(startOutput, true,
+                StandardCharsets.UTF_8));
+        this.adminToken = Files.readString(dataDir.resolve("admin-token")).trim();
+        this.tls = trusting(config.certificate() != null ? config.certificate() : dataDir.resolve("ca.pem"));
+        this.http = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
     public static SSLContext trusting(Path caFile) throws Exception {
         List<X509Certificate> certificates = Pem.readCertificates(caFile);
         KeyStore trust = KeyStore.getInstance("PKCS12");

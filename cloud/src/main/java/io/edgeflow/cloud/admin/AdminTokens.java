@@ -26,9 +26,26 @@ public final class AdminTokens {
     public static final String FILE_NAME = "admin-token";
 
     private final List<String> hashes;
+    /** Where the hashes are read at each call (several nodes: a token revoked on one stops on all), or null. */
+    private final Database shared;
 
     private AdminTokens(List<String> hashes) {
         this.hashes = List.copyOf(hashes);
+        this.shared = null;
+    }
+
+    private AdminTokens(Database shared) {
+        this.hashes = List.of();
+        this.shared = shared;
+    }
+
+    /**
+     * @param db the database several nodes share
+     * @return tokens read from it at each call: one created or revoked by another node (its {@code
+     *         --new-admin-token}) counts here at once
+     */
+    public AdminTokens sharedBy(Database db) {
+        return new AdminTokens(db);
     }
 
     /**
@@ -81,7 +98,8 @@ public final class AdminTokens {
         }
         String presented = Hashes.sha256(token.get());
         boolean ok = false;
-        for (String hash : hashes) {
+        List<String> current = shared == null ? hashes : shared.transaction(tx -> tx.adminTokenHashes());
+        for (String hash : current) {
             ok |= Hashes.equal(hash, presented);
         }
         return ok;

@@ -17,6 +17,7 @@ import io.edgeflow.cloud.store.DatabaseUrl;
 import io.edgeflow.protocol.TunnelProtocol;
 import io.edgeflow.cloud.tunnel.TunnelSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import io.edgeflow.cloud.updates.UpdateSettings;
 import picocli.CommandLine.Option;
 
@@ -110,6 +111,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-artifact-size", paramLabel = "N", converter = Converters.WholeNumber.class,
             description = "largest artifact (bundle jar) accepted, in bytes (default 33554432: 32 MiB)")
     Integer maxArtifactSize;
+    @Mixin
+    NodeOptions node = new NodeOptions();
 
     ServeCommand(Terminal terminal) {
         this.terminal = terminal;
@@ -118,11 +121,13 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config();
+        io.edgeflow.cloud.nodes.NodeSettings nodeSettings = node.settings(terminal.env, config.certificate(),
+                config.database() != null);
         terminal.out.println("EdgeFlow cloud " + Cli.version());
         terminal.out.println("Data directory: " + config.dataDir().toAbsolutePath().normalize());
         CloudServer server;
         try {
-            server = CloudServer.start(config, Clock.systemUTC(), terminal.out);
+            server = CloudServer.start(config, nodeSettings, Clock.systemUTC(), terminal.out);
         } catch (IOException e) {
             if (e.getCause() instanceof BindException || e instanceof BindException) {
                 terminal.err.println("error: cannot listen on " + config.bind() + ":" + config.port() + ": "

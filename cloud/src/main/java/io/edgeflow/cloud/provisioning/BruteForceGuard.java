@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * address never has more codes evaluated than it may still fail, however many requests it sends at once.
  * <p>
  * Kept in memory: a restart forgets the counts, which costs an attacker one restart of ours per
- * ten guesses; codes carry 40 bits.
+ * ten guesses; codes carry 40 bits. Several nodes of one cloud also count in the store
+ * ({@link SharedFailures}): a lockout on one holds on all.
  */
 public final class BruteForceGuard {
     private static final int MAX_TRACKED = 100_000;
@@ -31,6 +32,8 @@ public final class BruteForceGuard {
     private final Clock clock;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicInteger operations = new AtomicInteger();
+    /** The counts every node of the cloud shares, or null for a cloud of one node. Set once, at start. */
+    private volatile SharedFailures shared;
 
     private static final class Entry {
         final ArrayDeque<Long> failures = new ArrayDeque<>();
@@ -64,10 +67,13 @@ public final class BruteForceGuard {
             if (entry == null) {
                 return false; // cannot happen: an entry with attempts under way is never swept
             }
+            long now = clock.millis();
+            boolean started;
             synchronized (entry) {
                 finish(entry, code);
-                return addFailure(entry, clock.millis());
+                started = addFailure(entry, now);
             }
+            return shareFailure(key, now) || started;
         }
 
         /** Ends the attempt; one that did not fail stops counting. */
@@ -98,19 +104,34 @@ public final class BruteForceGuard {
     }
 
     /**
+     * @param failures the failures and lockouts the nodes of a cloud share
+     */
+    public void share(SharedFailures failures) {
+        this.shared = failures;
+    }
+
+    /**
      * @param address the caller's address
-     * @return seconds the address remains locked out, or 0 if it may try
+     * @return seconds the address remains locked out (here, or on any node of the cloud), or 0 if it may try
      */
     public long lockedForSeconds(String address) {
-        Entry entry = entries.get(key(address));
-        if (entry == null) {
-            return 0;
-        }
+        String key = key(address);
         long now = clock.millis();
-        synchronized (entry) {
-            long left = entry.lockedUntil - now;
-            return left <= 0 ? 0 : (left + 999) / 1000;
+        SharedFailures s = shared;
+        long until = s == null ? 0 : s.lockedUntil(key);
+        Entry entry = entries.get(key);
+        if (entry != null) {
+            synchronized (entry) {
+                until = Math.max(until, entry.lockedUntil);
+            }
         }
+        long left = until - now;
+        return left <= 0 ? 0 : (left + 999) / 1000;
+    }
+
+    private boolean shareFailure(String key, long now) {
+        SharedFailures s = shared;
+        return s != null && s.failed(key, now, windowMillis, maxFailures, lockoutMillis);
     }
 
     /**
@@ -130,6 +151,10 @@ public final class BruteForceGuard {
             sweep(now);
         }
         String key = key(address);
+        SharedFailures s = shared;
+        if (s != null && s.lockedUntil(key) > now) {
+            return null;
+        }
         while (true) {
             Entry entry = entries.computeIfAbsent(key, k -> new Entry());
             synchronized (entry) {
@@ -160,10 +185,13 @@ public final class BruteForceGuard {
         if (operations.incrementAndGet() % 1024 == 0 || entries.size() > MAX_TRACKED) {
             sweep(now);
         }
-        Entry entry = entries.computeIfAbsent(key(address), k -> new Entry());
+        String key = key(address);
+        Entry entry = entries.computeIfAbsent(key, k -> new Entry());
+        boolean started;
         synchronized (entry) {
-            return addFailure(entry, now);
+            started = addFailure(entry, now);
         }
+        return shareFailure(key, now) || started;
     }
 
     /** Called holding the entry's lock. */

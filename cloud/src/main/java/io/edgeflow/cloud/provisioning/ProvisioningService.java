@@ -53,6 +53,15 @@ public final class ProvisioningService {
         this.preProvisioned = new PreProvisionedDevices(db, settings, clock, random);
     }
 
+    /**
+     * Counts failed code attempts and lockouts with the other nodes of the cloud (several nodes only).
+     *
+     * @param failures the shared counts
+     */
+    public void shareFailures(SharedFailures failures) {
+        registrations.shareFailures(failures);
+    }
+
     /** @return the settings in force */
     public CloudSettings settings() {
         return settings;

@@ -30,6 +30,11 @@ final class Registrations extends TransactionalRules {
         this.guard = new BruteForceGuard(settings, clock);
     }
 
+    /** @param failures the failed attempts and lockouts the nodes of a cloud share */
+    void shareFailures(SharedFailures failures) {
+        guard.share(failures);
+    }
+
     /**
      * @param address a caller's address
      * @throws CloudError 429 {@code rate_limited} with {@code Retry-After} if the address is locked out

@@ -50,17 +50,20 @@ final class ApiHandler extends Handler.Abstract {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final ApiRoutes routes = new ApiRoutes();
     private final RemoteAccess remoteAccess;
+    private final NodeCalls nodeCalls;
     private final ClientFaultLog faults;
     private final ConnectionLimits limits;
     /** Where uploads are written as they arrive. */
     private final java.nio.file.Path uploads;
 
     ApiHandler(ProvisioningService service, AdminTokens adminTokens, TunnelHub tunnels, ConnectionLimits limits,
-            ClientFaultLog faults, Artifacts artifacts, Rollouts rollouts, java.nio.file.Path caFile) {
+            ClientFaultLog faults, Artifacts artifacts, Rollouts rollouts, java.nio.file.Path caFile,
+            io.edgeflow.cloud.nodes.NodeSettings nodes) {
         this.limits = limits;
         this.uploads = artifacts.incoming();
         this.faults = faults;
         this.remoteAccess = new RemoteAccess(this, service, adminTokens, tunnels);
+        this.nodeCalls = new NodeCalls(this, tunnels, nodes);
         routes.add("GET", "/api/v1/health", c -> new Reply(200, Map.of("status", "ok")));
         routes.add("GET", TunnelProtocol.PATH, c -> new Reply(426, Reply.errorBody("upgrade_required",
                 "This is the device tunnel: open it as a WebSocket with the sub-protocol " + TunnelProtocol.V1 + "."),
@@ -77,6 +80,10 @@ final class ApiHandler extends Handler.Abstract {
         String method = request.getMethod().toUpperCase(Locale.ROOT);
         String path = Request.getPathInContext(request);
         String source = Request.getRemoteAddr(request);
+        if (nodeCalls.matches(path)) {
+            nodeCalls.handle(request, response, callback, method, path, source);
+            return true;
+        }
         if (RemoteAccess.matches(path)) {
             remoteAccess.handle(request, response, callback, method, source);
             return true;

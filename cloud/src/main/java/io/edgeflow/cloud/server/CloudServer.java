@@ -21,6 +21,8 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.dashboard.Dashboard;
+import io.edgeflow.cloud.nodes.NodeCluster;
+import io.edgeflow.cloud.nodes.NodeSettings;
 import io.edgeflow.cloud.provisioning.ProvisioningService;
 import io.edgeflow.cloud.store.Database;
 import io.edgeflow.cloud.tls.LocalCertificateAuthority;
@@ -48,10 +50,12 @@ public final class CloudServer implements AutoCloseable {
     private final ProvisioningService service;
     private final TunnelHub tunnels;
     private final Rollouts rollouts;
+    private final NodeCluster cluster;
 
     private CloudServer(Server jetty, ServerConnector connector, Database db, DataDirectory dataDir, Path caFile,
-            ProvisioningService service, TunnelHub tunnels, Rollouts rollouts) {
+            ProvisioningService service, TunnelHub tunnels, Rollouts rollouts, NodeCluster cluster) {
         this.rollouts = rollouts;
+        this.cluster = cluster;
         this.jetty = jetty;
         this.connector = connector;
         this.db = db;
@@ -72,6 +76,21 @@ public final class CloudServer implements AutoCloseable {
      * @throws Exception if it cannot start; the message says why
      */
     public static CloudServer start(ServerConfig config, Clock clock, PrintStream out) throws Exception {
+        return start(config, null, clock, out);
+    }
+
+    /**
+     * Starts the server as one node of several on one database.
+     *
+     * @param config where and how
+     * @param node this node (id, address, shared secret), or null for a cloud of one node
+     * @param clock the clock every expiry is measured with (tests move it)
+     * @param out where to print what a person starting the server needs to know; never a secret
+     * @return the running server
+     * @throws Exception if it cannot start; the message says why
+     */
+    public static CloudServer start(ServerConfig config, NodeSettings node, Clock clock, PrintStream out)
+            throws Exception {
         SecureRandom random = new SecureRandom();
         DataDirectory dir = new DataDirectory(config.dataDir());
         Database db;
@@ -85,10 +104,14 @@ public final class CloudServer implements AutoCloseable {
         }
         Server jetty = null;
         Rollouts rollouts = null;
+        NodeCluster cluster = null;
         try {
             out.println("Database: " + db.description());
             AdminTokens tokens = AdminTokens.ensure(db, dir.path(), clock, random, config.newAdminToken(),
                     file -> out.println("Admin token written to " + file + " (mode 0600); it is shown nowhere else."));
+            if (node != null) {
+                tokens = tokens.sharedBy(db);
+            }
             Tls tls = tls(config, dir, clock, out);
             ProvisioningService service = new ProvisioningService(db, config.settings(), clock, random, codeKey);
             jetty = newJetty();
@@ -96,16 +119,24 @@ public final class CloudServer implements AutoCloseable {
             ServerConnector connector = listen(jetty, config, tls.identity(), faults, out);
             TunnelHub tunnels = new TunnelHub(config.tunnel(), clock);
             // a device revoked through another cloud on the same PostgreSQL store: its tunnel here closes too
-            db.onRevocation(tunnels::revoke);
+            db.onRevocation(tunnels::revokeHere); // not revoke: the notice reached every node already
             Artifacts artifacts = new Artifacts(db, dir.path(), clock, config.updates().maxArtifactBytes());
             rollouts = new Rollouts(db, tunnels, clock, random, config.updates().redeliveryDelay());
             jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults, artifacts, rollouts,
-                    new Dashboard.Setting(tls.caFile(), clock, random, artifacts, rollouts)));
+                    new Dashboard.Setting(tls.caFile(), clock, random, artifacts, rollouts), node));
             jetty.setErrorHandler(new JsonErrorHandler());
+            if (node != null) {
+                service.shareFailures(new io.edgeflow.cloud.nodes.StoreFailures(db));
+                cluster = NodeCluster.join(db, node, tunnels, clock, tls.identity().chain().get(0), codeKey);
+                out.println("Node " + node.nodeId() + ", reached by the other nodes at " + node.url());
+            }
             jetty.start();
-            return new CloudServer(jetty, connector, db, dir, tls.caFile(), service, tunnels, rollouts);
+            return new CloudServer(jetty, connector, db, dir, tls.caFile(), service, tunnels, rollouts, cluster);
         } catch (Exception e) {
             stopQuietly(jetty);
+            if (cluster != null) {
+                cluster.close();
+            }
             if (rollouts != null) {
                 rollouts.close();
             }
@@ -198,7 +229,7 @@ public final class CloudServer implements AutoCloseable {
      */
     private static RefusedUris handlers(Server jetty, ServerConfig config, ProvisioningService service,
             AdminTokens tokens, TunnelHub tunnels, ClientFaultLog faults, Artifacts artifacts, Rollouts rollouts,
-            Dashboard.Setting dashboard) {
+            Dashboard.Setting dashboard, NodeSettings node) {
         TunnelSettings tunnelSettings = config.tunnel();
         WebSocketUpgradeHandler upgrades = WebSocketUpgradeHandler.from(jetty, container -> {
             container.setIdleTimeout(tunnelSettings.idleTimeout());
@@ -207,7 +238,7 @@ public final class CloudServer implements AutoCloseable {
             container.addMapping(TunnelProtocol.PATH, new TunnelEndpoint(service, tunnels));
         });
         ApiHandler api = new ApiHandler(service, tokens, tunnels, config.limits(), faults, artifacts, rollouts,
-                dashboard.caFile());
+                dashboard.caFile(), node);
         upgrades.setHandler(new Dashboard(api, service, tokens, tunnels, dashboard));
         return new RefusedUris(upgrades, api);
     }
@@ -339,6 +370,9 @@ public final class CloudServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Could not stop the HTTP server: " + e.getMessage(), e);
         } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
             rollouts.close();
             db.close();
             dataDir.close();

@@ -73,6 +73,9 @@ final class Views {
         m.put("online", presence.online());
         m.put("connected_since", instant(presence.connectedSince()));
         m.put("last_heartbeat", instant(presence.lastHeartbeat()));
+        if (presence.node() != null) {
+            m.put("node", presence.node()); // several nodes: the one holding the tunnel
+        }
         m.put("provisioned_at", time(d.registeredAt()));
         m.put("confirmed_at", time(d.confirmedAt()));
         m.put("revoked_at", time(d.revokedAt()));

@@ -42,6 +42,11 @@ public final class StoreTransaction {
         return session.dialect();
     }
 
+    /** @return the statements on the nodes of a cloud and the presence of devices (several nodes only) */
+    public NodeRows nodes() {
+        return new NodeRows(session);
+    }
+
     /**
      * Tells every cloud on this store that a device was revoked, when (and only if) this transaction commits:
      * each closes the device's tunnel if it holds it ({@link Database#onRevocation}). Nothing to do on SQLite,

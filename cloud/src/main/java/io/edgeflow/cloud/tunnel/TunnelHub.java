@@ -35,6 +35,8 @@ public final class TunnelHub {
     /** Told the device id each time a tunnel opens (after its hello): pending deployments are delivered then. */
     private final java.util.List<java.util.function.Consumer<String>> openListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The other nodes of the cloud; none for a single node. Set once, before the first tunnel. */
+    private volatile Peers peers = Peers.NONE;
 
     /**
      * @param settings the tunnel settings
@@ -43,6 +45,13 @@ public final class TunnelHub {
     public TunnelHub(TunnelSettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
+    }
+
+    /**
+     * @param others the other nodes of the cloud: told of every tunnel here, asked for the devices not here
+     */
+    public void peers(Peers others) {
+        this.peers = others;
     }
 
     /** @return the settings in force */
@@ -80,6 +89,7 @@ public final class TunnelHub {
         }
         LOG.info("Tunnel of {} open from {}{}", LogText.of(tunnel.deviceId()), LogText.of(tunnel.remoteAddress()),
                 older == null ? "" : " (replaces the previous one)");
+        peers.opened(tunnel.deviceId(), tunnel.connectedSince(), tunnel.lastHeartbeat(), tunnel.remoteAddress());
     }
 
     /**
@@ -105,7 +115,9 @@ public final class TunnelHub {
 
     void detach(DeviceTunnel tunnel, int code, String reason) {
         if (open.remove(tunnel.deviceId(), tunnel)) {
-            closed.put(tunnel.deviceId(), new Presence(false, null, tunnel.lastHeartbeat(), now(), null));
+            Instant at = now();
+            closed.put(tunnel.deviceId(), new Presence(false, null, tunnel.lastHeartbeat(), at, null));
+            peers.closed(tunnel.deviceId(), at, tunnel.lastHeartbeat());
             LOG.info("Tunnel of {} closed ({} {})", LogText.of(tunnel.deviceId()), code,
                     reason == null ? "" : LogText.of(reason));
         }
@@ -113,15 +125,28 @@ public final class TunnelHub {
 
     /**
      * @param deviceId a device
-     * @return whether its tunnel is up, and since when; {@link Presence#NEVER_SEEN} if it did not connect
-     *         since the cloud started
+     * @return whether its tunnel is up (here, or on another node of the cloud), and since when;
+     *         {@link Presence#NEVER_SEEN} if it did not connect since the cloud started
      */
     public Presence presence(String deviceId) {
         DeviceTunnel t = open.get(deviceId);
         if (t != null) {
-            return new Presence(true, t.connectedSince(), t.lastHeartbeat(), null, t.remoteAddress());
+            return new Presence(true, t.connectedSince(), t.lastHeartbeat(), null, t.remoteAddress(),
+                    peers.nodeId());
         }
-        return closed.getOrDefault(deviceId, Presence.NEVER_SEEN);
+        return peers.presence(deviceId).orElseGet(() -> closed.getOrDefault(deviceId, Presence.NEVER_SEEN));
+    }
+
+    /** @return the last heartbeat of every tunnel open on this node that had one */
+    public Map<String, Instant> heartbeats() {
+        Map<String, Instant> beats = new java.util.HashMap<>();
+        open.forEach((id, t) -> {
+            Instant last = t.lastHeartbeat();
+            if (last != null) {
+                beats.put(id, last);
+            }
+        });
+        return beats;
     }
 
     /** @return the number of open tunnels */
@@ -140,6 +165,23 @@ public final class TunnelHub {
      *         reported
      */
     public CompletableFuture<LocalResponse> forward(String deviceId, LocalRequest request) {
+        if (!open.containsKey(deviceId)) {
+            CompletableFuture<LocalResponse> elsewhere = peers.forward(deviceId, request);
+            if (elsewhere != null) {
+                return elsewhere;
+            }
+        }
+        return forwardHere(deviceId, request);
+    }
+
+    /**
+     * Sends a request through a device's tunnel on this node only (a request another node carried here).
+     *
+     * @param deviceId the device
+     * @param request the request
+     * @return as {@link #forward}
+     */
+    public CompletableFuture<LocalResponse> forwardHere(String deviceId, LocalRequest request) {
         DeviceTunnel t = open.get(deviceId);
         if (t == null) {
             return CompletableFuture.failedFuture(new TunnelException(502, "device_offline",
@@ -155,6 +197,16 @@ public final class TunnelHub {
      * @param deviceId the device
      */
     public void revoke(String deviceId) {
+        revokeHere(deviceId);
+        peers.revoked(deviceId);
+    }
+
+    /**
+     * As {@link #revoke}, on this node only: another node of the cloud revoked the device.
+     *
+     * @param deviceId the device
+     */
+    public void revokeHere(String deviceId) {
         revoked.add(deviceId);
         disconnect(deviceId, TunnelProtocol.CLOSE_CREDENTIALS, REVOKED);
     }
