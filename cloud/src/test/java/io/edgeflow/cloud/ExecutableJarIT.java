@@ -179,7 +179,7 @@ class ExecutableJarIT {
 
         String[] postgresql = serve(database);
         assertThat(postgresql[1]).contains("Database: PostgreSQL postgresql://" + PostgresServer.USER + "@127.0.0.1:"
-                + pg.port() + "/" + PostgresServer.DATABASE).contains("schema 3 (0 migrations applied)")
+                + pg.port() + "/" + PostgresServer.DATABASE).contains("schema 4 (0 migrations applied)")
                 .doesNotContain(pg.password());
         // the admin token file of the data directory still works: its hash came along
         assertThat(run("code", "create", "--label", "made on postgresql", "--url", postgresql[0]).status()).isZero();

@@ -81,7 +81,7 @@ class MigrationTest {
     void aSchema2DatabaseIsBaselinedAndKeepsItsRows() throws Exception {
         oldDatabase(2);
         try (Database db = Database.open(dir)) {
-            assertThat(db.description()).endsWith("schema 3 (1 migration applied, baselined at 2)");
+            assertThat(db.description()).endsWith("schema 4 (2 migrations applied, baselined at 2)");
             Optional<CodeRecord> old = db.transaction(tx -> tx.findCode("code_old"));
             assertThat(old).get().extracting(CodeRecord::label).isEqualTo("from the old build");
             db.transaction(tx -> {
@@ -91,9 +91,9 @@ class MigrationTest {
             List<AuditEvent> events = db.transaction(tx -> tx.listAudit(0, 10));
             assertThat(events).extracting(AuditEvent::id).containsExactly(42L, 41L);
         }
-        assertThat(history()).containsExactly("2 BASELINE 1", "3 SQL 1");
+        assertThat(history()).containsExactly("2 BASELINE 1", "3 SQL 1", "4 SQL 1");
         try (Database db = Database.open(dir)) {
-            assertThat(db.description()).endsWith("schema 3 (0 migrations applied)");
+            assertThat(db.description()).endsWith("schema 4 (0 migrations applied)");
         }
     }
 
@@ -101,7 +101,7 @@ class MigrationTest {
     void aSchema1DatabaseGetsTheRemoteUpdateTablesAndServesAsBefore() throws Exception {
         oldDatabase(1);
         try (Database db = Database.open(dir)) {
-            assertThat(db.description()).endsWith("schema 3 (2 migrations applied, baselined at 1)");
+            assertThat(db.description()).endsWith("schema 4 (3 migrations applied, baselined at 1)");
             db.transaction(tx -> {
                 tx.insertArtifact(new ArtifactRecord("a".repeat(64), "com.example.b", "1.0.0", 10, 3000, List.of()));
                 return null;
@@ -109,7 +109,7 @@ class MigrationTest {
             List<ArtifactRecord> artifacts = db.transaction(tx -> tx.listArtifacts(10));
             assertThat(artifacts).hasSize(1);
             String version = db.transaction(tx -> tx.meta("schema_version"));
-            assertThat(version).isEqualTo("3");
+            assertThat(version).isEqualTo("4");
 
             ProvisioningService service = new ProvisioningService(db, CloudSettings.DEFAULTS,
                     new MutableClock(TestCloud.START), new SecureRandom(), new byte[32]);
@@ -121,18 +121,18 @@ class MigrationTest {
             Optional<CodeRecord> old = db.transaction(tx -> tx.findCode("code_old"));
             assertThat(old).isPresent();
         }
-        assertThat(history()).containsExactly("1 BASELINE 1", "2 SQL 1", "3 SQL 1");
+        assertThat(history()).containsExactly("1 BASELINE 1", "2 SQL 1", "3 SQL 1", "4 SQL 1");
     }
 
     @Test
     void aNewDatabaseRunsEveryMigration() throws Exception {
         try (Database db = Database.open(dir)) {
             assertThat(db.description()).startsWith("SQLite " + dir.resolve(Database.FILE_NAME).toAbsolutePath())
-                    .endsWith("schema 3 (3 migrations applied)");
+                    .endsWith("schema 4 (4 migrations applied)");
             String version = db.transaction(tx -> tx.meta("schema_version"));
-            assertThat(version).isEqualTo("3");
+            assertThat(version).isEqualTo("4");
         }
-        assertThat(history()).containsExactly("1 SQL 1", "2 SQL 1", "3 SQL 1");
+        assertThat(history()).containsExactly("1 SQL 1", "2 SQL 1", "3 SQL 1", "4 SQL 1");
     }
 
     @Test
@@ -141,11 +141,11 @@ class MigrationTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(Database.FILE_NAME));
                 Statement s = c.createStatement()) {
             s.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-                    + " checksum, installed_by, execution_time, success) VALUES (4, '4', 'from the future', 'SQL',"
-                    + " 'V4__from_the_future.sql', 0, 'a newer cloud', 1, 1)");
+                    + " checksum, installed_by, execution_time, success) VALUES (5, '5', 'from the future', 'SQL',"
+                    + " 'V5__from_the_future.sql', 0, 'a newer cloud', 1, 1)");
         }
         assertThatThrownBy(() -> Database.open(dir)).isInstanceOf(SQLException.class)
-                .hasMessage("The database was written by a newer EdgeFlow cloud (schema 4); this one understands"
-                        + " schema 3.");
+                .hasMessage("The database was written by a newer EdgeFlow cloud (schema 5); this one understands"
+                        + " schema 4.");
     }
 }

@@ -56,7 +56,8 @@ import io.edgeflow.cloud.updates.UpdateSettings;
  * closes the tunnel on another; a race on one code across the nodes has one winner; the process node killed
  * with SIGKILL: its devices come back through the others, and the one that does not is offline within the
  * heartbeat timeout. Failed codes are counted by the nodes together: five on each of two nodes lock the address
- * out on both.
+ * out on both. A dashboard session signed in on one node is valid on the other, and signing out on one ends it on
+ * both (only its hash is in the store).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MultiNodeTest {
@@ -386,5 +387,56 @@ class MultiNodeTest {
             assertThat(Long.parseLong(locked.raw().headers().firstValue("Retry-After").orElseThrow()))
                     .isBetween(1L, 900L);
         }
+    }
+
+    @Test
+    @Order(6)
+    void aDashboardSessionHoldsOnEveryNodeUntilItsSignOut() throws Exception {
+        HttpResponse<String> signIn = page(n1, "POST", "/dashboard/sign-in", null,
+                "token=" + java.net.URLEncoder.encode(adminToken, StandardCharsets.UTF_8));
+        assertThat(signIn.statusCode()).isEqualTo(303);
+        String setCookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        String value = cookie.substring(cookie.indexOf('=') + 1);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(database.jdbcUrl(), database.user(),
+                database.password()); java.sql.ResultSet r = c.createStatement().executeQuery(
+                        "SELECT id_hash FROM dashboard_sessions")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getString(1)).as("only the cookie's hash is stored")
+                    .isEqualTo(io.edgeflow.cloud.credentials.Hashes.sha256(value)).doesNotContain(value);
+        }
+
+        HttpResponse<String> onB = page(n2, "GET", "/dashboard/devices/new", cookie, null);
+        assertThat(onB.statusCode()).as("signed in on node 1, served by node 2").isEqualTo(200);
+        java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"")
+                .matcher(onB.body());
+        assertThat(csrf.find()).isTrue();
+        // the CSRF token node 2 put in its page is the one node 1 expects of this session
+        HttpResponse<String> change = page(n1, "POST", "/dashboard/devices/new", cookie,
+                "ttl=1h&csrf=" + csrf.group(1));
+        assertThat(change.statusCode()).as(change.body()).isEqualTo(200);
+        assertThat(page(n1, "POST", "/dashboard/devices/new", cookie, "ttl=1h&csrf=" + csrf.group(1) + "x")
+                .statusCode()).isEqualTo(403);
+
+        assertThat(page(n2, "POST", "/dashboard/sign-out", cookie, "csrf=" + csrf.group(1)).statusCode())
+                .isEqualTo(303);
+        for (TestCloud node : List.of(n1, n2)) {
+            HttpResponse<String> after = page(node, "GET", "/dashboard/devices", cookie, null);
+            assertThat(after.statusCode()).as("signed out through node 2").isEqualTo(303);
+            assertThat(after.headers().firstValue("Location")).contains("/dashboard/sign-in");
+        }
+    }
+
+    private static HttpResponse<String> page(TestCloud node, String method, String path, String cookie, String form)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.url() + path)).timeout(Duration.ofSeconds(20));
+        if (cookie != null) {
+            b.header("Cookie", cookie);
+        }
+        if (form != null) {
+            b.header("Content-Type", "application/x-www-form-urlencoded");
+        }
+        b.method(method, form == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(form));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -63,7 +63,7 @@ class PostgresStoreTest {
             String out = printed.toString(StandardCharsets.UTF_8);
             assertThat(out).contains("Database: PostgreSQL postgresql://" + PostgresServer.USER + "@127.0.0.1:"
                     + pg.port() + "/" + PostgresServer.DATABASE + " (pool of 16 connections, serializable),"
-                    + " schema 3 (4 migrations applied)").doesNotContain(pg.password());
+                    + " schema 4 (5 migrations applied)").doesNotContain(pg.password());
             assertThat(Files.exists(dir.resolve("data").resolve("cloud.db"))).as("no SQLite file").isFalse();
         }
     }

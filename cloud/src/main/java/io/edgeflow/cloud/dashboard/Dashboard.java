@@ -31,6 +31,7 @@ import io.edgeflow.cloud.LogText;
 import io.edgeflow.cloud.admin.AdminTokens;
 import io.edgeflow.cloud.provisioning.CloudError;
 import io.edgeflow.cloud.provisioning.ProvisioningService;
+import io.edgeflow.cloud.store.Database;
 import io.edgeflow.cloud.tunnel.TunnelHub;
 import io.edgeflow.cloud.updates.Artifacts;
 import io.edgeflow.cloud.updates.Rollouts;
@@ -82,8 +83,14 @@ public final class Dashboard extends Handler.Wrapper {
      * @param random the source of session identifiers and CSRF tokens
      * @param artifacts the stored artifacts (remote updates)
      * @param rollouts the deployments (remote updates)
+     * @param sharedSessions the store the nodes share, where sessions are kept with several nodes; null: in memory
      */
-    public record Setting(Path caFile, Clock clock, SecureRandom random, Artifacts artifacts, Rollouts rollouts) {
+    public record Setting(Path caFile, Clock clock, SecureRandom random, Artifacts artifacts, Rollouts rollouts,
+            Database sharedSessions) {
+        /** A single node's setting: the sessions are kept in memory. */
+        public Setting(Path caFile, Clock clock, SecureRandom random, Artifacts artifacts, Rollouts rollouts) {
+            this(caFile, clock, random, artifacts, rollouts, null);
+        }
     }
 
     /**
@@ -98,7 +105,8 @@ public final class Dashboard extends Handler.Wrapper {
         super(next);
         Path caFile = setting.caFile();
         this.adminTokens = adminTokens;
-        this.sessions = new Sessions(setting.clock(), setting.random(), IDLE_TIMEOUT, MAX_AGE);
+        this.sessions = new Sessions(setting.clock(), setting.random(), IDLE_TIMEOUT, MAX_AGE,
+                setting.sharedSessions());
         Assets assets = new Assets(caFile);
         add("GET", ROOT, x -> x.redirect(ROOT + "/devices"), false);
         add("GET", ROOT + "/assets/{name}", assets::serve, true);

@@ -123,7 +123,8 @@ public final class CloudServer implements AutoCloseable {
             Artifacts artifacts = new Artifacts(db, dir.path(), clock, config.updates().maxArtifactBytes());
             rollouts = new Rollouts(db, tunnels, clock, random, config.updates().redeliveryDelay());
             jetty.setHandler(handlers(jetty, config, service, tokens, tunnels, faults, artifacts, rollouts,
-                    new Dashboard.Setting(tls.caFile(), clock, random, artifacts, rollouts), node));
+                    new Dashboard.Setting(tls.caFile(), clock, random, artifacts, rollouts,
+                            node != null ? db : null), node));
             jetty.setErrorHandler(new JsonErrorHandler());
             if (node != null) {
                 service.shareFailures(new io.edgeflow.cloud.nodes.StoreFailures(db));

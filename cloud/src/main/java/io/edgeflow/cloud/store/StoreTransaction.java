@@ -47,6 +47,11 @@ public final class StoreTransaction {
         return new NodeRows(session);
     }
 
+    /** @return the statements on the dashboard's sessions that every node sees (several nodes only) */
+    public SessionRows sessions() {
+        return new SessionRows(session);
+    }
+
     /**
      * Tells every cloud on this store that a device was revoked, when (and only if) this transaction commits:
      * each closes the device's tunnel if it holds it ({@link Database#onRevocation}). Nothing to do on SQLite,
