@@ -155,15 +155,19 @@ hwm_b=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/${node_pids[1]}/status")
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 warnings=$(cat "$work"/node-*.log | grep -c ' WARN \| ERROR ' || true)
 forward_errors=$(cat "$work"/node-*.log | grep -c 'node_unreachable' || true)
+# the kinds of those lines, ids and numbers left out, the most frequent first
+cat "$work"/node-*.log | grep ' WARN \| ERROR ' | sed -E 's/^.*(WARN|ERROR) /\1 /; s/dev_[0-9a-z]+/dev_*/g;
+  s/[0-9]+/N/g' | cut -c1-200 | sort | uniq -c | sort -rn | head -8 >"$work/warning-kinds" || true
 stop_nodes
 cat "$work"/*.log "$work"/*.err 2>/dev/null | grep -q "$pg_password" && { echo "the password was printed" >&2; exit 1; }
 
 python3 - "$work" "$CLIENTS" "$TUNNELS" "$HOLD" "$RTT" "$NODE_HEAP" "$(nproc)" "$(java -version 2>&1 | head -1)" \
   "$pg_version" "$load_start" "$load_tunnels" "$load_end" "$hwm_a" "$hwm_b" "$warnings" "$forward_errors" \
+  "$work/warning-kinds" \
   >bench/out/cloud-nodes.md <<'PY'
 import sys, datetime
 (work, clients, tunnels, hold, rtt, heap, cores, java, pg, load_start, load_tunnels, load_end, hwm_a, hwm_b,
- warnings, forward_errors) = sys.argv[1:]
+ warnings, forward_errors, kinds) = sys.argv[1:]
 def results(path):
     return [dict(kv.split("=", 1) for kv in line.split()[1:]) for line in open(path) if line.startswith("RESULT ")]
 reg = results(f"{work}/bench.log")
@@ -209,20 +213,27 @@ out += ["", "### Remote access: across nodes against the same node", "",
         "\"across\": sent to the other node, which carries it to the holder (`POST /api/v1/nodes/forward`);",
         "\"same node\": sent to the node that holds the tunnel. Both TunnelBench runs measure at the same time",
         "(across first, then same node), so each node serves its own callers and the other's forwards.", "",
-        "| tunnels on | sent to | concurrent callers | measured | p50 | p90 | p99 | max | requests/s | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|"]
+        "| tunnels on | sent to | concurrent callers | measured | p50 | p90 | p99 | max | requests/s | errors (warm-up included) | errors by status |",
+        "|---|---|---|---|---|---|---|---|---|---|---|"]
 for node, other in (("node-a", "node-b"), ("node-b", "node-a")):
     for r in (r for r in tb[node] if r["phase"] == "rtt"):
         sent = f"{other} (across)" if r["via"] == "0" else f"{node} (same node)"
         out.append(f"| {node} | {sent} | {r['concurrency']} | {r['count']} | {r['p50_ms']} | {r['p90_ms']} | "
-                   f"{r['p99_ms']} | {r['max_ms']} | {r['rate']} | {r['errors']} |")
-out += ["", f"WARN or ERROR lines in the nodes' logs: {warnings}; `node_unreachable` among them: {forward_errors}.", "",
+                   f"{r['p99_ms']} | {r['max_ms']} | {r['rate']} | {r['errors']} | {r['error_kinds']} |")
+out += ["", f"WARN or ERROR lines in the nodes' logs: {warnings}; `node_unreachable` among them: {forward_errors}."]
+lines = [l.rstrip() for l in open(kinds) if l.strip()]
+if lines:
+    out += ["The most frequent (ids and numbers as N):", ""] + ["    " + l.strip() for l in lines]
+out += ["",
         "How to read it:",
         "- The registration rate with two nodes is what one machine's two cores give two JVMs and PostgreSQL:",
         "  the nodes add no cores here, so the row shows what a second node costs (its CPU per registration,",
         "  contention on the same store), not the scaling that nodes on their own machines would give.",
-        "- A call carried across nodes costs one more HTTPS exchange between the nodes (kept-alive, the body",
-        "  as base64 JSON) on top of the same-node path: the difference of the p50s is that hop on loopback.",
+        "- \"nodes' CPU ms each\": the CPU time of every node started (one or both, together) over the measured",
+        "  phase, divided by the registrations.",
+        "- A call carried across nodes costs a read of the device's presence from the store on the node called",
+        "  and one more HTTPS exchange between the nodes (kept-alive, the body as base64 JSON) on top of the",
+        "  same-node path: the difference of the p50s is that, on loopback and a loaded machine.",
         "- Memory per tunnel is measured per node while the other node holds its own tunnels; the presence",
         "  of every tunnel is a row in the store (`device_presence`), not memory of the other node.",
         "<!-- cloud-nodes:end -->"]

@@ -296,6 +296,7 @@ public class TunnelBench {
         String path = "/local" + rttPath;
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
+        java.util.Map<String, AtomicInteger> kinds = new java.util.concurrent.ConcurrentSkipListMap<>();
         long[] samples = new long[count];
         AtomicInteger measured = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(concurrency);
@@ -318,6 +319,9 @@ public class TunnelBench {
                         long micros = (System.nanoTime() - t1) / 1000;
                         if (response.statusCode() != 200 || !response.body().equals(FACTS)) {
                             errors.incrementAndGet();
+                            String code = response.body().replaceAll("(?s).*\"error\"\\s*:\\s*\"([a-z_]+)\".*", "$1");
+                            kinds.computeIfAbsent(response.statusCode() + (code.length() < 40 ? ":" + code : ""),
+                                    k -> new AtomicInteger()).incrementAndGet();
                         }
                         if (n >= warmup) {
                             samples[measured.getAndIncrement()] = micros;
@@ -325,6 +329,7 @@ public class TunnelBench {
                     }
                 } catch (Exception e) {
                     errors.incrementAndGet();
+                    kinds.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
                 } finally {
                     done.countDown();
                 }
@@ -336,9 +341,11 @@ public class TunnelBench {
         int n = measured.get();
         long[] sorted = Arrays.copyOf(samples, n);
         Arrays.sort(sorted);
-        println("RESULT phase=rtt via=%d concurrency=%d count=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f rate=%.0f errors=%d",
+        println("RESULT phase=rtt via=%d concurrency=%d count=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f rate=%.0f errors=%d error_kinds=%s",
                 via, concurrency, n, pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), sorted[n - 1] / 1000.0,
-                (warmup + count) / seconds, errors.get());
+                (warmup + count) / seconds, errors.get(), kinds.isEmpty() ? "-"
+                        : kinds.entrySet().stream().map(e -> e.getKey() + "x" + e.getValue()).collect(
+                                java.util.stream.Collectors.joining(",")));
     }
 
     /** @return the JSON member that names a frame's type, as the cloud writes it: {@code "type":"hello"} */
