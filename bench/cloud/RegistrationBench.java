@@ -19,6 +19,10 @@
  *   provisioning proxy); fresh: every registration opens a new TLS connection and does a full
  *   handshake without session resumption, as a fleet of devices each registering once would.
  *
+ * --url may name several nodes of one cloud, comma-separated (bench/cloud/nodes.sh): the codes are created on
+ *   the first, client c registers on node c modulo their number over its kept-alive connection, and
+ *   --server-pid then takes their process ids, comma-separated (the CPU time reported is theirs together).
+ *
  * Traffic goes only to the --url given; the run is bounded by --count. Prints one result line
  * starting with "RESULT " that bench/cloud/run.sh turns into bench/RESULTS.md.
  */
@@ -57,6 +61,7 @@ import javax.net.ssl.TrustManager;
 
 public class RegistrationBench {
     static String url;
+    static String[] urls;
     static String token;
     static TrustManager[] trust;
     static SSLContext tls;
@@ -64,7 +69,7 @@ public class RegistrationBench {
     static boolean confirm;
     static String host;
     static int port;
-    static long serverPid;
+    static long[] serverPids = {};
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = new HashMap<>();
@@ -77,11 +82,14 @@ public class RegistrationBench {
                 throw new IllegalArgumentException("unexpected argument " + argv[i]);
             }
         }
-        url = require(a, "--url");
-        URI u = URI.create(url);
-        if (!"https".equals(u.getScheme())) {
-            throw new IllegalArgumentException("--url must be https://");
+        urls = require(a, "--url").split(",");
+        url = urls[0];
+        for (String each : urls) {
+            if (!"https".equals(URI.create(each).getScheme())) {
+                throw new IllegalArgumentException("--url must be https://");
+            }
         }
+        URI u = URI.create(url);
         host = u.getHost();
         port = u.getPort();
         token = Files.readString(Path.of(require(a, "--token-file"))).trim();
@@ -90,7 +98,12 @@ public class RegistrationBench {
         int warmup = Integer.parseInt(a.getOrDefault("--warmup", "2000"));
         fresh = "fresh".equals(a.getOrDefault("--connections", "keepalive"));
         confirm = a.containsKey("--confirm");
-        serverPid = Long.parseLong(a.getOrDefault("--server-pid", "0"));
+        if (fresh && urls.length > 1) {
+            throw new IllegalArgumentException("several --url need --connections keepalive");
+        }
+        if (a.containsKey("--server-pid")) {
+            serverPids = Arrays.stream(a.get("--server-pid").split(",")).mapToLong(Long::parseLong).toArray();
+        }
 
         trust = BenchKit.trustManagers(Path.of(require(a, "--ca-file")));
         tls = BenchKit.tls(trust);
@@ -103,7 +116,7 @@ public class RegistrationBench {
         long cpu0 = serverCpuMillis();
         long clientCpu0 = clientCpuMillis();
         Phase measured = run(clients, count, codes, "measured");
-        double serverCpu = serverPid == 0 ? -1 : (serverCpuMillis() - cpu0) / (double) measured.ok;
+        double serverCpu = serverPids.length == 0 ? -1 : (serverCpuMillis() - cpu0) / (double) measured.ok;
         double clientCpu = (clientCpuMillis() - clientCpu0) / (double) measured.ok;
         long[] lat = measured.latencies;
         Arrays.sort(lat);
@@ -131,9 +144,13 @@ public class RegistrationBench {
         }
     }
 
-    /** User + system CPU time of the server process, from /proc (Linux); 0 without --server-pid. */
+    /** User + system CPU time of the server processes, from /proc (Linux); 0 without --server-pid. */
     static long serverCpuMillis() throws java.io.IOException {
-        return serverPid == 0 ? 0 : BenchKit.cpuTicks(serverPid) * 10; // USER_HZ is 100 on Linux
+        long ticks = 0;
+        for (long pid : serverPids) {
+            ticks += BenchKit.cpuTicks(pid);
+        }
+        return ticks * 10; // USER_HZ is 100 on Linux
     }
 
     static long clientCpuMillis() {
@@ -214,12 +231,13 @@ public class RegistrationBench {
         long[] start = new long[1];
         List<Future<long[]>> results = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
+            String base = urls[c % urls.length];
             results.add(pool.submit(() -> {
                 HttpClient client = fresh ? null
                         : HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
                                 .connectTimeout(Duration.ofSeconds(10)).build();
                 if (client != null) { // open the connection before the clock starts
-                    client.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/health")).build(),
+                    client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/health")).build(),
                             HttpResponse.BodyHandlers.discarding());
                 }
                 long[] mine = new long[count];
@@ -232,7 +250,7 @@ public class RegistrationBench {
                         throw new IllegalStateException("ran out of codes");
                     }
                     long t = System.nanoTime();
-                    boolean ok = provision(client, code);
+                    boolean ok = provision(client, base, code);
                     long end = System.nanoTime();
                     if (ok) {
                         mine[n++] = end - t;
@@ -274,8 +292,8 @@ public class RegistrationBench {
     }
 
     /** One device: register (and confirm). */
-    static boolean provision(HttpClient client, String code) throws Exception {
-        String[] r = send(client, "POST", "/api/v1/devices/register", body(code), null);
+    static boolean provision(HttpClient client, String base, String code) throws Exception {
+        String[] r = send(client, base, "POST", "/api/v1/devices/register", body(code), null);
         if (!r[0].equals("201")) {
             System.err.println("registration answered " + r[0] + ": " + r[1]);
             return false;
@@ -288,7 +306,7 @@ public class RegistrationBench {
         if (!d.find() || !k.find()) {
             return false;
         }
-        String[] c = send(client, "POST", "/api/v1/devices/" + d.group(1) + "/confirm", null, k.group(1));
+        String[] c = send(client, base, "POST", "/api/v1/devices/" + d.group(1) + "/confirm", null, k.group(1));
         if (!c[0].equals("200")) {
             System.err.println("confirmation answered " + c[0] + ": " + c[1]);
             return false;
@@ -296,9 +314,10 @@ public class RegistrationBench {
         return true;
     }
 
-    static String[] send(HttpClient client, String method, String path, String body, String bearer) throws Exception {
+    static String[] send(HttpClient client, String base, String method, String path, String body, String bearer)
+            throws Exception {
         if (client != null) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(body));
             if (body != null) {

@@ -45,6 +45,12 @@ import io.edgeflow.protocol.TunnelProtocol;
  * Each simulated device is what the agent is on the wire: a java.net.http WebSocket over TLS
  * (certificate and host name verified), sub-protocol edgeflow.tunnel.v1, a heartbeat at once and then
  * every interval, answers to requests with a canned facts body. Prints RESULT lines for the script.
+ *
+ * --rtt-urls URL,...: the round trips are measured through each of these (default: --url), one after the
+ * other, each RESULT line naming it by its place (via=0, 1, ...): with the nodes of one cloud, the tunnels
+ * held by --url's node and the calls sent to another node measure forwarding between nodes
+ * (bench/cloud/nodes.sh). --rtt-path: the device's local path asked (default /api/v1/device/facts; the
+ * simulated device answers every path with the facts body).
  */
 public class TunnelBench {
     static final Pattern USED = Pattern.compile("used (\\d+)K");
@@ -55,6 +61,8 @@ public class TunnelBench {
     static final String FACTS_B64 = Base64.getEncoder().encodeToString(FACTS.getBytes(StandardCharsets.UTF_8));
 
     static String url;
+    static List<String> rttUrls;
+    static String rttPath = "/api/v1/device/facts";
     static String token;
     static SSLContext tls;
     static long serverPid;
@@ -172,8 +180,13 @@ public class TunnelBench {
                 case "--hold" -> holdSeconds = Integer.parseInt(args[i + 1]);
                 case "--rtt" -> rttCount = Integer.parseInt(args[i + 1]);
                 case "--clients" -> clients = Integer.parseInt(args[i + 1]);
+                case "--rtt-urls" -> rttUrls = List.of(args[i + 1].split(","));
+                case "--rtt-path" -> rttPath = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
+        }
+        if (rttUrls == null) {
+            rttUrls = List.of(url);
         }
         tls = trusting(Path.of(caFile));
         token = Files.readString(Path.of(tokenFile)).trim();
@@ -262,8 +275,10 @@ public class TunnelBench {
 
         // round trips through the tunnels: the admin API asks a device for its facts
         List<Device> reachable = open.stream().filter(d -> d.online).toList();
-        rtt(reachable, 1, Math.min(200, rttCount / 10), rttCount);
-        rtt(reachable, 16, 400, rttCount * 2);
+        for (int via = 0; via < rttUrls.size(); via++) {
+            rtt(reachable, via, 1, Math.min(200, rttCount / 10), rttCount);
+            rtt(reachable, via, 16, 400, rttCount * 2);
+        }
 
         stopping = true;
         for (Device d : open) {
@@ -276,10 +291,12 @@ public class TunnelBench {
         System.exit(0);
     }
 
-    static void rtt(List<Device> devices, int concurrency, int warmup, int count) throws Exception {
-        String path = "/local/api/v1/device/facts";
+    static void rtt(List<Device> devices, int via, int concurrency, int warmup, int count) throws Exception {
+        String base = rttUrls.get(via);
+        String path = "/local" + rttPath;
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
+        java.util.Map<String, AtomicInteger> kinds = new java.util.concurrent.ConcurrentSkipListMap<>();
         long[] samples = new long[count];
         AtomicInteger measured = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(concurrency);
@@ -294,7 +311,7 @@ public class TunnelBench {
                             break;
                         }
                         Device d = devices.get(ThreadLocalRandom.current().nextInt(devices.size()));
-                        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/api/v1/admin/devices/"
+                        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/admin/devices/"
                                 + d.credentials.id() + path)).header("Authorization", "Bearer " + token)
                                 .timeout(Duration.ofSeconds(30)).GET().build();
                         long t1 = System.nanoTime();
@@ -302,6 +319,9 @@ public class TunnelBench {
                         long micros = (System.nanoTime() - t1) / 1000;
                         if (response.statusCode() != 200 || !response.body().equals(FACTS)) {
                             errors.incrementAndGet();
+                            String code = response.body().replaceAll("(?s).*\"error\"\\s*:\\s*\"([a-z_]+)\".*", "$1");
+                            kinds.computeIfAbsent(response.statusCode() + (code.length() < 40 ? ":" + code : ""),
+                                    k -> new AtomicInteger()).incrementAndGet();
                         }
                         if (n >= warmup) {
                             samples[measured.getAndIncrement()] = micros;
@@ -309,6 +329,7 @@ public class TunnelBench {
                     }
                 } catch (Exception e) {
                     errors.incrementAndGet();
+                    kinds.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
                 } finally {
                     done.countDown();
                 }
@@ -320,9 +341,11 @@ public class TunnelBench {
         int n = measured.get();
         long[] sorted = Arrays.copyOf(samples, n);
         Arrays.sort(sorted);
-        println("RESULT phase=rtt concurrency=%d count=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f rate=%.0f errors=%d",
-                concurrency, n, pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), sorted[n - 1] / 1000.0,
-                (warmup + count) / seconds, errors.get());
+        println("RESULT phase=rtt via=%d concurrency=%d count=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f rate=%.0f errors=%d error_kinds=%s",
+                via, concurrency, n, pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), sorted[n - 1] / 1000.0,
+                (warmup + count) / seconds, errors.get(), kinds.isEmpty() ? "-"
+                        : kinds.entrySet().stream().map(e -> e.getKey() + "x" + e.getValue()).collect(
+                                java.util.stream.Collectors.joining(",")));
     }
 
     /** @return the JSON member that names a frame's type, as the cloud writes it: {@code "type":"hello"} */
